@@ -1,0 +1,67 @@
+package flowdemux.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code analyzer} command: the only place that calls System.exit. */
+@Command(name = "analyzer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "flowdemux: packet-level 5-tuple demultiplexer and traffic analyzer.",
+    subcommands = {ReadCommand.class, PortCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable
+{
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_USAGE = 1;
+    public static final int EXIT_INPUT = 2;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (read, port)");
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this instead of main). */
+    public static int run(final String... args)
+    {
+        final CommandLine cl = commandLine();
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine()
+    {
+        final CommandLine cl = new CommandLine(new Main());
+        cl.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_INPUT);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) ->
+        {
+            // No stack trace for the user: one line, and exit 2 (something about the input or output failed).
+            commandLine.getErr().println("flowdemux: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return EXIT_INPUT;
+        });
+        cl.setParameterExceptionHandler((e, args) ->
+        {
+            final CommandLine c = e.getCommandLine();
+            c.getErr().println("flowdemux: " + e.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            return EXIT_USAGE;
+        });
+        return cl;
+    }
+
+    /** Version from the jar manifest, or "dev". */
+    static final class Version implements CommandLine.IVersionProvider
+    {
+        @Override
+        public String[] getVersion()
+        {
+            final String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"flowdemux " + (v == null ? "dev" : v)};
+        }
+    }
+}

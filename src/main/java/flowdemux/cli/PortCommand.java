@@ -1,0 +1,84 @@
+package flowdemux.cli;
+
+import flowdemux.ports.PortRange;
+import flowdemux.ports.Services;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code port 443} says what the port is; {@code port ssh} says which port a service uses. */
+@Command(name = "port", mixinStandardHelpOptions = true,
+    description = "What is this port (443), or which port does this service use (ssh)?")
+public final class PortCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "PORT|SERVICE", description = "a port number 0-65535 or a service name")
+    private String query;
+
+    @Override
+    public Integer call()
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final Services services = Services.standard();
+        if (query.chars().allMatch(Character::isDigit) && !query.isEmpty())
+        {
+            final int port;
+            try
+            {
+                port = Integer.parseInt(query);
+            }
+            catch (NumberFormatException e)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "not a port (0-65535): " + query);
+            }
+            if (port > 65535)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "not a port (0-65535): " + query);
+            }
+            final PortRange range = PortRange.of(port);
+            boolean any = false;
+            for (final String proto : new String[] {"tcp", "udp"})
+            {
+                final String description = services.description(proto, port);
+                if (description != null)
+                {
+                    out.printf("%d/%s: %s, %s (service name %s)%n", port, proto, description, range.label(),
+                        services.name(proto, port));
+                    any = true;
+                }
+            }
+            if (!any)
+            {
+                out.printf("%d: no service known, %s%n", port, range.label());
+            }
+            out.printf("  range: %s is %d-%d", range.label(), range.low(), range.high());
+            if (PortRange.inLinuxEphemeral(port))
+            {
+                out.printf("; Linux also picks client source ports from %d-%d", PortRange.LINUX_EPHEMERAL_LOW,
+                    PortRange.LINUX_EPHEMERAL_HIGH);
+            }
+            out.println();
+            out.flush();
+            return Main.EXIT_OK;
+        }
+        final List<String> hits = services.find(query);
+        if (hits.isEmpty())
+        {
+            out.println(query + ": no such service known");
+            out.flush();
+            return Main.EXIT_USAGE;
+        }
+        for (final String hit : hits)
+        {
+            out.println(hit);
+        }
+        out.flush();
+        return Main.EXIT_OK;
+    }
+}

@@ -1,0 +1,210 @@
+package flowdemux.cli;
+
+import flowdemux.pipeline.OfflineRun;
+import flowdemux.pipeline.PacketFilter;
+import flowdemux.pipeline.ProgressListener;
+import flowdemux.ports.Services;
+import flowdemux.report.AnalysisResult;
+import flowdemux.report.FlowCollector;
+import flowdemux.report.OutputTarget;
+import flowdemux.report.ReportFormat;
+import flowdemux.source.CaptureFormatException;
+import flowdemux.source.CaptureReader;
+import flowdemux.source.CaptureReaders;
+import flowdemux.util.Addresses;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code read FILE|-}: analyse a saved capture and report ports, servers and flows. */
+@Command(name = "read", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Read a pcap or pcapng capture (optionally gzip-compressed; '-' for standard input),",
+        "demultiplex it by 5-tuple and report ports, servers and connections."},
+    footer = {"", "Exit codes: 0 ok, 1 bad usage, 2 input could not be read or was corrupt (the report of what came",
+        "before the fault is still written)."})
+public final class ReadCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE|-", description = "capture file, or - for standard input")
+    private String input;
+
+    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+        description = "text (default), json, csv (one row per flow) or zeek (conn.log)")
+    private String format;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write the report to OUT (default: standard output)")
+    private Path output;
+
+    @Option(names = "--top", defaultValue = "10", paramLabel = "N", description = "flows in the top-flows list (default 10)")
+    private int top;
+
+    @Option(names = "--port", paramLabel = "P", description = "only packets to or from port P")
+    private Integer port;
+
+    @Option(names = "--host", paramLabel = "IP", description = "only packets to or from address IP")
+    private String host;
+
+    @Option(names = "--max-flows", defaultValue = "1000000", paramLabel = "N",
+        description = "most connections tracked at once; the least recently seen are evicted (counted) beyond (default 1000000)")
+    private int maxFlows;
+
+    @Override
+    public Integer call() throws IOException
+    {
+        final CommandLine cl = spec.commandLine();
+        if (!"text".equals(format) && !"json".equals(format) && !"csv".equals(format) && !"zeek".equals(format))
+        {
+            throw new CommandLine.ParameterException(cl, "--format must be text, json, csv or zeek, not '" + format + "'");
+        }
+        if (top < 0 || maxFlows < 1)
+        {
+            throw new CommandLine.ParameterException(cl, "--top must be >= 0 and --max-flows >= 1");
+        }
+        if (port != null && (port < 0 || port > 65535))
+        {
+            throw new CommandLine.ParameterException(cl, "--port must be 0-65535");
+        }
+        long[] hostAddress = null;
+        if (host != null)
+        {
+            hostAddress = Addresses.parse(host);
+            if (hostAddress == null)
+            {
+                throw new CommandLine.ParameterException(cl, "--host needs an IPv4 or IPv6 address, not '" + host + "'");
+            }
+        }
+        if (output != null && !"-".equals(input) && Files.exists(output)
+            && Files.isSameFile(output, Path.of(input)))
+        {
+            throw new CommandLine.ParameterException(cl, "-o names the input file; refusing to overwrite it");
+        }
+        final PrintWriter err = cl.getErr();
+        final String name = "-".equals(input) ? "(standard input)" : input;
+
+        final CaptureReader reader;
+        try
+        {
+            reader = CaptureReaders.open(input);
+        }
+        catch (NoSuchFileException e)
+        {
+            err.println("flowdemux: " + input + ": no such file");
+            return Main.EXIT_INPUT;
+        }
+        catch (IOException e)
+        {
+            err.println("flowdemux: " + input + ": cannot read: " + e.getMessage());
+            return Main.EXIT_INPUT;
+        }
+        catch (CaptureFormatException e)
+        {
+            final String line = name + ": byte offset " + e.byteOffset() + ": " + e.getMessage();
+            writeReport(emptyResult(name, line), err);
+            err.println("flowdemux: " + line);
+            return Main.EXIT_INPUT;
+        }
+
+        final FlowCollector collector = new FlowCollector();
+        final PacketFilter filter = new PacketFilter(port == null ? -1 : port, hostAddress);
+        final OfflineRun run = new OfflineRun(maxFlows, collector, filter, progressListener(err));
+        try (reader)
+        {
+            run.run(reader);
+        }
+        Progress.clear(err);
+        String error = null;
+        if (run.fault() != null)
+        {
+            error = name + ": byte offset " + run.fault().byteOffset() + ": " + run.fault().getMessage();
+        }
+        else if (run.ioFault() != null)
+        {
+            error = name + ": read error at byte offset " + reader.position() + ": " + run.ioFault().getMessage();
+        }
+        final AnalysisResult result = new AnalysisResult(name, reader.formatName(), run.stats(), collector.flows(),
+            collector.evicted(), maxFlows, run.tracker().table().peakSize(), error, filterDescription());
+        if (!writeReport(result, err))
+        {
+            return Main.EXIT_INPUT;
+        }
+        if (error != null)
+        {
+            err.println("flowdemux: " + error);
+            return Main.EXIT_INPUT;
+        }
+        return Main.EXIT_OK;
+    }
+
+    private AnalysisResult emptyResult(final String name, final String error)
+    {
+        return new AnalysisResult(name, "unknown", new flowdemux.decode.DecodeStats(), java.util.List.of(), 0, maxFlows, 0,
+            error, filterDescription());
+    }
+
+    private String filterDescription()
+    {
+        if (port == null && host == null)
+        {
+            return null;
+        }
+        return (port != null ? "--port " + port : "") + (port != null && host != null ? " " : "")
+            + (host != null ? "--host " + host : "");
+    }
+
+    /** Writes the report; false (after one line on stderr) when the output could not be written. */
+    private boolean writeReport(final AnalysisResult result, final PrintWriter err)
+    {
+        final ReportFormat renderer = ReportFormat.named(format, top, Services.standard());
+        try (OutputTarget target = output == null ? OutputTarget.stdout(System.out) : OutputTarget.file(output))
+        {
+            renderer.write(result, target.writer());
+            target.commit();
+            if (output == null && System.out.checkError())
+            {
+                // Standard output was closed early (a pager or head quit): nothing more to say.
+                return true;
+            }
+            return true;
+        }
+        catch (IOException e)
+        {
+            if (output == null)
+            {
+                return true;
+            }
+            err.println("flowdemux: cannot write " + output + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    private ProgressListener progressListener(final PrintWriter err)
+    {
+        if (System.console() == null)
+        {
+            return ProgressListener.NONE;
+        }
+        long size = -1;
+        if (!"-".equals(input))
+        {
+            try
+            {
+                size = Files.size(Path.of(input));
+            }
+            catch (IOException e)
+            {
+                size = -1;
+            }
+        }
+        return new Progress(err, size);
+    }
+}

@@ -1,0 +1,119 @@
+package flowdemux.decode;
+
+import org.HdrHistogram.Histogram;
+
+import java.util.Arrays;
+
+/** What the reader and decoder saw: packets, bytes, time span, link types and undecodable packets by reason. */
+public final class DecodeStats
+{
+    private static final long MAX_PACKET = 1L << 24;
+
+    public long packets;
+    public long capturedBytes;
+    public long wireBytes;
+    public long firstNanos = Long.MAX_VALUE;
+    public long lastNanos = Long.MIN_VALUE;
+    public long ipv4Packets;
+    public long ipv6Packets;
+    public long tcpPackets;
+    public long udpPackets;
+    public long icmpPackets;
+    public long otherIpPackets;
+    /** Packets a --port/--host filter left out. */
+    public long filteredOut;
+    public final long[] drops = new long[DropReason.values().length];
+    /** Wire length of every packet, bytes. */
+    public final Histogram packetSizes = new Histogram(MAX_PACKET, 3);
+    private int[] linkTypes = new int[0];
+
+    public void onPacket(final long timestampNanos, final int capturedLength, final int wireLength, final int linkType)
+    {
+        packets++;
+        capturedBytes += capturedLength;
+        wireBytes += wireLength;
+        if (timestampNanos < firstNanos)
+        {
+            firstNanos = timestampNanos;
+        }
+        if (timestampNanos > lastNanos)
+        {
+            lastNanos = timestampNanos;
+        }
+        packetSizes.recordValue(Math.min(Math.max(wireLength, 0), MAX_PACKET));
+        if (linkTypes.length == 0 || linkTypes[linkTypes.length - 1] != linkType)
+        {
+            noteLinkType(linkType);
+        }
+    }
+
+    private void noteLinkType(final int linkType)
+    {
+        for (final int t : linkTypes)
+        {
+            if (t == linkType)
+            {
+                return;
+            }
+        }
+        linkTypes = Arrays.copyOf(linkTypes, linkTypes.length + 1);
+        linkTypes[linkTypes.length - 1] = linkType;
+    }
+
+    public void onDecoded(final DecodedPacket p)
+    {
+        if (p.ipVersion == 4)
+        {
+            ipv4Packets++;
+        }
+        else
+        {
+            ipv6Packets++;
+        }
+        switch (p.protocol)
+        {
+            case DecodedPacket.PROTO_TCP:
+                tcpPackets++;
+                break;
+            case DecodedPacket.PROTO_UDP:
+                udpPackets++;
+                break;
+            case DecodedPacket.PROTO_ICMP:
+            case DecodedPacket.PROTO_ICMPV6:
+                icmpPackets++;
+                break;
+            default:
+                otherIpPackets++;
+                break;
+        }
+    }
+
+    public void onDrop(final DropReason reason)
+    {
+        drops[reason.ordinal()]++;
+    }
+
+    public long undecodable()
+    {
+        long n = 0;
+        for (int i = 1; i < drops.length; i++)
+        {
+            n += drops[i];
+        }
+        return n;
+    }
+
+    public int[] linkTypes()
+    {
+        return linkTypes.clone();
+    }
+
+    /** Adds a reader's interface link types (an interface may have no packets). */
+    public void addLinkTypes(final int[] types)
+    {
+        for (final int t : types)
+        {
+            noteLinkType(t);
+        }
+    }
+}

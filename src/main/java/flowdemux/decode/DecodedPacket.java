@@ -1,0 +1,120 @@
+package flowdemux.decode;
+
+/**
+ * What the decoder found in one packet, as plain fields: one instance is reused for every packet, so decoding
+ * allocates nothing. Addresses are 128-bit as two longs; IPv4 is stored IPv4-mapped ({@code ::ffff:a.b.c.d}) so
+ * both families share one key layout.
+ */
+public final class DecodedPacket
+{
+    public static final long IPV4_MAPPED_PREFIX = 0x0000_FFFF_0000_0000L;
+
+    public static final int FIN = 0x01;
+    public static final int SYN = 0x02;
+    public static final int RST = 0x04;
+    public static final int PSH = 0x08;
+    public static final int ACK = 0x10;
+    public static final int URG = 0x20;
+    public static final int ECE = 0x40;
+    public static final int CWR = 0x80;
+
+    public static final int PROTO_ICMP = 1;
+    public static final int PROTO_TCP = 6;
+    public static final int PROTO_UDP = 17;
+    public static final int PROTO_ICMPV6 = 58;
+
+    public long timestampNanos;
+    public long packetIndex;
+    public int wireLength;
+    /** Outermost 802.1Q/802.1ad VLAN id, or -1. */
+    public int vlanId;
+
+    public int ipVersion;
+    public int ipOffset;
+    public int ipHeaderLength;
+    /** IP datagram length from its header (IPv6: 40 + payload length), what Zeek counts as ip_bytes. */
+    public int ipTotalLength;
+    public int protocol;
+    public long srcHi;
+    public long srcLo;
+    public long dstHi;
+    public long dstLo;
+    public int ttl;
+
+    public boolean fragment;
+    public boolean laterFragment;
+    public boolean moreFragments;
+    public int fragmentOffset;
+    public long fragmentId;
+
+    /** Source and destination port; ICMP type and code; 0 for protocols without ports. */
+    public int srcPort;
+    public int dstPort;
+    public boolean hasPorts;
+    /** Transport payload bytes per the headers (not the captured bytes; Ethernet padding excluded). */
+    public int payloadLength;
+    public int payloadOffset;
+    /** Payload bytes actually captured (snaplen may cut the rest). */
+    public int capturedPayload;
+
+    public int tcpFlags;
+    public long seq;
+    public long ack;
+    public int window;
+    /** TCP options; -1 when absent. */
+    public int mss;
+    public int windowScale;
+    public boolean sackPermitted;
+    public boolean hasTimestamps;
+
+    public int icmpType;
+    public int icmpCode;
+    public int udpLength;
+
+    void reset()
+    {
+        vlanId = -1;
+        ipVersion = 0;
+        ipOffset = 0;
+        ipHeaderLength = 0;
+        ipTotalLength = 0;
+        protocol = 0;
+        srcHi = 0;
+        srcLo = 0;
+        dstHi = 0;
+        dstLo = 0;
+        ttl = 0;
+        fragment = false;
+        laterFragment = false;
+        moreFragments = false;
+        fragmentOffset = 0;
+        fragmentId = 0;
+        srcPort = 0;
+        dstPort = 0;
+        hasPorts = false;
+        payloadLength = 0;
+        payloadOffset = 0;
+        capturedPayload = 0;
+        tcpFlags = 0;
+        seq = 0;
+        ack = 0;
+        window = 0;
+        mss = -1;
+        windowScale = -1;
+        sackPermitted = false;
+        hasTimestamps = false;
+        icmpType = -1;
+        icmpCode = -1;
+        udpLength = 0;
+    }
+
+    public boolean isIpv4()
+    {
+        return ipVersion == 4;
+    }
+
+    public boolean isTcp()
+    {
+        return protocol == PROTO_TCP;
+    }
+}

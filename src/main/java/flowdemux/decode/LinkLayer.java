@@ -1,0 +1,137 @@
+package flowdemux.decode;
+
+import flowdemux.source.LinkType;
+import flowdemux.util.Bytes;
+
+/**
+ * Finds the network layer inside a frame for each supported link type. Returns the offset of the IP header, or a
+ * negative {@link DropReason} ordinal when the frame carries no IP or is cut short.
+ */
+final class LinkLayer
+{
+    static final int ETHERTYPE_IPV4 = 0x0800;
+    static final int ETHERTYPE_IPV6 = 0x86DD;
+    static final int ETHERTYPE_VLAN = 0x8100;
+    static final int ETHERTYPE_QINQ = 0x88A8;
+    static final int ETHERTYPE_QINQ_OLD = 0x9100;
+    static final int ETHERTYPE_MPLS = 0x8847;
+    static final int ETHERTYPE_MPLS_MULTICAST = 0x8848;
+    static final int ETHERTYPE_PPPOE = 0x8864;
+    static final int ETHER_HEADER = 14;
+    static final int VLAN_TAG = 4;
+    static final int MAX_VLAN_TAGS = 8;
+    static final int SLL_HEADER = 16;
+    static final int SLL2_HEADER = 20;
+    static final int NULL_HEADER = 4;
+
+    private LinkLayer()
+    {
+    }
+
+    static int networkOffset(final int linkType, final byte[] b, final int start, final int length, final DecodedPacket out)
+    {
+        switch (linkType)
+        {
+            case LinkType.ETHERNET:
+                return ethernet(b, start, length, out);
+            case LinkType.LINUX_SLL:
+                return length < SLL_HEADER ? -DropReason.TRUNCATED_LINK.ordinal()
+                    : byEtherType(Bytes.u16(b, start + 14), start + SLL_HEADER);
+            case LinkType.LINUX_SLL2:
+                return length < SLL2_HEADER ? -DropReason.TRUNCATED_LINK.ordinal()
+                    : byEtherType(Bytes.u16(b, start), start + SLL2_HEADER);
+            case LinkType.NULL:
+            case LinkType.LOOP:
+                return loopback(linkType, b, start, length);
+            case LinkType.RAW:
+            case LinkType.RAW_BSD12:
+            case LinkType.RAW_BSD14:
+            case LinkType.IPV4:
+            case LinkType.IPV6:
+                return start;
+            default:
+                return -DropReason.UNSUPPORTED_LINK_TYPE.ordinal();
+        }
+    }
+
+    /**
+     * Ethernet II with any number (up to {@link #MAX_VLAN_TAGS}) of 802.1Q / 802.1ad tags.
+     * <pre>
+     * +----------------+----------------+-----------+ [+-----------+-----------+ ...] +-----------+
+     * | destination(6) |   source (6)   | type (2)  | [ | TCI (2) | type (2) | ...]   | payload   |
+     * +----------------+----------------+-----------+ [+-----------+-----------+ ...] +-----------+
+     * </pre>
+     */
+    private static int ethernet(final byte[] b, final int start, final int length, final DecodedPacket out)
+    {
+        if (length < ETHER_HEADER)
+        {
+            return -DropReason.TRUNCATED_LINK.ordinal();
+        }
+        int p = start + 12;
+        int type = Bytes.u16(b, p);
+        int tags = 0;
+        while (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD)
+        {
+            if (++tags > MAX_VLAN_TAGS)
+            {
+                return -DropReason.VLAN_TOO_DEEP.ordinal();
+            }
+            if (p + 2 + VLAN_TAG > start + length)
+            {
+                return -DropReason.TRUNCATED_LINK.ordinal();
+            }
+            if (out.vlanId < 0)
+            {
+                out.vlanId = Bytes.u16(b, p + 2) & 0x0FFF;
+            }
+            p += VLAN_TAG;
+            type = Bytes.u16(b, p);
+        }
+        return byEtherType(type, p + 2);
+    }
+
+    private static int byEtherType(final int type, final int next)
+    {
+        switch (type)
+        {
+            case ETHERTYPE_IPV4:
+            case ETHERTYPE_IPV6:
+                return next;
+            case ETHERTYPE_MPLS:
+            case ETHERTYPE_MPLS_MULTICAST:
+            case ETHERTYPE_PPPOE:
+                return -DropReason.UNSUPPORTED_ENCAPSULATION.ordinal();
+            default:
+                return -DropReason.NOT_IP.ordinal();
+        }
+    }
+
+    /**
+     * BSD loopback: a 4-byte address family, in the capturing host's byte order for NULL and big-endian for LOOP.
+     * AF_INET is 2 everywhere; AF_INET6 is 24, 28 or 30 depending on the BSD (10 on Linux).
+     */
+    private static int loopback(final int linkType, final byte[] b, final int start, final int length)
+    {
+        if (length < NULL_HEADER)
+        {
+            return -DropReason.TRUNCATED_LINK.ordinal();
+        }
+        int family = Bytes.i32(b, start);
+        if (linkType == LinkType.NULL && (family & 0xFFFF) == 0)
+        {
+            family = Integer.reverseBytes(family);
+        }
+        switch (family)
+        {
+            case 2:
+            case 10:
+            case 24:
+            case 28:
+            case 30:
+                return start + NULL_HEADER;
+            default:
+                return -DropReason.NOT_IP.ordinal();
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package flowdemux.flow;
+
+/** Why a flow left the table. */
+public enum EndReason
+{
+    /** The input ended while the flow was still open. */
+    END_OF_INPUT,
+    /** The table was full ({@code --max-flows}) and this was the least recently seen flow sampled. */
+    EVICTED,
+    /** Closed or timed out on capture time. */
+    TIMEOUT
+}

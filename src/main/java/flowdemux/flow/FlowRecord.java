@@ -1,0 +1,215 @@
+package flowdemux.flow;
+
+import flowdemux.decode.DecodedPacket;
+import flowdemux.util.Addresses;
+import flowdemux.util.Hashing;
+
+/**
+ * A finished connection, copied out of the flow table when it leaves it: made once per flow, never per packet.
+ * "orig" is the originator (Zeek's id.orig_h/id.orig_p), "resp" the responder.
+ */
+public final class FlowRecord
+{
+    public final long serial;
+    public final String uid;
+    public final long origHi;
+    public final long origLo;
+    public final int origPort;
+    public final long respHi;
+    public final long respLo;
+    public final int respPort;
+    public final int protocol;
+    public final long firstNanos;
+    public final long lastNanos;
+    public final long origPackets;
+    public final long respPackets;
+    public final long origIpBytes;
+    public final long respIpBytes;
+    public final long origPayload;
+    public final long respPayload;
+    /** Zeek's orig_bytes / resp_bytes: sequence space for TCP, UDP payload otherwise. */
+    public final long origBytes;
+    public final long respBytes;
+    public final String connState;
+    public final String history;
+    public final int origTcpFlags;
+    public final int respTcpFlags;
+    /** SYN to SYN-ACK and SYN-ACK to ACK, nanoseconds; -1 when the handshake was not seen. */
+    public final long rttSynAckNanos;
+    public final long rttAckNanos;
+    public final int origMss;
+    public final int respMss;
+    public final int origWindowScale;
+    public final int respWindowScale;
+    public final boolean origSackPermitted;
+    public final boolean respSackPermitted;
+    public final long origRetransmits;
+    public final long respRetransmits;
+    public final int vlan;
+    public final boolean flipped;
+    public final EndReason endReason;
+
+    private FlowRecord(final FlowTable table, final int flow, final EndReason endReason)
+    {
+        final long[] s = table.page(flow);
+        final int b = FlowTable.base(flow);
+        final long flags = s[b + FlowLayout.FLAGS];
+        final boolean origIsA = (flags & FlowFlags.ORIG_IS_A) != 0;
+        final long portsProto = s[b + FlowLayout.PORTS_PROTO];
+        this.serial = s[b + FlowLayout.SERIAL];
+        this.uid = uid(serial);
+        this.origHi = s[b + (origIsA ? FlowLayout.A_HI : FlowLayout.B_HI)];
+        this.origLo = s[b + (origIsA ? FlowLayout.A_LO : FlowLayout.B_LO)];
+        this.respHi = s[b + (origIsA ? FlowLayout.B_HI : FlowLayout.A_HI)];
+        this.respLo = s[b + (origIsA ? FlowLayout.B_LO : FlowLayout.A_LO)];
+        this.origPort = origIsA ? FlowLayout.portA(portsProto) : FlowLayout.portB(portsProto);
+        this.respPort = origIsA ? FlowLayout.portB(portsProto) : FlowLayout.portA(portsProto);
+        this.protocol = FlowLayout.protocol(portsProto);
+        this.firstNanos = s[b + FlowLayout.FIRST_TS];
+        this.lastNanos = s[b + FlowLayout.LAST_TS];
+        this.origPackets = s[b + FlowLayout.PKTS_ORIG];
+        this.respPackets = s[b + FlowLayout.PKTS_RESP];
+        this.origIpBytes = s[b + FlowLayout.IP_BYTES_ORIG];
+        this.respIpBytes = s[b + FlowLayout.IP_BYTES_RESP];
+        this.origPayload = s[b + FlowLayout.PAYLOAD_ORIG];
+        this.respPayload = s[b + FlowLayout.PAYLOAD_RESP];
+        this.origTcpFlags = FlowFlags.tcpFlags(flags, true);
+        this.respTcpFlags = FlowFlags.tcpFlags(flags, false);
+        this.history = History.toString(s, b);
+        final boolean tcp = protocol == DecodedPacket.PROTO_TCP;
+        this.origBytes = tcp ? sequenceSize(s, b, true, flags) : origPayload;
+        this.respBytes = tcp ? sequenceSize(s, b, false, flags) : respPayload;
+        this.connState = ConnState.of(protocol, FlowFlags.state(flags, true), FlowFlags.state(flags, false),
+            origBytes, respBytes, history);
+        final long syn = s[b + FlowLayout.SYN_TS];
+        final long synAck = s[b + FlowLayout.SYN_ACK_TS];
+        final long ack = s[b + FlowLayout.ACK_TS];
+        this.rttSynAckNanos = syn != 0 && synAck != 0 ? synAck - syn : -1;
+        this.rttAckNanos = synAck != 0 && ack != 0 ? ack - synAck : -1;
+        final long o = s[b + FlowLayout.OPTIONS];
+        this.origMss = (int)(o & 0xFFFF) == 0 ? -1 : (int)(o & 0xFFFF);
+        this.respMss = (int)((o >>> 16) & 0xFFFF) == 0 ? -1 : (int)((o >>> 16) & 0xFFFF);
+        this.origWindowScale = (int)((o >>> 32) & 0xFF) - 1;
+        this.respWindowScale = (int)((o >>> 40) & 0xFF) - 1;
+        this.origSackPermitted = (o & (1L << 48)) != 0;
+        this.respSackPermitted = (o & (1L << 49)) != 0;
+        final long retransmits = s[b + FlowLayout.RETRANSMITS];
+        this.origRetransmits = retransmits & 0xFFFF_FFFFL;
+        this.respRetransmits = retransmits >>> 32;
+        this.vlan = (int)((s[b + FlowLayout.META] >>> 8) & 0x1FFF) - 1;
+        this.flipped = (flags & FlowFlags.FLIPPED) != 0;
+        this.endReason = endReason;
+    }
+
+    public static FlowRecord of(final FlowTable table, final int flow, final EndReason endReason)
+    {
+        return new FlowRecord(table, flow, endReason);
+    }
+
+    /** Zeek's TCP_Endpoint::Size(): sequence space used, less one for the SYN and one for a FIN. */
+    private static long sequenceSize(final long[] s, final int b, final boolean orig, final long flags)
+    {
+        final long isn = s[b + (orig ? FlowLayout.ISN_ORIG : FlowLayout.ISN_RESP)];
+        if ((isn & (1L << 32)) == 0)
+        {
+            return 0;
+        }
+        final long end = s[b + (orig ? FlowLayout.SEQ_END_ORIG : FlowLayout.SEQ_END_RESP)];
+        final long acked = s[b + (orig ? FlowLayout.ACKED_ORIG : FlowLayout.ACKED_RESP)];
+        long size = Math.max(end, acked);
+        final int tcpFlags = FlowFlags.tcpFlags(flags, orig);
+        if ((tcpFlags & DecodedPacket.SYN) != 0)
+        {
+            size--;
+        }
+        if ((tcpFlags & DecodedPacket.FIN) != 0)
+        {
+            size--;
+        }
+        final int state = FlowFlags.state(flags, orig);
+        final int peerState = FlowFlags.state(flags, !orig);
+        if (state == EndpointState.RESET && peerState == EndpointState.INACTIVE)
+        {
+            return 0;
+        }
+        return Math.max(0, size);
+    }
+
+    /** A Zeek-like connection id ("C" + base62), deterministic: derived from the flow's serial. */
+    public static String uid(final long serial)
+    {
+        final String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        long a = Hashing.mix(serial + 0x5DEECE66DL);
+        long c = Hashing.mix(a ^ 0x2545F4914F6CDD1DL);
+        final StringBuilder sb = new StringBuilder(18).append('C');
+        for (int i = 0; i < 17; i++)
+        {
+            final long source = i < 9 ? a : c;
+            sb.append(alphabet.charAt((int)Long.remainderUnsigned(source, 62)));
+            if (i < 9)
+            {
+                a = Long.divideUnsigned(a, 62);
+            }
+            else
+            {
+                c = Long.divideUnsigned(c, 62);
+            }
+        }
+        return sb.toString();
+    }
+
+    public String origAddress()
+    {
+        return Addresses.format(origHi, origLo);
+    }
+
+    public String respAddress()
+    {
+        return Addresses.format(respHi, respLo);
+    }
+
+    public boolean isIpv4()
+    {
+        return Addresses.isIpv4(origHi, origLo);
+    }
+
+    public String protocolName()
+    {
+        switch (protocol)
+        {
+            case DecodedPacket.PROTO_TCP: return "tcp";
+            case DecodedPacket.PROTO_UDP: return "udp";
+            case DecodedPacket.PROTO_ICMP:
+            case DecodedPacket.PROTO_ICMPV6: return "icmp";
+            default: return "unknown_transport";
+        }
+    }
+
+    public boolean hasPorts()
+    {
+        final String p = protocolName();
+        return !"unknown_transport".equals(p);
+    }
+
+    public long durationNanos()
+    {
+        return lastNanos - firstNanos;
+    }
+
+    public long packets()
+    {
+        return origPackets + respPackets;
+    }
+
+    public long ipBytes()
+    {
+        return origIpBytes + respIpBytes;
+    }
+
+    /** A server answered: a SYN-ACK for TCP, any reply for UDP. */
+    public boolean responderAnswered()
+    {
+        return respPackets > 0 && (protocol != DecodedPacket.PROTO_TCP || (respTcpFlags & DecodedPacket.SYN) != 0
+            || !"REJ".equals(connState));
+    }
+}

@@ -1,0 +1,8 @@
+package flowdemux.flow;
+
+/** Receives each flow as it leaves the table; reads its fields before the call returns. */
+@FunctionalInterface
+public interface FlowSink
+{
+    void flowEnded(FlowTable table, int flow, EndReason reason);
+}

@@ -1,0 +1,338 @@
+package flowdemux.flow;
+
+import flowdemux.util.Hashing;
+
+import java.util.Arrays;
+
+/**
+ * Open-addressed flow table over primitive arrays, keyed by the canonical 5-tuple.
+ * <p>
+ * Two parts: an index of {@code long} slots, linear probing over a power-of-two array, each slot holding the
+ * upper 32 bits of the key's hash and the flow's number + 1 (0 = empty); and the flow store, pages of
+ * {@link FlowLayout#STRIDE} longs per flow. Probing compares the stored hash first and touches the store only on a
+ * hash match. Deletion shifts the rest of the probe chain back (no tombstones, so chains never rot). Growth doubles
+ * the index only (8 bytes per slot); the store grows by whole pages, so existing flows never move.
+ * <p>
+ * Bounded by {@code maxFlows}: inserting into a full table evicts the least recently seen of a few flows taken in
+ * clock order, handing it to the {@link FlowSink} first, so nothing is lost silently. Single writer; not thread-safe.
+ */
+public final class FlowTable
+{
+    static final int PAGE_SHIFT = 12;
+    static final int PAGE_FLOWS = 1 << PAGE_SHIFT;
+    static final int PAGE_MASK = PAGE_FLOWS - 1;
+    static final float LOAD_FACTOR = 0.65f;
+    /** Flows examined per eviction; the oldest of them goes. */
+    static final int EVICTION_SAMPLE = 8;
+
+    private final int maxFlows;
+    private final FlowSink sink;
+    private long[] index;
+    private int indexMask;
+    private int resizeThreshold;
+    private long[][] pages = new long[1][];
+    private int[] freeFlows = new int[64];
+    private int freeCount;
+    private int highWater;
+    private int size;
+    private int clockHand;
+    private long evictions;
+    private long peakSize;
+
+    public FlowTable(final int maxFlows, final FlowSink sink)
+    {
+        if (maxFlows < 1)
+        {
+            throw new IllegalArgumentException("maxFlows must be at least 1");
+        }
+        this.maxFlows = maxFlows;
+        this.sink = sink;
+        allocateIndex(Hashing.nextPowerOfTwo(Math.max(16, Math.min(1 << 14, (int)(maxFlows / LOAD_FACTOR) + 1))));
+    }
+
+    private void allocateIndex(final int capacity)
+    {
+        index = new long[capacity];
+        indexMask = capacity - 1;
+        resizeThreshold = (int)(capacity * LOAD_FACTOR);
+    }
+
+    public static long hash(final long aHi, final long aLo, final long bHi, final long bLo, final long portsProto)
+    {
+        long h = Hashing.mix(aLo + 0x9E3779B97F4A7C15L * bLo);
+        h = Hashing.mix(h ^ aHi ^ Long.rotateLeft(bHi, 17) ^ (portsProto * 0xC2B2AE3D27D4EB4FL));
+        return h;
+    }
+
+    /** The flow with this key, or -1. */
+    public int find(final long aHi, final long aLo, final long bHi, final long bLo, final long portsProto, final long hash)
+    {
+        final long[] index = this.index;
+        final int mask = indexMask;
+        final int tag = (int)(hash >>> 32);
+        int slot = tag & mask;
+        long entry;
+        while ((entry = index[slot]) != 0)
+        {
+            if ((int)(entry >>> 32) == tag)
+            {
+                final int flow = (int)entry - 1;
+                if (keyEquals(flow, aHi, aLo, bHi, bLo, portsProto))
+                {
+                    return flow;
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+        return -1;
+    }
+
+    /**
+     * Adds a flow with this key, which must not be present. When the table is full, first evicts one flow through
+     * the sink. Returns the new flow's number; its fields other than the key are zero.
+     */
+    public int insert(final long aHi, final long aLo, final long bHi, final long bLo, final long portsProto, final long hash)
+    {
+        if (size >= maxFlows)
+        {
+            evictOne();
+        }
+        if (size >= resizeThreshold)
+        {
+            grow();
+        }
+        final int flow = allocateFlow();
+        final long[] page = pages[flow >>> PAGE_SHIFT];
+        final int base = (flow & PAGE_MASK) * FlowLayout.STRIDE;
+        Arrays.fill(page, base, base + FlowLayout.STRIDE, 0L);
+        page[base + FlowLayout.A_HI] = aHi;
+        page[base + FlowLayout.A_LO] = aLo;
+        page[base + FlowLayout.B_HI] = bHi;
+        page[base + FlowLayout.B_LO] = bLo;
+        page[base + FlowLayout.PORTS_PROTO] = portsProto;
+        final int tag = (int)(hash >>> 32);
+        int slot = tag & indexMask;
+        while (index[slot] != 0)
+        {
+            slot = (slot + 1) & indexMask;
+        }
+        index[slot] = ((long)tag << 32) | (flow + 1L);
+        size++;
+        peakSize = Math.max(peakSize, size);
+        return flow;
+    }
+
+    /** Removes a flow (without telling the sink). */
+    public void remove(final int flow)
+    {
+        final long[] page = pages[flow >>> PAGE_SHIFT];
+        final int base = (flow & PAGE_MASK) * FlowLayout.STRIDE;
+        final long h = hash(page[base + FlowLayout.A_HI], page[base + FlowLayout.A_LO], page[base + FlowLayout.B_HI],
+            page[base + FlowLayout.B_LO], page[base + FlowLayout.PORTS_PROTO]);
+        final int tag = (int)(h >>> 32);
+        int slot = tag & indexMask;
+        final long wanted = ((long)tag << 32) | (flow + 1L);
+        while (index[slot] != wanted)
+        {
+            if (index[slot] == 0)
+            {
+                throw new IllegalStateException("flow " + flow + " is not in the index");
+            }
+            slot = (slot + 1) & indexMask;
+        }
+        deleteSlot(slot);
+        page[base + FlowLayout.PORTS_PROTO] = 0;
+        if (freeCount == freeFlows.length)
+        {
+            freeFlows = Arrays.copyOf(freeFlows, freeCount * 2);
+        }
+        freeFlows[freeCount++] = flow;
+        size--;
+    }
+
+    /** Backward-shift deletion for linear probing: later entries of the chain move up so no tombstone is left. */
+    private void deleteSlot(final int deleted)
+    {
+        final long[] index = this.index;
+        final int mask = indexMask;
+        int hole = deleted;
+        int slot = deleted;
+        while (true)
+        {
+            slot = (slot + 1) & mask;
+            final long entry = index[slot];
+            if (entry == 0)
+            {
+                break;
+            }
+            final int home = (int)(entry >>> 32) & mask;
+            // The entry may fill the hole unless its home lies cyclically in (hole, slot].
+            final boolean homeInRange = hole <= slot ? (home > hole && home <= slot) : (home > hole || home <= slot);
+            if (!homeInRange)
+            {
+                index[hole] = entry;
+                hole = slot;
+            }
+        }
+        index[hole] = 0;
+    }
+
+    private void grow()
+    {
+        final long[] old = index;
+        allocateIndex(old.length * 2);
+        for (final long entry : old)
+        {
+            if (entry != 0)
+            {
+                int slot = (int)(entry >>> 32) & indexMask;
+                while (index[slot] != 0)
+                {
+                    slot = (slot + 1) & indexMask;
+                }
+                index[slot] = entry;
+            }
+        }
+    }
+
+    private int allocateFlow()
+    {
+        if (freeCount > 0)
+        {
+            return freeFlows[--freeCount];
+        }
+        final int flow = highWater++;
+        final int page = flow >>> PAGE_SHIFT;
+        if (page == pages.length)
+        {
+            pages = Arrays.copyOf(pages, pages.length * 2);
+        }
+        if (pages[page] == null)
+        {
+            pages[page] = new long[PAGE_FLOWS * FlowLayout.STRIDE];
+        }
+        return flow;
+    }
+
+    private void evictOne()
+    {
+        int victim = -1;
+        long oldest = Long.MAX_VALUE;
+        int examined = 0;
+        for (int step = 0; step < highWater && examined < EVICTION_SAMPLE; step++)
+        {
+            final int flow = clockHand;
+            clockHand = clockHand + 1 == highWater ? 0 : clockHand + 1;
+            if (!isLive(flow))
+            {
+                continue;
+            }
+            examined++;
+            final long last = get(flow, FlowLayout.LAST_TS);
+            if (last < oldest)
+            {
+                oldest = last;
+                victim = flow;
+            }
+        }
+        evictions++;
+        sink.flowEnded(this, victim, EndReason.EVICTED);
+        remove(victim);
+    }
+
+    private boolean keyEquals(final int flow, final long aHi, final long aLo, final long bHi, final long bLo,
+        final long portsProto)
+    {
+        final long[] page = pages[flow >>> PAGE_SHIFT];
+        final int base = (flow & PAGE_MASK) * FlowLayout.STRIDE;
+        return page[base + FlowLayout.A_LO] == aLo && page[base + FlowLayout.B_LO] == bLo
+            && page[base + FlowLayout.PORTS_PROTO] == portsProto
+            && page[base + FlowLayout.A_HI] == aHi && page[base + FlowLayout.B_HI] == bHi;
+    }
+
+    public boolean isLive(final int flow)
+    {
+        return flow >= 0 && flow < highWater && get(flow, FlowLayout.PORTS_PROTO) != 0;
+    }
+
+    /** The page holding a flow's fields; use with {@link #base}. */
+    public long[] page(final int flow)
+    {
+        return pages[flow >>> PAGE_SHIFT];
+    }
+
+    public static int base(final int flow)
+    {
+        return (flow & PAGE_MASK) * FlowLayout.STRIDE;
+    }
+
+    public long get(final int flow, final int field)
+    {
+        return pages[flow >>> PAGE_SHIFT][(flow & PAGE_MASK) * FlowLayout.STRIDE + field];
+    }
+
+    public void set(final int flow, final int field, final long value)
+    {
+        pages[flow >>> PAGE_SHIFT][(flow & PAGE_MASK) * FlowLayout.STRIDE + field] = value;
+    }
+
+    /** Calls {@code action} for every live flow; the action may remove the flow it is given. */
+    public void forEach(final java.util.function.IntConsumer action)
+    {
+        for (int flow = 0; flow < highWater; flow++)
+        {
+            if (isLive(flow))
+            {
+                action.accept(flow);
+            }
+        }
+    }
+
+    public int size()
+    {
+        return size;
+    }
+
+    public long evictions()
+    {
+        return evictions;
+    }
+
+    public long peakSize()
+    {
+        return peakSize;
+    }
+
+    public int maxFlows()
+    {
+        return maxFlows;
+    }
+
+    /** Index slots in use, for tests: must equal {@link #size()}. */
+    int indexOccupancy()
+    {
+        int n = 0;
+        for (final long e : index)
+        {
+            if (e != 0)
+            {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Heap bytes held by the index and the store. */
+    public long memoryBytes()
+    {
+        long pagesBytes = 0;
+        for (final long[] p : pages)
+        {
+            if (p != null)
+            {
+                pagesBytes += 8L * p.length;
+            }
+        }
+        return 8L * index.length + pagesBytes + 4L * freeFlows.length;
+    }
+}

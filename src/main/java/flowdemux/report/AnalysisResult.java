@@ -1,0 +1,46 @@
+package flowdemux.report;
+
+import flowdemux.decode.DecodeStats;
+import flowdemux.flow.FlowRecord;
+
+import java.util.List;
+
+/** Everything a report renders: the input, what was decoded, and the flows. */
+public final class AnalysisResult
+{
+    public final String inputName;
+    public final String format;
+    public final DecodeStats stats;
+    public final List<FlowRecord> flows;
+    public final long evicted;
+    public final int maxFlows;
+    public final long peakFlows;
+    /** One-line description of the fault that ended the read early, or null. */
+    public final String error;
+    public final String filterDescription;
+
+    public AnalysisResult(final String inputName, final String format, final DecodeStats stats,
+        final List<FlowRecord> flows, final long evicted, final int maxFlows, final long peakFlows, final String error,
+        final String filterDescription)
+    {
+        this.inputName = inputName;
+        this.format = format;
+        this.stats = stats;
+        this.flows = flows;
+        this.evicted = evicted;
+        this.maxFlows = maxFlows;
+        this.peakFlows = peakFlows;
+        this.error = error;
+        this.filterDescription = filterDescription;
+    }
+
+    public long packetsInFlows()
+    {
+        long n = 0;
+        for (final FlowRecord f : flows)
+        {
+            n += f.packets();
+        }
+        return n;
+    }
+}

@@ -1,0 +1,96 @@
+package flowdemux.report;
+
+import flowdemux.ports.PortRange;
+import flowdemux.ports.Services;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** Shared text forms: timestamps, durations, byte counts, service labels. */
+public final class Formats
+{
+    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    private Formats()
+    {
+    }
+
+    /** "2024-01-01 12:00:00.123456789 UTC". */
+    public static String timestamp(final long nanos)
+    {
+        final long seconds = Math.floorDiv(nanos, 1_000_000_000L);
+        final long fraction = Math.floorMod(nanos, 1_000_000_000L);
+        return UTC.format(Instant.ofEpochSecond(seconds)) + String.format(Locale.ROOT, ".%09d UTC", fraction);
+    }
+
+    /** Seconds with nanosecond digits: "1324071333.493287000". */
+    public static String epochSeconds(final long nanos, final int decimals)
+    {
+        final long seconds = Math.floorDiv(nanos, 1_000_000_000L);
+        final long fraction = Math.floorMod(nanos, 1_000_000_000L);
+        if (decimals == 9)
+        {
+            return seconds + "." + String.format(Locale.ROOT, "%09d", fraction);
+        }
+        final long scale = (long)Math.pow(10, 9 - decimals);
+        return seconds + "." + String.format(Locale.ROOT, "%0" + decimals + "d", fraction / scale);
+    }
+
+    /** Zeek's interval: seconds with 6 decimals, truncated like Zeek's "%.6f" of a double. */
+    public static String zeekInterval(final long nanos)
+    {
+        return String.format(Locale.ROOT, "%.6f", nanos / 1e9);
+    }
+
+    public static String duration(final long nanos)
+    {
+        if (nanos < 1_000_000L)
+        {
+            return String.format(Locale.ROOT, "%.1f us", nanos / 1e3);
+        }
+        if (nanos < 1_000_000_000L)
+        {
+            return String.format(Locale.ROOT, "%.2f ms", nanos / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.3f s", nanos / 1e9);
+    }
+
+    public static String bytes(final long n)
+    {
+        if (n < 10_000)
+        {
+            return n + " B";
+        }
+        if (n < 10_000_000)
+        {
+            return String.format(Locale.ROOT, "%.1f KiB", n / 1024.0);
+        }
+        if (n < 10_000_000_000L)
+        {
+            return String.format(Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
+        }
+        return String.format(Locale.ROOT, "%.1f GiB", n / (1024.0 * 1024 * 1024));
+    }
+
+    public static String count(final long n)
+    {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** "https" or "-". */
+    public static String serviceName(final Services services, final String proto, final int port)
+    {
+        final String name = services.name(proto, port);
+        return name == null ? "-" : name;
+    }
+
+    /** "HTTPS, well-known" or "ephemeral" when the port has no service. */
+    public static String serviceAndRange(final Services services, final String proto, final int port)
+    {
+        final String description = services.description(proto, port);
+        final String range = PortRange.of(port).label();
+        return description == null ? range : description + ", " + range;
+    }
+}

@@ -1,0 +1,286 @@
+package flowdemux.report;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import flowdemux.decode.DecodeStats;
+import flowdemux.decode.DropReason;
+import flowdemux.flow.FlowRecord;
+import flowdemux.ports.PortRange;
+import flowdemux.ports.Services;
+import flowdemux.source.LinkType;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.Map;
+
+/**
+ * One JSON document, written with Jackson's streaming generator (no object tree). Schema: docs/json-schema.md.
+ * Times are integer nanoseconds since the epoch; durations integer nanoseconds; sizes bytes.
+ */
+public final class JsonReport implements ReportFormat
+{
+    public static final int SCHEMA_VERSION = 1;
+    private final int top;
+    private final Services services;
+
+    public JsonReport(final int top, final Services services)
+    {
+        this.top = top;
+        this.services = services;
+    }
+
+    @Override
+    public void write(final AnalysisResult r, final Writer writer) throws IOException
+    {
+        final Aggregates a = Aggregates.of(r);
+        final JsonGenerator g = new JsonFactory().createGenerator(writer);
+        g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        g.useDefaultPrettyPrinter();
+        g.writeStartObject();
+        g.writeNumberField("schema_version", SCHEMA_VERSION);
+        input(r, g);
+        capture(r, g);
+        ports(a, g);
+        servers(a, g);
+        g.writeArrayFieldStart("top_flows");
+        for (final FlowRecord f : Aggregates.topFlows(r.flows, top))
+        {
+            flow(f, g);
+        }
+        g.writeEndArray();
+        g.writeObjectFieldStart("distributions");
+        histogram(g, "flow_duration_ns", a.flowDurationNanos);
+        histogram(g, "bytes_per_flow", a.bytesPerFlow);
+        histogram(g, "packet_size", r.stats.packetSizes);
+        histogram(g, "handshake_rtt_ns", a.handshakeRttNanos);
+        g.writeEndObject();
+        g.writeEndObject();
+        g.flush();
+        writer.write('\n');
+        writer.flush();
+    }
+
+    private static void input(final AnalysisResult r, final JsonGenerator g) throws IOException
+    {
+        g.writeObjectFieldStart("input");
+        g.writeStringField("name", r.inputName);
+        g.writeStringField("format", r.format);
+        g.writeArrayFieldStart("link_types");
+        for (final int t : r.stats.linkTypes())
+        {
+            g.writeStartObject();
+            g.writeNumberField("id", t);
+            g.writeStringField("name", LinkType.name(t));
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        if (r.error == null)
+        {
+            g.writeNullField("error");
+        }
+        else
+        {
+            g.writeStringField("error", r.error);
+        }
+        if (r.filterDescription == null)
+        {
+            g.writeNullField("filter");
+        }
+        else
+        {
+            g.writeStringField("filter", r.filterDescription);
+        }
+        g.writeEndObject();
+    }
+
+    private static void capture(final AnalysisResult r, final JsonGenerator g) throws IOException
+    {
+        final DecodeStats s = r.stats;
+        g.writeObjectFieldStart("capture");
+        g.writeNumberField("packets", s.packets);
+        g.writeNumberField("bytes_captured", s.capturedBytes);
+        g.writeNumberField("bytes_on_wire", s.wireBytes);
+        if (s.packets > 0)
+        {
+            g.writeNumberField("first_ts_ns", s.firstNanos);
+            g.writeNumberField("last_ts_ns", s.lastNanos);
+            g.writeNumberField("span_ns", s.lastNanos - s.firstNanos);
+        }
+        else
+        {
+            g.writeNullField("first_ts_ns");
+            g.writeNullField("last_ts_ns");
+            g.writeNullField("span_ns");
+        }
+        g.writeNumberField("packets_in_flows", r.packetsInFlows());
+        g.writeNumberField("packets_filtered_out", s.filteredOut);
+        g.writeObjectFieldStart("undecodable");
+        g.writeNumberField("total", s.undecodable());
+        final DropReason[] reasons = DropReason.values();
+        for (int i = 1; i < reasons.length; i++)
+        {
+            g.writeNumberField(reasons[i].name().toLowerCase(java.util.Locale.ROOT), s.drops[i]);
+        }
+        g.writeEndObject();
+        g.writeObjectFieldStart("protocols");
+        g.writeNumberField("ipv4", s.ipv4Packets);
+        g.writeNumberField("ipv6", s.ipv6Packets);
+        g.writeNumberField("tcp", s.tcpPackets);
+        g.writeNumberField("udp", s.udpPackets);
+        g.writeNumberField("icmp", s.icmpPackets);
+        g.writeNumberField("other_ip", s.otherIpPackets);
+        g.writeEndObject();
+        g.writeObjectFieldStart("flow_table");
+        g.writeNumberField("connections", r.flows.size());
+        g.writeNumberField("peak_flows", r.peakFlows);
+        g.writeNumberField("max_flows", r.maxFlows);
+        g.writeNumberField("evicted", r.evicted);
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    private void ports(final Aggregates a, final JsonGenerator g) throws IOException
+    {
+        g.writeArrayFieldStart("ports");
+        for (final PortSummary p : a.ports)
+        {
+            g.writeStartObject();
+            g.writeNumberField("port", p.port);
+            g.writeStringField("protocol", p.protocol);
+            writeService(g, p.protocol, p.port);
+            g.writeNumberField("connections", p.connections);
+            g.writeObjectFieldStart("outcomes");
+            for (final Map.Entry<String, Long> e : p.outcomes.entrySet())
+            {
+                g.writeNumberField(e.getKey().replace(' ', '_').replace('-', '_'), e.getValue());
+            }
+            g.writeEndObject();
+            g.writeNumberField("distinct_clients", p.distinctClients());
+            g.writeNumberField("packets", p.packets);
+            g.writeNumberField("ip_bytes", p.bytes);
+            if (p.rttNanos.getTotalCount() > 0)
+            {
+                g.writeNumberField("handshake_rtt_p50_ns", p.rttNanos.getValueAtPercentile(50));
+                g.writeNumberField("handshake_rtt_p99_ns", p.rttNanos.getValueAtPercentile(99));
+            }
+            else
+            {
+                g.writeNullField("handshake_rtt_p50_ns");
+                g.writeNullField("handshake_rtt_p99_ns");
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private void writeService(final JsonGenerator g, final String proto, final int port) throws IOException
+    {
+        final String name = services.name(proto, port);
+        if (name == null)
+        {
+            g.writeNullField("service");
+        }
+        else
+        {
+            g.writeStringField("service", name);
+        }
+        g.writeStringField("range", PortRange.of(port).label());
+    }
+
+    private void servers(final Aggregates a, final JsonGenerator g) throws IOException
+    {
+        g.writeArrayFieldStart("servers");
+        for (final ServerSummary s : a.servers)
+        {
+            g.writeStartObject();
+            g.writeStringField("address", s.address);
+            g.writeNumberField("port", s.port);
+            g.writeStringField("protocol", s.protocol);
+            writeService(g, s.protocol, s.port);
+            g.writeStringField("status", s.status());
+            g.writeNumberField("connections", s.connections);
+            g.writeNumberField("packets", s.packets);
+            g.writeNumberField("ip_bytes", s.bytes);
+            g.writeNumberField("client_port_min", s.clientPortMin);
+            g.writeNumberField("client_port_max", s.clientPortMax);
+            g.writeArrayFieldStart("clients");
+            for (final Map.Entry<String, int[]> c : s.clients.entrySet())
+            {
+                g.writeStartObject();
+                g.writeStringField("address", c.getKey());
+                g.writeNumberField("connections", c.getValue()[0]);
+                g.writeNumberField("port_min", c.getValue()[1]);
+                g.writeNumberField("port_max", c.getValue()[2]);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    static void flow(final FlowRecord f, final JsonGenerator g) throws IOException
+    {
+        g.writeStartObject();
+        g.writeStringField("uid", f.uid);
+        g.writeNumberField("ts_ns", f.firstNanos);
+        g.writeNumberField("duration_ns", f.durationNanos());
+        g.writeStringField("orig_h", f.origAddress());
+        g.writeNumberField("orig_p", f.origPort);
+        g.writeStringField("resp_h", f.respAddress());
+        g.writeNumberField("resp_p", f.respPort);
+        g.writeStringField("proto", f.protocolName());
+        g.writeNumberField("ip_proto", f.protocol);
+        g.writeStringField("conn_state", f.connState);
+        g.writeStringField("history", f.history);
+        g.writeNumberField("orig_pkts", f.origPackets);
+        g.writeNumberField("resp_pkts", f.respPackets);
+        g.writeNumberField("orig_ip_bytes", f.origIpBytes);
+        g.writeNumberField("resp_ip_bytes", f.respIpBytes);
+        g.writeNumberField("orig_payload_bytes", f.origPayload);
+        g.writeNumberField("resp_payload_bytes", f.respPayload);
+        g.writeNumberField("orig_bytes", f.origBytes);
+        g.writeNumberField("resp_bytes", f.respBytes);
+        nullableLong(g, "rtt_syn_synack_ns", f.rttSynAckNanos);
+        nullableLong(g, "rtt_synack_ack_ns", f.rttAckNanos);
+        nullableLong(g, "orig_mss", f.origMss);
+        nullableLong(g, "resp_mss", f.respMss);
+        nullableLong(g, "orig_wscale", f.origWindowScale);
+        nullableLong(g, "resp_wscale", f.respWindowScale);
+        g.writeBooleanField("orig_sack_permitted", f.origSackPermitted);
+        g.writeBooleanField("resp_sack_permitted", f.respSackPermitted);
+        g.writeNumberField("orig_retransmits", f.origRetransmits);
+        g.writeNumberField("resp_retransmits", f.respRetransmits);
+        nullableLong(g, "vlan", f.vlan);
+        g.writeStringField("end", f.endReason.name().toLowerCase(java.util.Locale.ROOT));
+        g.writeEndObject();
+    }
+
+    private static void nullableLong(final JsonGenerator g, final String name, final long value) throws IOException
+    {
+        if (value < 0)
+        {
+            g.writeNullField(name);
+        }
+        else
+        {
+            g.writeNumberField(name, value);
+        }
+    }
+
+    private static void histogram(final JsonGenerator g, final String name, final Histogram h) throws IOException
+    {
+        g.writeObjectFieldStart(name);
+        g.writeNumberField("count", h.getTotalCount());
+        if (h.getTotalCount() > 0)
+        {
+            g.writeNumberField("p50", h.getValueAtPercentile(50));
+            g.writeNumberField("p90", h.getValueAtPercentile(90));
+            g.writeNumberField("p99", h.getValueAtPercentile(99));
+            g.writeNumberField("p999", h.getValueAtPercentile(99.9));
+            g.writeNumberField("max", h.getMaxValue());
+        }
+        g.writeEndObject();
+    }
+}

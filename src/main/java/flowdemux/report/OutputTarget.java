@@ -1,0 +1,89 @@
+package flowdemux.report;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Where a report goes: standard output, or a file written under a temporary name in the same folder and renamed
+ * into place only when complete, so a crash never leaves half a report under the final name.
+ */
+public final class OutputTarget implements AutoCloseable
+{
+    private final Path target;
+    private final Path temporary;
+    private final Writer writer;
+    private boolean committed;
+
+    private OutputTarget(final Path target, final Path temporary, final Writer writer)
+    {
+        this.target = target;
+        this.temporary = temporary;
+        this.writer = writer;
+    }
+
+    public static OutputTarget stdout(final OutputStream out)
+    {
+        return new OutputTarget(null, null, new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16));
+    }
+
+    public static OutputTarget file(final Path target) throws IOException
+    {
+        final Path absolute = target.toAbsolutePath();
+        final Path folder = absolute.getParent();
+        final Path temporary = Files.createTempFile(folder, "." + absolute.getFileName() + ".", ".tmp");
+        return new OutputTarget(absolute, temporary,
+            new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(temporary), StandardCharsets.UTF_8), 1 << 16));
+    }
+
+    public Writer writer()
+    {
+        return writer;
+    }
+
+    /** Flushes, and for a file renames the temporary into place. */
+    public void commit() throws IOException
+    {
+        writer.flush();
+        if (target != null)
+        {
+            writer.close();
+            try
+            {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            catch (java.nio.file.AtomicMoveNotSupportedException e)
+            {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        committed = true;
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        if (target == null)
+        {
+            writer.flush();
+            return;
+        }
+        if (!committed)
+        {
+            try
+            {
+                writer.close();
+            }
+            finally
+            {
+                Files.deleteIfExists(temporary);
+            }
+        }
+    }
+}

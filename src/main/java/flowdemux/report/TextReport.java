@@ -1,0 +1,253 @@
+package flowdemux.report;
+
+import flowdemux.decode.DecodeStats;
+import flowdemux.decode.DropReason;
+import flowdemux.flow.FlowRecord;
+import flowdemux.ports.PortRange;
+import flowdemux.ports.Services;
+import flowdemux.source.LinkType;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The readable terminal report: capture, protocols, ports, servers, top flows, distributions. */
+public final class TextReport implements ReportFormat
+{
+    private static final int MAX_CLIENTS_LISTED = 5;
+    private final int top;
+    private final Services services;
+
+    public TextReport(final int top, final Services services)
+    {
+        this.top = top;
+        this.services = services;
+    }
+
+    @Override
+    public void write(final AnalysisResult r, final Writer writer) throws IOException
+    {
+        final PrintWriter out = new PrintWriter(writer);
+        final Aggregates a = Aggregates.of(r);
+        capture(r, out);
+        protocols(r, a, out);
+        ports(a, out);
+        servers(a, out);
+        topFlows(r, out);
+        distributions(r, a, out);
+        out.flush();
+        if (out.checkError())
+        {
+            throw new IOException("could not write the report");
+        }
+    }
+
+    private void capture(final AnalysisResult r, final PrintWriter out)
+    {
+        final DecodeStats s = r.stats;
+        out.println("flowdemux report: " + r.inputName);
+        out.println();
+        out.println("Capture");
+        out.printf(Locale.ROOT, "  format        %s%n", r.format);
+        final StringBuilder links = new StringBuilder();
+        for (final int t : s.linkTypes())
+        {
+            links.append(links.length() == 0 ? "" : ", ").append(LinkType.name(t)).append(" (").append(t).append(')');
+        }
+        out.printf(Locale.ROOT, "  link types    %s%n", links.length() == 0 ? "-" : links);
+        out.printf(Locale.ROOT, "  packets       %s (%s on the wire, %s captured)%n", Formats.count(s.packets),
+            Formats.bytes(s.wireBytes), Formats.bytes(s.capturedBytes));
+        if (s.packets > 0)
+        {
+            out.printf(Locale.ROOT, "  first packet  %s%n", Formats.timestamp(s.firstNanos));
+            out.printf(Locale.ROOT, "  last packet   %s%n", Formats.timestamp(s.lastNanos));
+            out.printf(Locale.ROOT, "  time span     %s%n", Formats.duration(s.lastNanos - s.firstNanos));
+        }
+        out.printf(Locale.ROOT, "  in flows      %s packets in %s connections%n", Formats.count(r.packetsInFlows()),
+            Formats.count(r.flows.size()));
+        if (r.filterDescription != null)
+        {
+            out.printf(Locale.ROOT, "  filtered out  %s packets (%s)%n", Formats.count(s.filteredOut), r.filterDescription);
+        }
+        out.printf(Locale.ROOT, "  undecodable   %s packets%n", Formats.count(s.undecodable()));
+        final DropReason[] reasons = DropReason.values();
+        for (int i = 1; i < reasons.length; i++)
+        {
+            if (s.drops[i] > 0)
+            {
+                out.printf(Locale.ROOT, "    %-46s %s%n", reasons[i].description(), Formats.count(s.drops[i]));
+            }
+        }
+        out.printf(Locale.ROOT, "  flow table    peak %s flows of --max-flows %s; %s evicted%n", Formats.count(r.peakFlows),
+            Formats.count(r.maxFlows), Formats.count(r.evicted));
+        if (r.error != null)
+        {
+            out.printf(Locale.ROOT, "  ERROR         %s (the report covers what came before)%n", r.error);
+        }
+        out.println();
+    }
+
+    private void protocols(final AnalysisResult r, final Aggregates a, final PrintWriter out)
+    {
+        final DecodeStats s = r.stats;
+        out.println("Protocols");
+        out.printf(Locale.ROOT, "  IPv4 %s   IPv6 %s%n", Formats.count(s.ipv4Packets), Formats.count(s.ipv6Packets));
+        out.printf(Locale.ROOT, "  TCP %s   UDP %s   ICMP %s   other IP %s   (packets)%n", Formats.count(s.tcpPackets),
+            Formats.count(s.udpPackets), Formats.count(s.icmpPackets), Formats.count(s.otherIpPackets));
+        if (!a.connStates.isEmpty())
+        {
+            final StringBuilder sb = new StringBuilder();
+            for (final Map.Entry<String, Long> e : a.connStates.entrySet())
+            {
+                sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
+            }
+            out.printf(Locale.ROOT, "  connections by state: %s%n", sb);
+        }
+        out.println();
+    }
+
+    private void ports(final Aggregates a, final PrintWriter out)
+    {
+        out.println("Ports (server side: the responder's port; ranges: well-known 0-1023, registered 1024-49151,");
+        out.println("       ephemeral 49152-65535; Linux clients pick 32768-60999)");
+        if (a.ports.isEmpty())
+        {
+            out.println("  (no TCP or UDP connections)");
+            out.println();
+            return;
+        }
+        out.printf(Locale.ROOT, "  %-11s %-14s %-10s %6s %5s %5s %5s %5s %5s %5s %7s %9s %10s %9s %9s%n", "PORT", "SERVICE",
+            "RANGE", "CONNS", "DONE", "REJ", "RST", "HALF", "OPEN", "OTHER", "CLIENTS", "PACKETS", "BYTES", "RTT p50",
+            "RTT p99");
+        int shown = 0;
+        for (final PortSummary p : a.ports)
+        {
+            if (shown++ == Math.max(top, 1) * 2)
+            {
+                out.printf(Locale.ROOT, "  ... %d more ports%n", a.ports.size() - shown + 1);
+                break;
+            }
+            final boolean rtt = p.rttNanos.getTotalCount() > 0;
+            out.printf(Locale.ROOT, "  %-11s %-14s %-10s %6d %5d %5d %5d %5d %5d %5d %7d %9d %10s %9s %9s%n",
+                p.port + "/" + p.protocol, Formats.serviceName(services, p.protocol, p.port), PortRange.of(p.port).label(),
+                p.connections, p.outcomes.get("completed"), p.outcomes.get("rejected"), p.outcomes.get("reset"),
+                p.outcomes.get("half-open"), p.outcomes.get("in progress"), p.outcomes.get("other"), p.distinctClients(),
+                p.packets, Formats.bytes(p.bytes),
+                rtt ? Formats.duration(p.rttNanos.getValueAtPercentile(50)) : "-",
+                rtt ? Formats.duration(p.rttNanos.getValueAtPercentile(99)) : "-");
+        }
+        out.println("  (DONE = completed, REJ = rejected, RST = reset, HALF = half-open, OPEN = still in progress)");
+        out.println();
+    }
+
+    private void servers(final Aggregates a, final PrintWriter out)
+    {
+        out.println("Servers (each server socket seen: IP + port; listening = it accepted, closed = it answered RST)");
+        if (a.servers.isEmpty())
+        {
+            out.println("  (none)");
+            out.println();
+            return;
+        }
+        int shown = 0;
+        for (final ServerSummary s : a.servers)
+        {
+            if (shown++ == Math.max(top, 1) * 2)
+            {
+                out.printf(Locale.ROOT, "  ... %d more server sockets%n", a.servers.size() - shown + 1);
+                break;
+            }
+            out.printf(Locale.ROOT, "  %s %s (%s)  %s: %d connection%s from %d client%s%n",
+                socket(s.address, s.port), s.protocol, Formats.serviceAndRange(services, s.protocol, s.port), s.status(),
+                s.connections, s.connections == 1 ? "" : "s", s.clients.size(), s.clients.size() == 1 ? "" : "s");
+            int listed = 0;
+            for (final Map.Entry<String, int[]> c : s.clients.entrySet())
+            {
+                if (listed++ == MAX_CLIENTS_LISTED)
+                {
+                    out.printf(Locale.ROOT, "      ... %d more clients%n", s.clients.size() - MAX_CLIENTS_LISTED);
+                    break;
+                }
+                final int[] v = c.getValue();
+                out.printf(Locale.ROOT, "      client %-39s %3d connection%s, source port%s %s%n", c.getKey(), v[0],
+                    v[0] == 1 ? " " : "s", v[1] == v[2] ? " " : "s", portSpan(v[1], v[2]));
+            }
+        }
+        out.println();
+    }
+
+    private static String portSpan(final int low, final int high)
+    {
+        final PortRange lowRange = PortRange.of(low);
+        final PortRange highRange = PortRange.of(high);
+        final String range = lowRange == highRange ? lowRange.label() : lowRange.label() + " to " + highRange.label();
+        return (low == high ? String.valueOf(low) : low + "-" + high) + " (" + range + ")";
+    }
+
+    private void topFlows(final AnalysisResult r, final PrintWriter out)
+    {
+        final List<FlowRecord> flows = Aggregates.topFlows(r.flows, top);
+        out.printf(Locale.ROOT, "Top %d flows by bytes (of %s; a connection is its 5-tuple: client IP:port -> server IP:port)%n",
+            flows.size(), Formats.count(r.flows.size()));
+        if (flows.isEmpty())
+        {
+            out.println("  (none)");
+            out.println();
+            return;
+        }
+        out.printf(Locale.ROOT, "  %-47s %-47s %-5s %-6s %-12s %8s %10s %10s%n", "ORIGINATOR", "RESPONDER", "PROTO",
+            "STATE", "HISTORY", "PACKETS", "BYTES", "DURATION");
+        for (final FlowRecord f : flows)
+        {
+            out.printf(Locale.ROOT, "  %-47s %-47s %-5s %-6s %-12s %8d %10s %10s%n", socket(f.origAddress(), f.origPort),
+                socket(f.respAddress(), f.respPort), f.protocolName().length() > 5 ? "other" : f.protocolName(),
+                f.connState, f.history.isEmpty() ? "-" : f.history, f.packets(), Formats.bytes(f.ipBytes()),
+                Formats.duration(f.durationNanos()));
+        }
+        out.println();
+    }
+
+    private static void distributions(final AnalysisResult r, final Aggregates a, final PrintWriter out)
+    {
+        out.println("Distributions (HdrHistogram, 3 significant digits)");
+        out.printf(Locale.ROOT, "  %-22s %8s %12s %12s %12s %12s%n", "", "COUNT", "p50", "p90", "p99", "max");
+        nanosRow(out, "flow duration", a.flowDurationNanos);
+        bytesRow(out, "bytes per flow (IP)", a.bytesPerFlow);
+        bytesRow(out, "packet size (wire)", r.stats.packetSizes);
+        nanosRow(out, "handshake RTT", a.handshakeRttNanos);
+    }
+
+    private static void nanosRow(final PrintWriter out, final String name, final Histogram h)
+    {
+        if (h.getTotalCount() == 0)
+        {
+            out.printf(Locale.ROOT, "  %-22s %8d %12s %12s %12s %12s%n", name, 0, "-", "-", "-", "-");
+            return;
+        }
+        out.printf(Locale.ROOT, "  %-22s %8d %12s %12s %12s %12s%n", name, h.getTotalCount(),
+            Formats.duration(h.getValueAtPercentile(50)), Formats.duration(h.getValueAtPercentile(90)),
+            Formats.duration(h.getValueAtPercentile(99)), Formats.duration(h.getMaxValue()));
+    }
+
+    private static void bytesRow(final PrintWriter out, final String name, final Histogram h)
+    {
+        if (h.getTotalCount() == 0)
+        {
+            out.printf(Locale.ROOT, "  %-22s %8d %12s %12s %12s %12s%n", name, 0, "-", "-", "-", "-");
+            return;
+        }
+        out.printf(Locale.ROOT, "  %-22s %8d %12s %12s %12s %12s%n", name, h.getTotalCount(),
+            Formats.bytes(h.getValueAtPercentile(50)), Formats.bytes(h.getValueAtPercentile(90)),
+            Formats.bytes(h.getValueAtPercentile(99)), Formats.bytes(h.getMaxValue()));
+    }
+
+    /** "1.2.3.4:80" or "[2001:db8::1]:80". */
+    static String socket(final String address, final int port)
+    {
+        return (address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":" + port;
+    }
+}

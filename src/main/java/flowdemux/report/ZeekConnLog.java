@@ -1,0 +1,72 @@
+package flowdemux.report;
+
+import flowdemux.flow.FlowRecord;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** A conn.log in Zeek's TSV layout: its header lines, field order and unset marks. */
+public final class ZeekConnLog implements ReportFormat
+{
+    public static final String FIELDS = "ts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\t"
+        + "orig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\t"
+        + "resp_pkts\tresp_ip_bytes\ttunnel_parents\tip_proto";
+    public static final String TYPES = "time\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\t"
+        + "string\tbool\tbool\tcount\tstring\tcount\tcount\tcount\tcount\tset[string]\tcount";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss").withZone(ZoneOffset.UTC);
+
+    private final LocalNets localNets;
+
+    public ZeekConnLog(final LocalNets localNets)
+    {
+        this.localNets = localNets;
+    }
+
+    @Override
+    public void write(final AnalysisResult r, final Writer out) throws IOException
+    {
+        // Zeek stamps #open/#close with wall time; capture time keeps the output reproducible.
+        final long openNanos = r.stats.packets > 0 ? r.stats.firstNanos : 0;
+        final long closeNanos = r.stats.packets > 0 ? r.stats.lastNanos : 0;
+        out.write("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n");
+        out.write("#open\t" + STAMP.format(Instant.ofEpochSecond(Math.floorDiv(openNanos, 1_000_000_000L))) + "\n");
+        out.write("#fields\t" + FIELDS + "\n");
+        out.write("#types\t" + TYPES + "\n");
+        final StringBuilder sb = new StringBuilder(256);
+        for (final FlowRecord f : r.flows)
+        {
+            sb.setLength(0);
+            final boolean hasDuration = f.durationNanos() > 0;
+            sb.append(Formats.epochSeconds(f.firstNanos, 6)).append('\t')
+                .append(f.uid).append('\t')
+                .append(f.origAddress()).append('\t').append(f.origPort).append('\t')
+                .append(f.respAddress()).append('\t').append(f.respPort).append('\t')
+                .append(f.protocolName()).append('\t')
+                .append('-').append('\t');
+            if (hasDuration)
+            {
+                sb.append(Formats.zeekInterval(f.durationNanos())).append('\t')
+                    .append(f.origBytes).append('\t').append(f.respBytes).append('\t');
+            }
+            else
+            {
+                sb.append("-\t-\t-\t");
+            }
+            sb.append(f.connState).append('\t')
+                .append(localNets.contains(f.origHi, f.origLo) ? 'T' : 'F').append('\t')
+                .append(localNets.contains(f.respHi, f.respLo) ? 'T' : 'F').append('\t')
+                .append(0).append('\t')
+                .append(f.history.isEmpty() ? "-" : f.history).append('\t')
+                .append(f.origPackets).append('\t').append(f.origIpBytes).append('\t')
+                .append(f.respPackets).append('\t').append(f.respIpBytes).append('\t')
+                .append('-').append('\t')
+                .append(f.protocol).append('\n');
+            out.append(sb);
+        }
+        out.write("#close\t" + STAMP.format(Instant.ofEpochSecond(Math.floorDiv(closeNanos, 1_000_000_000L))) + "\n");
+        out.flush();
+    }
+}

@@ -1,0 +1,67 @@
+package flowdemux.source;
+
+import flowdemux.util.Bytes;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+
+/** Opens a capture by its magic number (never by its name): pcap, pcapng, either gzip-compressed or not. */
+public final class CaptureReaders
+{
+    /** Largest record or block accepted; larger length fields are corruption (libpcap's pcapng limit). */
+    public static final int MAX_RECORD = 16 * 1024 * 1024;
+    private static final int GZIP_BUFFER = 1 << 16;
+
+    private CaptureReaders()
+    {
+    }
+
+    /** Opens a file, or standard input when {@code path} is "-". */
+    public static CaptureReader open(final String path) throws IOException, CaptureFormatException
+    {
+        final InputStream raw = "-".equals(path) ? System.in : Files.newInputStream(Path.of(path));
+        try
+        {
+            return open(raw);
+        }
+        catch (IOException | CaptureFormatException | RuntimeException e)
+        {
+            raw.close();
+            throw e;
+        }
+    }
+
+    public static CaptureReader open(final InputStream raw) throws IOException, CaptureFormatException
+    {
+        final PushbackInputStream peek = new PushbackInputStream(raw, 2);
+        final byte[] two = new byte[2];
+        final int n = peek.readNBytes(two, 0, 2);
+        if (n > 0)
+        {
+            peek.unread(two, 0, n);
+        }
+        final InputStream in = n == 2 && (two[0] & 0xFF) == 0x1F && (two[1] & 0xFF) == 0x8B
+            ? new GZIPInputStream(peek, GZIP_BUFFER) : peek;
+        final CaptureInput input = new CaptureInput(in, MAX_RECORD);
+        if (!input.ensure(4))
+        {
+            throw new CaptureFormatException(0, "not a capture file: tried to read 4 bytes of file header, only got "
+                + input.available());
+        }
+        final int magic = Bytes.i32(input.buffer(), input.index());
+        if (magic == PcapngReader.SHB)
+        {
+            return new PcapngReader(input);
+        }
+        if (magic == PcapReader.MAGIC_MICROS || magic == PcapReader.MAGIC_NANOS
+            || Integer.reverseBytes(magic) == PcapReader.MAGIC_MICROS || Integer.reverseBytes(magic) == PcapReader.MAGIC_NANOS)
+        {
+            return new PcapReader(input);
+        }
+        throw new CaptureFormatException(0, String.format("not a pcap or pcapng file (unknown magic 0x%08x)", magic));
+    }
+}
