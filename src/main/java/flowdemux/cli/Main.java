@@ -34,7 +34,7 @@ public final class Main implements Runnable
         return cl.execute(args);
     }
 
-    static CommandLine commandLine()
+    public static CommandLine commandLine()
     {
         final CommandLine cl = new CommandLine(new Main());
         cl.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_INPUT);

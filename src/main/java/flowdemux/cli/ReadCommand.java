@@ -165,15 +165,12 @@ public final class ReadCommand implements Callable<Integer>
     private boolean writeReport(final AnalysisResult result, final PrintWriter err)
     {
         final ReportFormat renderer = ReportFormat.named(format, top, Services.standard());
-        try (OutputTarget target = output == null ? OutputTarget.stdout(System.out) : OutputTarget.file(output))
+        final PrintWriter out = spec.commandLine().getOut();
+        try (OutputTarget target = output == null ? OutputTarget.stdout(out) : OutputTarget.file(output))
         {
             renderer.write(result, target.writer());
             target.commit();
-            if (output == null && System.out.checkError())
-            {
-                // Standard output was closed early (a pager or head quit): nothing more to say.
-                return true;
-            }
+            // A closed standard output (a pager or head quit early) is not an error worth a line.
             return true;
         }
         catch (IOException e)

@@ -36,18 +36,22 @@ final class LinkLayer
                 return ethernet(b, start, length, out);
             case LinkType.LINUX_SLL:
                 return length < SLL_HEADER ? -DropReason.TRUNCATED_LINK.ordinal()
-                    : byEtherType(Bytes.u16(b, start + 14), start + SLL_HEADER);
+                    : byEtherType(Bytes.u16(b, start + 14), start + SLL_HEADER, out);
             case LinkType.LINUX_SLL2:
                 return length < SLL2_HEADER ? -DropReason.TRUNCATED_LINK.ordinal()
-                    : byEtherType(Bytes.u16(b, start), start + SLL2_HEADER);
+                    : byEtherType(Bytes.u16(b, start), start + SLL2_HEADER, out);
             case LinkType.NULL:
             case LinkType.LOOP:
-                return loopback(linkType, b, start, length);
+                return loopback(linkType, b, start, length, out);
             case LinkType.RAW:
             case LinkType.RAW_BSD12:
             case LinkType.RAW_BSD14:
+                return start;
             case LinkType.IPV4:
+                out.ipVersion = 4;
+                return start;
             case LinkType.IPV6:
+                out.ipVersion = 6;
                 return start;
             default:
                 return -DropReason.UNSUPPORTED_LINK_TYPE.ordinal();
@@ -88,15 +92,19 @@ final class LinkLayer
             p += VLAN_TAG;
             type = Bytes.u16(b, p);
         }
-        return byEtherType(type, p + 2);
+        return byEtherType(type, p + 2, out);
     }
 
-    private static int byEtherType(final int type, final int next)
+    /** Sets the IP version the link layer announces in {@code out.ipVersion}; the decoder checks it. */
+    private static int byEtherType(final int type, final int next, final DecodedPacket out)
     {
         switch (type)
         {
             case ETHERTYPE_IPV4:
+                out.ipVersion = 4;
+                return next;
             case ETHERTYPE_IPV6:
+                out.ipVersion = 6;
                 return next;
             case ETHERTYPE_MPLS:
             case ETHERTYPE_MPLS_MULTICAST:
@@ -111,7 +119,8 @@ final class LinkLayer
      * BSD loopback: a 4-byte address family, in the capturing host's byte order for NULL and big-endian for LOOP.
      * AF_INET is 2 everywhere; AF_INET6 is 24, 28 or 30 depending on the BSD (10 on Linux).
      */
-    private static int loopback(final int linkType, final byte[] b, final int start, final int length)
+    private static int loopback(final int linkType, final byte[] b, final int start, final int length,
+        final DecodedPacket out)
     {
         if (length < NULL_HEADER)
         {
@@ -125,10 +134,13 @@ final class LinkLayer
         switch (family)
         {
             case 2:
+                out.ipVersion = 4;
+                return start + NULL_HEADER;
             case 10:
             case 24:
             case 28:
             case 30:
+                out.ipVersion = 6;
                 return start + NULL_HEADER;
             default:
                 return -DropReason.NOT_IP.ordinal();

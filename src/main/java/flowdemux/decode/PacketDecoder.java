@@ -40,6 +40,11 @@ public final class PacketDecoder
             return DropReason.TRUNCATED_IP;
         }
         final int version = (b[ip] & 0xF0) >>> 4;
+        if (out.ipVersion != 0 && out.ipVersion != version)
+        {
+            // The link layer announced one IP version and the header says another.
+            return DropReason.BAD_IP_VERSION;
+        }
         final int datagram;
         if (version == 4)
         {

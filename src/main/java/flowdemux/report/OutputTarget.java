@@ -2,7 +2,6 @@ package flowdemux.report;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +27,9 @@ public final class OutputTarget implements AutoCloseable
         this.writer = writer;
     }
 
-    public static OutputTarget stdout(final OutputStream out)
+    public static OutputTarget stdout(final Writer out)
     {
-        return new OutputTarget(null, null, new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16));
+        return new OutputTarget(null, null, new BufferedWriter(out, 1 << 16));
     }
 
     public static OutputTarget file(final Path target) throws IOException

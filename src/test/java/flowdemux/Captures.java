@@ -1,0 +1,90 @@
+package flowdemux;
+
+import flowdemux.decode.DecodedPacket;
+import flowdemux.decode.DropReason;
+import flowdemux.decode.PacketDecoder;
+import flowdemux.source.CaptureFormatException;
+import flowdemux.source.CaptureReader;
+import flowdemux.source.CaptureReaders;
+import flowdemux.source.PacketRecord;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Test helper: every packet of a capture with what our decoder made of it. */
+public final class Captures
+{
+    private Captures()
+    {
+    }
+
+    /** A packet's bytes and decode result, copied out of the reused reader and decoder objects. */
+    public static final class Decoded
+    {
+        public final long index;
+        public final int linkType;
+        public final byte[] bytes;
+        public final long timestampNanos;
+        public final DropReason reason;
+        public final int ipVersion;
+        public final long srcHi;
+        public final long srcLo;
+        public final long dstHi;
+        public final long dstLo;
+        public final int protocol;
+        public final int srcPort;
+        public final int dstPort;
+        public final int tcpFlags;
+        public final int payloadLength;
+        public final int capturedPayload;
+        public final int ipTotalLength;
+        public final boolean laterFragment;
+        public final int icmpType;
+        public final int icmpCode;
+        public final int vlanId;
+
+        Decoded(final PacketRecord r, final DropReason reason, final DecodedPacket p)
+        {
+            this.index = r.index;
+            this.linkType = r.linkType;
+            this.bytes = Arrays.copyOfRange(r.buffer, r.offset, r.offset + r.capturedLength);
+            this.timestampNanos = r.timestampNanos;
+            this.reason = reason;
+            this.ipVersion = p.ipVersion;
+            this.srcHi = p.srcHi;
+            this.srcLo = p.srcLo;
+            this.dstHi = p.dstHi;
+            this.dstLo = p.dstLo;
+            this.protocol = p.protocol;
+            this.srcPort = p.srcPort;
+            this.dstPort = p.dstPort;
+            this.tcpFlags = p.tcpFlags;
+            this.payloadLength = p.payloadLength;
+            this.capturedPayload = p.capturedPayload;
+            this.ipTotalLength = p.ipTotalLength;
+            this.laterFragment = p.laterFragment;
+            this.icmpType = p.icmpType;
+            this.icmpCode = p.icmpCode;
+            this.vlanId = p.vlanId;
+        }
+    }
+
+    public static List<Decoded> decodeAll(final Path file) throws IOException, CaptureFormatException
+    {
+        final List<Decoded> out = new ArrayList<>();
+        final PacketDecoder decoder = new PacketDecoder();
+        try (CaptureReader reader = CaptureReaders.open(file.toString()))
+        {
+            final PacketRecord r = new PacketRecord();
+            while (reader.next(r))
+            {
+                final DropReason reason = decoder.decode(r);
+                out.add(new Decoded(r, reason, decoder.packet()));
+            }
+        }
+        return out;
+    }
+}
