@@ -1,0 +1,188 @@
+package flowdemux.conformance;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import flowdemux.Cli;
+import flowdemux.Corpus;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Whole-file reads of the corpus through the command line, checked against what other projects say. */
+class CorpusReadTest
+{
+    /** manifest.tsv: file -> packets (capinfos' count), for captures. */
+    private static Map<String, String[]> manifest() throws IOException
+    {
+        final List<String> lines = Files.readAllLines(Corpus.root().resolve("manifest.tsv"));
+        final String[] header = lines.get(0).split("\t", -1);
+        final Map<String, String[]> rows = new HashMap<>();
+        for (int i = 1; i < lines.size(); i++)
+        {
+            final String[] f = lines.get(i).split("\t", -1);
+            rows.put(f[0], f);
+        }
+        rows.put("#header", header);
+        return rows;
+    }
+
+    private static int column(final Map<String, String[]> manifest, final String name)
+    {
+        final String[] header = manifest.get("#header");
+        for (int i = 0; i < header.length; i++)
+        {
+            if (header[i].equals(name))
+            {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no column " + name);
+    }
+
+    /** Reads the JSON report's capture counters. */
+    private static Map<String, Long> counters(final String json) throws IOException
+    {
+        final Map<String, Long> c = new HashMap<>();
+        try (JsonParser p = new JsonFactory().createParser(json))
+        {
+            String section = "";
+            while (p.nextToken() != null)
+            {
+                if (p.currentToken() == JsonToken.FIELD_NAME)
+                {
+                    final String name = p.currentName();
+                    final JsonToken v = p.nextToken();
+                    if (v == JsonToken.START_OBJECT && ("capture".equals(name) || "undecodable".equals(name)))
+                    {
+                        section = name;
+                    }
+                    else if (v == JsonToken.VALUE_NUMBER_INT && !section.isEmpty())
+                    {
+                        c.putIfAbsent(section + "." + name, p.getLongValue());
+                    }
+                }
+            }
+        }
+        return c;
+    }
+
+    @Test
+    void everyPacketIsInAFlowOrCountedUndecodable() throws IOException
+    {
+        final Map<String, String[]> manifest = manifest();
+        final int packetsColumn = column(manifest, "packets");
+        int files = 0;
+        final List<String> failures = new ArrayList<>();
+        for (final Path file : Corpus.captures())
+        {
+            final String name = Corpus.name(file);
+            final String[] row = manifest.get(name);
+            final Cli r = Cli.run("read", file.toString(), "--format", "json");
+            if (r.exitCode != 0)
+            {
+                continue; // malformed files: see libpcapMalformedFilesEndWithExitTwoAndOneLine
+            }
+            files++;
+            final Map<String, Long> c = counters(r.out);
+            final long packets = c.get("capture.packets");
+            final long inFlows = c.get("capture.packets_in_flows");
+            final long undecodable = c.get("undecodable.total");
+            if (inFlows + undecodable != packets)
+            {
+                failures.add(name + ": " + inFlows + " in flows + " + undecodable + " undecodable != " + packets);
+            }
+            if (row != null && !row[packetsColumn].isEmpty() && Long.parseLong(row[packetsColumn]) != packets)
+            {
+                failures.add(name + ": read " + packets + " packets, capinfos counts " + row[packetsColumn]);
+            }
+        }
+        System.out.printf("corpus accounting: %d files read, %d failures%n", files, failures.size());
+        assertTrue(files > 140, "files read: " + files);
+        assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void libpcapMalformedFilesEndWithExitTwoAndOneLine() throws IOException
+    {
+        final Map<String, String[]> manifest = manifest();
+        final int exercises = column(manifest, "exercises");
+        final Pattern offset = Pattern.compile("^flowdemux: (.+): byte offset (\\d+): .+$");
+        int rejected = 0;
+        final List<String> failures = new ArrayList<>();
+        for (final Path file : Corpus.captures())
+        {
+            final String[] row = manifest.get(Corpus.name(file));
+            if (row == null || !row[exercises].startsWith("MUST BE REJECTED"))
+            {
+                continue;
+            }
+            rejected++;
+            final Cli r = Cli.run("read", file.toString());
+            final String[] errLines = r.err.strip().split("\n");
+            final Matcher m = offset.matcher(errLines[0]);
+            if (r.exitCode != 2 || errLines.length != 1 || !m.matches() || !m.group(1).equals(file.toString()))
+            {
+                failures.add(Corpus.name(file) + ": exit " + r.exitCode + ", stderr: " + r.err.strip());
+            }
+            if (!r.out.contains("flowdemux report:") || r.err.contains("Exception") || r.out.contains("Exception"))
+            {
+                failures.add(Corpus.name(file) + ": no report of what came before, or a stack trace");
+            }
+        }
+        System.out.printf("libpcap malformed files: %d, failures %d%n", rejected, failures.size());
+        assertEquals(22, rejected, "MANIFEST lists 22 malformed files");
+        assertEquals(List.of(), failures);
+    }
+
+    /** The pcapng test generator's description (*.txt) gives the block counts: packets are EPB + SPB + PB. */
+    @Test
+    void pcapngTestGeneratorFilesReadInBothByteOrders() throws IOException
+    {
+        final Pattern count = Pattern.compile("^\\s+(EPB|SPB|PB):\\s+(\\d+)$");
+        int files = 0;
+        final List<String> failures = new ArrayList<>();
+        for (final Path file : Corpus.captures())
+        {
+            if (!Corpus.name(file).startsWith("pcapng-test-generator/"))
+            {
+                continue;
+            }
+            files++;
+            long expected = 0;
+            boolean anyInterface = false;
+            for (final String line : Files.readAllLines(Path.of(file.toString().replace(".pcapng", ".txt"))))
+            {
+                final Matcher m = count.matcher(line);
+                if (m.matches())
+                {
+                    expected += Long.parseLong(m.group(2));
+                }
+                anyInterface |= line.matches("^\\s+IDB:\\s+\\d+$");
+            }
+            final Cli r = Cli.run("read", file.toString(), "--format", "json");
+            final long packets = counters(r.out).get("capture.packets");
+            // A file without any interface block is an error for libpcap ("no Interface Description Blocks"), and
+            // for us; its packet count (0) must still match.
+            final int expectedExit = anyInterface ? 0 : 2;
+            if (packets != expected || r.exitCode != expectedExit)
+            {
+                failures.add(Corpus.name(file) + ": " + packets + " packets (expected " + expected + "), exit "
+                    + r.exitCode + " " + r.err.strip());
+            }
+        }
+        assertEquals(48, files, "24 tests in each byte order");
+        assertEquals(List.of(), failures);
+    }
+}
