@@ -173,8 +173,9 @@ public final class TextReport implements ReportFormat
                     break;
                 }
                 final int[] v = c.getValue();
-                out.printf(Locale.ROOT, "      client %-39s %3d connection%s, source port%s %s%n", c.getKey(), v[0],
-                    v[0] == 1 ? " " : "s", v[1] == v[2] ? " " : "s", portSpan(v[1], v[2]));
+                out.printf(Locale.ROOT, "      client %-39s %s, %s%n", c.getKey(),
+                    v[0] == 1 ? "1 connection" : v[0] + " connections",
+                    (v[1] == v[2] ? "source port " : "source ports ") + portSpan(v[1], v[2]));
             }
         }
         out.println();
