@@ -1,0 +1,64 @@
+package flowdemux;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Each package is one stage of the pipeline and imports only the stages below it (STYLE.md, section 3). */
+class ArchitectureTest
+{
+    private static final Map<String, Set<String>> MAY_IMPORT = Map.of(
+        "util", Set.of(),
+        "source", Set.of("util"),
+        "decode", Set.of("source", "util"),
+        "ports", Set.of("util"),
+        "flow", Set.of("decode", "source", "ports", "util"),
+        "pipeline", Set.of("flow", "decode", "source", "ports", "util"),
+        "report", Set.of("flow", "decode", "source", "ports", "util"),
+        "synth", Set.of("source", "util"),
+        "cli", Set.of("pipeline", "report", "flow", "decode", "source", "ports", "util", "synth"));
+
+    @Test
+    void packagesImportOnlyDownward() throws IOException
+    {
+        final Pattern imp = Pattern.compile("^import (?:static )?flowdemux\\.(\\w+)\\.", Pattern.MULTILINE);
+        final List<String> violations = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(Path.of("src/main/java/flowdemux")))
+        {
+            for (final Path f : (Iterable<Path>)files.filter(p -> p.toString().endsWith(".java"))::iterator)
+            {
+                final String pkg = f.getParent().getFileName().toString();
+                final String text = Files.readString(f);
+                final Matcher m = imp.matcher(text);
+                while (m.find())
+                {
+                    if (!m.group(1).equals(pkg) && !MAY_IMPORT.getOrDefault(pkg, Set.of()).contains(m.group(1)))
+                    {
+                        violations.add(f + " imports flowdemux." + m.group(1));
+                    }
+                }
+                final Matcher inline = Pattern.compile("flowdemux\\.(\\w+)\\.[A-Z]").matcher(text);
+                while (inline.find())
+                {
+                    final String target = inline.group(1);
+                    if (!target.equals(pkg) && !MAY_IMPORT.getOrDefault(pkg, Set.of()).contains(target))
+                    {
+                        violations.add(f + " names flowdemux." + target);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), violations);
+    }
+}
