@@ -224,26 +224,21 @@ public final class TextReport implements ReportFormat
 
     private static void nanosRow(final PrintWriter out, final String name, final Histogram h)
     {
-        if (h.getTotalCount() == 0)
-        {
-            out.printf(Locale.ROOT, "  %-22s %8d %12s %12s %12s %12s%n", name, 0, "-", "-", "-", "-");
-            return;
-        }
-        out.printf(Locale.ROOT, "  %-22s %8d %12s %12s %12s %12s%n", name, h.getTotalCount(),
-            Formats.duration(h.getValueAtPercentile(50)), Formats.duration(h.getValueAtPercentile(90)),
-            Formats.duration(h.getValueAtPercentile(99)), Formats.duration(h.getMaxValue()));
+        row(out, name, h, Formats::duration);
     }
 
     private static void bytesRow(final PrintWriter out, final String name, final Histogram h)
     {
-        if (h.getTotalCount() == 0)
-        {
-            out.printf(Locale.ROOT, "  %-22s %8d %12s %12s %12s %12s%n", name, 0, "-", "-", "-", "-");
-            return;
-        }
+        row(out, name, h, Formats::bytes);
+    }
+
+    private static void row(final PrintWriter out, final String name, final Histogram h,
+        final java.util.function.LongFunction<String> unit)
+    {
+        final boolean any = h.getTotalCount() > 0;
         out.printf(Locale.ROOT, "  %-22s %8d %12s %12s %12s %12s%n", name, h.getTotalCount(),
-            Formats.bytes(h.getValueAtPercentile(50)), Formats.bytes(h.getValueAtPercentile(90)),
-            Formats.bytes(h.getValueAtPercentile(99)), Formats.bytes(h.getMaxValue()));
+            any ? unit.apply(h.getValueAtPercentile(50)) : "-", any ? unit.apply(h.getValueAtPercentile(90)) : "-",
+            any ? unit.apply(h.getValueAtPercentile(99)) : "-", any ? unit.apply(h.getMaxValue()) : "-");
     }
 
     /** "1.2.3.4:80" or "[2001:db8::1]:80". */

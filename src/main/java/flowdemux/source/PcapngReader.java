@@ -96,13 +96,13 @@ public final class PcapngReader implements CaptureReader
                     readInterface(b, body, bodyLength, blockOffset);
                     break;
                 case EPB:
-                    packet = readEnhancedPacket(record, b, body, bodyLength, blockOffset);
+                    packet = readTimestampedPacket(record, b, body, bodyLength, blockOffset, true);
                     break;
                 case SPB:
                     packet = readSimplePacket(record, b, body, bodyLength, blockOffset);
                     break;
                 case PB:
-                    packet = readObsoletePacket(record, b, body, bodyLength, blockOffset);
+                    packet = readTimestampedPacket(record, b, body, bodyLength, blockOffset, false);
                     break;
                 default:
                     break;
@@ -298,20 +298,25 @@ public final class PcapngReader implements CaptureReader
         seenLinkTypes[seenLinkTypes.length - 1] = linkType;
     }
 
-    private boolean readEnhancedPacket(final PacketRecord record, final byte[] b, final int body, final int bodyLength,
-        final long offset) throws CaptureFormatException
+    /**
+     * Enhanced Packet Block and the obsolete Packet Block share one layout after the interface id (32 bits in an
+     * EPB; 16 bits and a drop count in a PB): timestamp high and low, captured length, original length, data.
+     */
+    private boolean readTimestampedPacket(final PacketRecord record, final byte[] b, final int body,
+        final int bodyLength, final long offset, final boolean enhanced) throws CaptureFormatException
     {
+        final String block = enhanced ? "enhanced packet block" : "packet block";
         if (bodyLength < 20)
         {
-            throw new CaptureFormatException(offset, "enhanced packet block too short: " + bodyLength + " body bytes");
+            throw new CaptureFormatException(offset, block + " too short: " + bodyLength + " body bytes");
         }
-        final int interfaceId = checkInterface(i32(b, body), offset);
+        final int interfaceId = checkInterface(enhanced ? i32(b, body) : u16(b, body), offset);
         final long ticks = ((long)i32(b, body + 4) << 32) | (i32(b, body + 8) & 0xFFFF_FFFFL);
         final long capLen = i32(b, body + 12) & 0xFFFF_FFFFL;
         final long origLen = i32(b, body + 16) & 0xFFFF_FFFFL;
         if (capLen > bodyLength - 20)
         {
-            throw new CaptureFormatException(offset, "enhanced packet block captured length " + capLen
+            throw new CaptureFormatException(offset, block + " captured length " + capLen
                 + " runs past the end of the block (" + (bodyLength - 20) + " bytes of data)");
         }
         record.set(b, body + 20, (int)capLen, (int)Math.min(Math.max(origLen, capLen), Integer.MAX_VALUE));
@@ -340,29 +345,6 @@ public final class PcapngReader implements CaptureReader
         record.timestampNanos = lastTimestamp;
         record.linkType = ifLinkType[0];
         record.interfaceId = 0;
-        return true;
-    }
-
-    private boolean readObsoletePacket(final PacketRecord record, final byte[] b, final int body, final int bodyLength,
-        final long offset) throws CaptureFormatException
-    {
-        if (bodyLength < 20)
-        {
-            throw new CaptureFormatException(offset, "packet block too short: " + bodyLength + " body bytes");
-        }
-        final int interfaceId = checkInterface(u16(b, body), offset);
-        final long ticks = ((long)i32(b, body + 4) << 32) | (i32(b, body + 8) & 0xFFFF_FFFFL);
-        final long capLen = i32(b, body + 12) & 0xFFFF_FFFFL;
-        final long origLen = i32(b, body + 16) & 0xFFFF_FFFFL;
-        if (capLen > bodyLength - 20)
-        {
-            throw new CaptureFormatException(offset, "packet block captured length " + capLen
-                + " runs past the end of the block");
-        }
-        record.set(b, body + 20, (int)capLen, (int)Math.min(Math.max(origLen, capLen), Integer.MAX_VALUE));
-        record.timestampNanos = timestamp(interfaceId, ticks);
-        record.linkType = ifLinkType[interfaceId];
-        record.interfaceId = interfaceId;
         return true;
     }
 
