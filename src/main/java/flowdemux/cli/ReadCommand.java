@@ -6,6 +6,7 @@ import flowdemux.pipeline.ProgressListener;
 import flowdemux.ports.Services;
 import flowdemux.report.AnalysisResult;
 import flowdemux.report.FlowCollector;
+import flowdemux.report.LocalNets;
 import flowdemux.report.OutputTarget;
 import flowdemux.report.ReportFormat;
 import flowdemux.source.CaptureFormatException;
@@ -57,6 +58,18 @@ public final class ReadCommand implements Callable<Integer>
     @Option(names = "--max-flows", defaultValue = "1000000", paramLabel = "N",
         description = "most connections tracked at once; the least recently seen are evicted (counted) beyond (default 1000000)")
     private int maxFlows;
+
+    @CommandLine.Mixin
+    private ConnectionOptions connection;
+
+    @Option(names = "--local-nets", paramLabel = "CIDR[,CIDR...]", split = ",",
+        description = "networks that count as local for conn.log's local_orig/local_resp "
+            + "(default: Zeek's private address space)")
+    private java.util.List<String> localNets;
+
+    @Option(names = "--zeek-extra", description = "zeek format: add columns beyond Zeek's (handshake RTT, "
+        + "retransmissions, TCP options, nanosecond ts and duration)")
+    private boolean zeekExtra;
 
     @Override
     public Integer call() throws IOException
@@ -116,7 +129,8 @@ public final class ReadCommand implements Callable<Integer>
 
         final FlowCollector collector = new FlowCollector();
         final PacketFilter filter = new PacketFilter(port == null ? -1 : port, hostAddress);
-        final OfflineRun run = new OfflineRun(maxFlows, collector, filter, progressListener(err));
+        final flowdemux.flow.ConnectionConfig config = connection.toConfig(cl);
+        final OfflineRun run = new OfflineRun(maxFlows, collector, filter, progressListener(err), config);
         try (reader)
         {
             run.run(reader);
@@ -164,7 +178,7 @@ public final class ReadCommand implements Callable<Integer>
     /** Writes the report; false (after one line on stderr) when the output could not be written. */
     private boolean writeReport(final AnalysisResult result, final PrintWriter err)
     {
-        final ReportFormat renderer = ReportFormat.named(format, top, Services.standard());
+        final ReportFormat renderer = ReportFormat.named(format, top, Services.standard(), localNets(), zeekExtra);
         final PrintWriter out = spec.commandLine().getOut();
         try (OutputTarget target = output == null ? OutputTarget.stdout(out) : OutputTarget.file(output))
         {
@@ -182,6 +196,27 @@ public final class ReadCommand implements Callable<Integer>
             err.println("flowdemux: cannot write " + output + ": " + e.getMessage());
             return false;
         }
+    }
+
+    private LocalNets localNets()
+    {
+        if (localNets == null || localNets.isEmpty())
+        {
+            return LocalNets.zeekDefault();
+        }
+        final LocalNets nets = new LocalNets();
+        for (final String cidr : localNets)
+        {
+            try
+            {
+                nets.add(cidr.trim());
+            }
+            catch (IllegalArgumentException e)
+            {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--local-nets: " + e.getMessage());
+            }
+        }
+        return nets;
     }
 
     private ProgressListener progressListener(final PrintWriter err)

@@ -20,6 +20,8 @@ public final class DecodeStats
     public long udpPackets;
     public long icmpPackets;
     public long otherIpPackets;
+    /** Captured frames accounted to connections (a reassembled datagram counts all its fragments). */
+    public long framesInFlows;
     /** Packets a --port/--host filter left out. */
     public long filteredOut;
     public final long[] drops = new long[DropReason.values().length];

@@ -67,6 +67,9 @@ public final class DecodedPacket
     public boolean sackPermitted;
     public boolean hasTimestamps;
 
+    /** The TCP/UDP/ICMP checksum was verified and is wrong (only when verification is on). */
+    public boolean checksumBad;
+
     public int icmpType;
     public int icmpCode;
     public int udpLength;
@@ -106,6 +109,7 @@ public final class DecodedPacket
         icmpType = -1;
         icmpCode = -1;
         udpLength = 0;
+        checksumBad = false;
     }
 
     public boolean isIpv4()

@@ -13,10 +13,11 @@ public enum DropReason
     BAD_IP_VERSION("bad IP version"),
     BAD_IP_HEADER_LENGTH("bad IPv4 header length (IHL < 5)"),
     BAD_IP_TOTAL_LENGTH("bad IP total length"),
+    BAD_IP_CHECKSUM("bad IPv4 header checksum"),
     BAD_IPV6_EXTENSION("bad IPv6 extension header chain"),
     TRUNCATED_TRANSPORT("truncated TCP/UDP/ICMP header"),
     BAD_TCP_DATA_OFFSET("bad TCP data offset"),
-    FRAGMENT_WITHOUT_FIRST("IP fragment whose first fragment was not seen");
+    INCOMPLETE_FRAGMENTS("IP fragment of a datagram that never completed");
 
     private final String description;
 

@@ -1,6 +1,7 @@
 package flowdemux.decode;
 
 import flowdemux.source.PacketRecord;
+import flowdemux.util.Bytes;
 
 /**
  * Decodes one captured packet into a reused {@link DecodedPacket}: link layer, IPv4/IPv6, then TCP/UDP/ICMP.
@@ -11,6 +12,18 @@ public final class PacketDecoder
     /** Enum.values() clones its array on each call; keep one copy. */
     private static final DropReason[] REASONS = DropReason.values();
     private final DecodedPacket packet = new DecodedPacket();
+    private final boolean verifyChecksums;
+
+    /** @param verifyChecksums check IPv4 header and TCP/UDP/ICMP checksums, as Zeek does unless run with -C */
+    public PacketDecoder(final boolean verifyChecksums)
+    {
+        this.verifyChecksums = verifyChecksums;
+    }
+
+    public PacketDecoder()
+    {
+        this(false);
+    }
 
     public DecodedPacket packet()
     {
@@ -62,6 +75,12 @@ public final class PacketDecoder
         {
             return REASONS[-datagram];
         }
+        // A zero IPv4 total length (TSO) means the stack had not filled in its checksums either.
+        final boolean checkable = verifyChecksums && !(version == 4 && Bytes.u16(b, ip + 2) == 0);
+        if (checkable && version == 4 && !Checksums.valid(Checksums.sum(b, ip, out.ipHeaderLength, 0)))
+        {
+            return DropReason.BAD_IP_CHECKSUM;
+        }
         if (out.laterFragment)
         {
             // No transport header here: the flow stage maps it to its first fragment's ports.
@@ -69,6 +88,33 @@ public final class PacketDecoder
             return DropReason.NONE;
         }
         final int transport = ip + out.ipHeaderLength;
-        return Transport.decode(b, transport, datagram - out.ipHeaderLength, out.ipTotalLength - out.ipHeaderLength, out);
+        final int transportLength = out.ipTotalLength - out.ipHeaderLength;
+        final int transportCaptured = datagram - out.ipHeaderLength;
+        final DropReason reason = Transport.decode(b, transport, transportCaptured, transportLength, out);
+        if (reason == DropReason.NONE && checkable && !out.fragment && transportCaptured >= transportLength)
+        {
+            out.checksumBad = !transportChecksumValid(b, transport, transportLength, out);
+        }
+        return reason;
+    }
+
+    private static boolean transportChecksumValid(final byte[] b, final int t, final int length, final DecodedPacket p)
+    {
+        switch (p.protocol)
+        {
+            case DecodedPacket.PROTO_UDP:
+                if (p.ipVersion == 4 && Bytes.u16(b, t + 6) == 0)
+                {
+                    return true; // IPv4 UDP without a checksum
+                }
+                return Checksums.valid(Checksums.sum(b, t, length, Checksums.pseudoHeader(b, p, length)));
+            case DecodedPacket.PROTO_TCP:
+            case DecodedPacket.PROTO_ICMPV6:
+                return Checksums.valid(Checksums.sum(b, t, length, Checksums.pseudoHeader(b, p, length)));
+            case DecodedPacket.PROTO_ICMP:
+                return Checksums.valid(Checksums.sum(b, t, length, 0));
+            default:
+                return true;
+        }
     }
 }

@@ -29,6 +29,7 @@ final class Transport
     static final int TCP_MIN_HEADER = 20;
     static final int UDP_HEADER = 8;
     static final int ICMP_MIN_HEADER = 4;
+    static final int ICMP_HEADER = 8;
     static final int OPTION_END = 0;
     static final int OPTION_NOP = 1;
     static final int OPTION_MSS = 2;
@@ -64,9 +65,11 @@ final class Transport
                 out.srcPort = out.icmpType;
                 out.dstPort = out.icmpCode;
                 out.hasPorts = true;
-                out.payloadOffset = t + ICMP_MIN_HEADER;
-                out.payloadLength = Math.max(0, length - ICMP_MIN_HEADER);
-                out.capturedPayload = Math.max(0, captured - ICMP_MIN_HEADER);
+                // The payload follows the 8-byte header (type, code, checksum, and 4 bytes of identifier/sequence
+                // or type-specific data).
+                out.payloadOffset = t + ICMP_HEADER;
+                out.payloadLength = Math.max(0, length - ICMP_HEADER);
+                out.capturedPayload = Math.max(0, captured - ICMP_HEADER);
                 return DropReason.NONE;
             default:
                 // Unknown transports (SCTP, GRE, ESP, ...) are flows without ports, as Zeek keys them.

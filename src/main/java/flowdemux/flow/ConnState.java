@@ -13,13 +13,14 @@ public final class ConnState
     {
     }
 
+    /**
+     * @param origActive for UDP: the originator sent a packet with a valid checksum (likewise respActive)
+     */
     public static String of(final int protocol, final int origState, final int respState, final long origSize,
-        final long respSize, final String history)
+        final long respSize, final String history, final boolean origActive, final boolean respActive)
     {
         if (protocol == DecodedPacket.PROTO_UDP)
         {
-            final boolean origActive = origState != EndpointState.INACTIVE;
-            final boolean respActive = respState != EndpointState.INACTIVE;
             if (origActive)
             {
                 return respActive ? "SF" : "S0";

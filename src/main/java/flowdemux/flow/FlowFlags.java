@@ -1,19 +1,42 @@
 package flowdemux.flow;
 
-/** Bits of {@link FlowLayout#FLAGS}. */
+/** Bits of {@link FlowLayout#FLAGS} and {@link FlowLayout#META}. */
 public final class FlowFlags
 {
+    // FLAGS
     /** The originator is endpoint A of the canonical key. */
     public static final long ORIG_IS_A = 1L;
-    /** Zeek's heuristics swapped the roles of the first packet's sender ("^" in history). */
+    /** Zeek's heuristics swapped the roles at some point ("^" in history). */
     public static final long FLIPPED = 1L << 1;
+    /** The attempt timer is armed (the originator's SYN was seen while it was inactive). */
+    public static final long ATTEMPT_ARMED = 1L << 2;
+    /** An endpoint has left the handshake states: TCP inactivity is now tcp_inactivity_timeout. */
+    public static final long PAST_HANDSHAKE = 1L << 3;
     public static final int STATE_ORIG_SHIFT = 4;
     public static final int STATE_RESP_SHIFT = 8;
-    public static final int TCP_FLAGS_ORIG_SHIFT = 16;
-    public static final int TCP_FLAGS_RESP_SHIFT = 24;
-    /** Once-only history letters seen, per direction: orig at bits 32-47, resp at 48-63. */
-    public static final int SEEN_ORIG_SHIFT = 32;
-    public static final int SEEN_RESP_SHIFT = 48;
+    public static final int PREV_STATE_ORIG_SHIFT = 12;
+    public static final int PREV_STATE_RESP_SHIFT = 16;
+    public static final int TCP_FLAGS_ORIG_SHIFT = 20;
+    public static final int TCP_FLAGS_RESP_SHIFT = 28;
+    public static final long DID_CLOSE_ORIG = 1L << 36;
+    public static final long DID_CLOSE_RESP = 1L << 37;
+    public static final long FIN_ORIG = 1L << 38;
+    public static final long FIN_RESP = 1L << 39;
+    public static final long SEQ_KNOWN_ORIG = 1L << 40;
+    public static final long SEQ_KNOWN_RESP = 1L << 41;
+    /** A packet with a valid checksum was counted from this side (UDP "active"). */
+    public static final long ACTIVE_ORIG = 1L << 42;
+    public static final long ACTIVE_RESP = 1L << 43;
+    /** The connection's first packet came from its originator as it stands now. */
+    public static final long SEEN_ORIG = 1L << 44;
+
+    // META
+    /** Once-only history bits per direction: orig at bits 0-15, resp at 16-31 (one bit per History code). */
+    public static final int SEEN_RESP_SHIFT = 16;
+    public static final int WSCALE_ORIG_SHIFT = 32;
+    public static final int WSCALE_RESP_SHIFT = 36;
+    public static final int HISTORY_LENGTH_SHIFT = 40;
+    public static final int VLAN_SHIFT = 48;
 
     private FlowFlags()
     {
@@ -24,14 +47,53 @@ public final class FlowFlags
         return (int)(flags >>> (orig ? STATE_ORIG_SHIFT : STATE_RESP_SHIFT)) & 0xF;
     }
 
-    public static long withState(final long flags, final boolean orig, final int state)
+    public static int prevState(final long flags, final boolean orig)
     {
-        final int shift = orig ? STATE_ORIG_SHIFT : STATE_RESP_SHIFT;
-        return (flags & ~(0xFL << shift)) | ((long)state << shift);
+        return (int)(flags >>> (orig ? PREV_STATE_ORIG_SHIFT : PREV_STATE_RESP_SHIFT)) & 0xF;
     }
 
     public static int tcpFlags(final long flags, final boolean orig)
     {
         return (int)(flags >>> (orig ? TCP_FLAGS_ORIG_SHIFT : TCP_FLAGS_RESP_SHIFT)) & 0xFF;
+    }
+
+    public static long didClose(final boolean orig)
+    {
+        return orig ? DID_CLOSE_ORIG : DID_CLOSE_RESP;
+    }
+
+    public static long fin(final boolean orig)
+    {
+        return orig ? FIN_ORIG : FIN_RESP;
+    }
+
+    public static long seqKnown(final boolean orig)
+    {
+        return orig ? SEQ_KNOWN_ORIG : SEQ_KNOWN_RESP;
+    }
+
+    public static long active(final boolean orig)
+    {
+        return orig ? ACTIVE_ORIG : ACTIVE_RESP;
+    }
+
+    /** Swaps every per-direction bit pair: used when roles flip. */
+    public static long swapDirections(final long flags)
+    {
+        long f = flags & ~(0xFFFFL << STATE_ORIG_SHIFT) & ~(0xFFFFL << TCP_FLAGS_ORIG_SHIFT)
+            & ~(DID_CLOSE_ORIG | DID_CLOSE_RESP | FIN_ORIG | FIN_RESP | SEQ_KNOWN_ORIG | SEQ_KNOWN_RESP
+            | ACTIVE_ORIG | ACTIVE_RESP);
+        f |= (long)state(flags, true) << STATE_RESP_SHIFT | (long)state(flags, false) << STATE_ORIG_SHIFT;
+        f |= (long)prevState(flags, true) << PREV_STATE_RESP_SHIFT
+            | (long)prevState(flags, false) << PREV_STATE_ORIG_SHIFT;
+        f |= (long)tcpFlags(flags, true) << TCP_FLAGS_RESP_SHIFT | (long)tcpFlags(flags, false) << TCP_FLAGS_ORIG_SHIFT;
+        f |= swapPair(flags, DID_CLOSE_ORIG, DID_CLOSE_RESP) | swapPair(flags, FIN_ORIG, FIN_RESP)
+            | swapPair(flags, SEQ_KNOWN_ORIG, SEQ_KNOWN_RESP) | swapPair(flags, ACTIVE_ORIG, ACTIVE_RESP);
+        return f ^ ORIG_IS_A;
+    }
+
+    private static long swapPair(final long flags, final long a, final long b)
+    {
+        return ((flags & a) != 0 ? b : 0) | ((flags & b) != 0 ? a : 0);
     }
 }

@@ -1,8 +1,9 @@
 package flowdemux.flow;
 
 /**
- * Where each field of a flow lives in its slot of the flow store: {@link #STRIDE} longs per flow, struct-of-arrays
- * by page, so one flow's hot fields share a few cache lines and nothing is boxed.
+ * Where each field of a flow lives in its slot of the flow store: {@link #STRIDE} longs per flow, so one flow's
+ * fields share a few cache lines and nothing is boxed. Two 32-bit values share a long where a field is per
+ * direction and 32 bits suffice ("O" = originator in the low half, "R" = responder in the high half).
  */
 public final class FlowLayout
 {
@@ -13,42 +14,58 @@ public final class FlowLayout
     public static final int B_LO = 3;
     /** portA << 24 | portB << 8 | protocol, with {@link #OCCUPIED} set. */
     public static final int PORTS_PROTO = 4;
+    /** First packet; Zeek's last_time (not advanced once both sides closed). Nanoseconds. */
     public static final int FIRST_TS = 5;
     public static final int LAST_TS = 6;
-    public static final int PKTS_ORIG = 7;
-    public static final int PKTS_RESP = 8;
-    public static final int IP_BYTES_ORIG = 9;
-    public static final int IP_BYTES_RESP = 10;
-    public static final int PAYLOAD_ORIG = 11;
-    public static final int PAYLOAD_RESP = 12;
-    /** Bit flags, endpoint states, TCP flags seen and once-only history letters: see {@link FlowFlags}. */
-    public static final int FLAGS = 13;
+    /** Packets counted (Zeek's ConnSize: valid-checksum packets, reassembled datagrams): O | R << 32. */
+    public static final int PKTS = 7;
+    public static final int IP_BYTES_ORIG = 8;
+    public static final int IP_BYTES_RESP = 9;
+    public static final int PAYLOAD_ORIG = 10;
+    public static final int PAYLOAD_RESP = 11;
+    /** Roles, endpoint states, closes, TCP flags seen: see {@link FlowFlags}. */
+    public static final int FLAGS = 12;
+    /** Once-only history bits, window scales, history length, VLAN: see {@link FlowFlags}. */
+    public static final int META = 13;
+    /** Time of the originator's first SYN (ns); the attempt timer runs from it. */
     public static final int SYN_TS = 14;
-    public static final int SYN_ACK_TS = 15;
-    public static final int ACK_TS = 16;
-    /** First sequence number of each side (low 32 bits) with bit 32 set once known. */
-    public static final int ISN_ORIG = 17;
-    public static final int ISN_RESP = 18;
-    /** Highest sequence end (seq + len + SYN + FIN) relative to the ISN, as a 64-bit count. */
-    public static final int SEQ_END_ORIG = 19;
-    public static final int SEQ_END_RESP = 20;
-    /** TCP options: MSS orig (bits 0-15), MSS resp (16-31), wscale orig (32-39), wscale resp (40-47), SACK bits. */
-    public static final int OPTIONS = 21;
+    /** SYN to SYN-ACK (low 32) and SYN-ACK to ACK (high 32), ns + 1; 0 = not seen. */
+    public static final int HANDSHAKE = 15;
+    /** Each side's start sequence number (Zeek's start_seq): O | R << 32. */
+    public static final int START_SEQ = 16;
+    /** Each side's last sequence (u32) and its wraps (high 32). */
+    public static final int LAST_SEQ_ORIG = 17;
+    public static final int LAST_SEQ_RESP = 18;
+    /** Highest ack the peer sent for each side's data (u32) and wraps. */
+    public static final int ACK_SEQ_ORIG = 19;
+    public static final int ACK_SEQ_RESP = 20;
+    /** Relative sequence of the last SYN (low 32) and FIN (high 32) per side, for Zeek's repeat rule. */
+    public static final int HIST_SEQ_ORIG = 21;
+    public static final int HIST_SEQ_RESP = 22;
+    /** Relative sequence of the last RST: O | R << 32. */
+    public static final int HIST_RST = 23;
+    /** Log-scaled history counters, O | R << 32: retransmissions (T), zero windows (W), checksums (C), gaps (G). */
+    public static final int COUNT_T = 24;
+    public static final int COUNT_W = 25;
+    public static final int COUNT_C = 26;
+    public static final int COUNT_G = 27;
+    /** TCP options: MSS orig (bits 0-15), MSS resp (16-31), wscale orig + 1 (32-39), wscale resp + 1 (40-47), SACK. */
+    public static final int OPTIONS = 28;
     /** Serial of the flow: index of its first packet in the input, which orders output deterministically. */
-    public static final int SERIAL = 22;
+    public static final int SERIAL = 29;
     /** History letters, 5 bits each, 12 per long, in order of occurrence. */
-    public static final int HISTORY_0 = 23;
-    public static final int HISTORY_1 = 24;
-    /** Retransmitted or out-of-order segments: orig (low 32), resp (high 32). */
-    public static final int RETRANSMITS = 25;
-    /** Number of history letters (low 8 bits); VLAN id + 1 (bits 8-20). */
-    public static final int META = 26;
-    /** Highest acknowledgment the peer sent for this side's data, relative to this side's ISN (Zeek's ack_seq). */
-    public static final int ACKED_ORIG = 27;
-    public static final int ACKED_RESP = 28;
-    /** Last SYN / FIN / RST sequence numbers are Zeek's repeat rule for S, F, R; kept for the Zeek issue. */
-    public static final int SPARE = 29;
-    public static final int STRIDE = 30;
+    public static final int HISTORY_0 = 30;
+    public static final int HISTORY_1 = 31;
+    public static final int HISTORY_2 = 32;
+    /** Zeek's connection-delete timer: when the connection goes (ns), 0 = not armed. */
+    public static final int DELETE_AT = 33;
+    /** Zeek's extra expire timer from a half close: first tick (ns), 0 = none. */
+    public static final int EXPIRE_FROM = 34;
+    /** Bytes the peers acknowledged that were never seen (content gaps), Zeek's missed_bytes. */
+    public static final int MISSED_BYTES = 35;
+    /** Highest relative sequence checked for gaps per side: O | R << 32. */
+    public static final int GAP_MARK = 36;
+    public static final int STRIDE = 37;
 
     public static final long OCCUPIED = 1L << 62;
 
@@ -74,5 +91,17 @@ public final class FlowLayout
     public static int protocol(final long portsProto)
     {
         return (int)portsProto & 0xFF;
+    }
+
+    /** The originator's (low) or responder's (high) 32-bit half of a paired field. */
+    public static long half(final long field, final boolean orig)
+    {
+        return orig ? field & 0xFFFF_FFFFL : field >>> 32;
+    }
+
+    public static long withHalf(final long field, final boolean orig, final long value)
+    {
+        return orig ? (field & 0xFFFF_FFFF_0000_0000L) | (value & 0xFFFF_FFFFL)
+            : (field & 0xFFFF_FFFFL) | (value << 32);
     }
 }

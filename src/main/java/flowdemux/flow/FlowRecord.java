@@ -49,6 +49,9 @@ public final class FlowRecord
     public final boolean flipped;
     public final EndReason endReason;
 
+    /** Bytes acknowledged but never seen (Zeek's missed_bytes). */
+    public final long missedBytes;
+
     private FlowRecord(final FlowTable table, final int flow, final EndReason endReason)
     {
         final long[] s = table.page(flow);
@@ -67,8 +70,8 @@ public final class FlowRecord
         this.protocol = FlowLayout.protocol(portsProto);
         this.firstNanos = s[b + FlowLayout.FIRST_TS];
         this.lastNanos = s[b + FlowLayout.LAST_TS];
-        this.origPackets = s[b + FlowLayout.PKTS_ORIG];
-        this.respPackets = s[b + FlowLayout.PKTS_RESP];
+        this.origPackets = FlowLayout.half(s[b + FlowLayout.PKTS], true);
+        this.respPackets = FlowLayout.half(s[b + FlowLayout.PKTS], false);
         this.origIpBytes = s[b + FlowLayout.IP_BYTES_ORIG];
         this.respIpBytes = s[b + FlowLayout.IP_BYTES_RESP];
         this.origPayload = s[b + FlowLayout.PAYLOAD_ORIG];
@@ -77,15 +80,13 @@ public final class FlowRecord
         this.respTcpFlags = FlowFlags.tcpFlags(flags, false);
         this.history = History.toString(s, b);
         final boolean tcp = protocol == DecodedPacket.PROTO_TCP;
-        this.origBytes = tcp ? sequenceSize(s, b, true, flags) : origPayload;
-        this.respBytes = tcp ? sequenceSize(s, b, false, flags) : respPayload;
+        this.origBytes = tcp ? TcpTracking.size(s, b, true) : origPayload;
+        this.respBytes = tcp ? TcpTracking.size(s, b, false) : respPayload;
         this.connState = ConnState.of(protocol, FlowFlags.state(flags, true), FlowFlags.state(flags, false),
-            origBytes, respBytes, history);
-        final long syn = s[b + FlowLayout.SYN_TS];
-        final long synAck = s[b + FlowLayout.SYN_ACK_TS];
-        final long ack = s[b + FlowLayout.ACK_TS];
-        this.rttSynAckNanos = syn != 0 && synAck != 0 ? synAck - syn : -1;
-        this.rttAckNanos = synAck != 0 && ack != 0 ? ack - synAck : -1;
+            origBytes, respBytes, history, (flags & FlowFlags.ACTIVE_ORIG) != 0, (flags & FlowFlags.ACTIVE_RESP) != 0);
+        final long handshake = s[b + FlowLayout.HANDSHAKE];
+        this.rttSynAckNanos = FlowLayout.half(handshake, true) - 1;
+        this.rttAckNanos = FlowLayout.half(handshake, false) - 1;
         final long o = s[b + FlowLayout.OPTIONS];
         this.origMss = (int)(o & 0xFFFF) == 0 ? -1 : (int)(o & 0xFFFF);
         this.respMss = (int)((o >>> 16) & 0xFFFF) == 0 ? -1 : (int)((o >>> 16) & 0xFFFF);
@@ -93,46 +94,17 @@ public final class FlowRecord
         this.respWindowScale = (int)((o >>> 40) & 0xFF) - 1;
         this.origSackPermitted = (o & (1L << 48)) != 0;
         this.respSackPermitted = (o & (1L << 49)) != 0;
-        final long retransmits = s[b + FlowLayout.RETRANSMITS];
-        this.origRetransmits = retransmits & 0xFFFF_FFFFL;
-        this.respRetransmits = retransmits >>> 32;
-        this.vlan = (int)((s[b + FlowLayout.META] >>> 8) & 0x1FFF) - 1;
+        this.origRetransmits = FlowLayout.half(s[b + FlowLayout.COUNT_T], true);
+        this.respRetransmits = FlowLayout.half(s[b + FlowLayout.COUNT_T], false);
+        this.vlan = (int)((s[b + FlowLayout.META] >>> FlowFlags.VLAN_SHIFT) & 0x1FFF) - 1;
         this.flipped = (flags & FlowFlags.FLIPPED) != 0;
+        this.missedBytes = s[b + FlowLayout.MISSED_BYTES];
         this.endReason = endReason;
     }
 
     public static FlowRecord of(final FlowTable table, final int flow, final EndReason endReason)
     {
         return new FlowRecord(table, flow, endReason);
-    }
-
-    /** Zeek's TCP_Endpoint::Size(): sequence space used, less one for the SYN and one for a FIN. */
-    private static long sequenceSize(final long[] s, final int b, final boolean orig, final long flags)
-    {
-        final long isn = s[b + (orig ? FlowLayout.ISN_ORIG : FlowLayout.ISN_RESP)];
-        if ((isn & (1L << 32)) == 0)
-        {
-            return 0;
-        }
-        final long end = s[b + (orig ? FlowLayout.SEQ_END_ORIG : FlowLayout.SEQ_END_RESP)];
-        final long acked = s[b + (orig ? FlowLayout.ACKED_ORIG : FlowLayout.ACKED_RESP)];
-        long size = Math.max(end, acked);
-        final int tcpFlags = FlowFlags.tcpFlags(flags, orig);
-        if ((tcpFlags & DecodedPacket.SYN) != 0)
-        {
-            size--;
-        }
-        if ((tcpFlags & DecodedPacket.FIN) != 0)
-        {
-            size--;
-        }
-        final int state = FlowFlags.state(flags, orig);
-        final int peerState = FlowFlags.state(flags, !orig);
-        if (state == EndpointState.RESET && peerState == EndpointState.INACTIVE)
-        {
-            return 0;
-        }
-        return Math.max(0, size);
     }
 
     /** A Zeek-like connection id ("C" + base62), deterministic: derived from the flow's serial. */

@@ -288,6 +288,12 @@ public final class FlowTable
         }
     }
 
+    /** One past the highest flow number ever used. */
+    public int highWater()
+    {
+        return highWater;
+    }
+
     public int size()
     {
         return size;

@@ -2,23 +2,39 @@ package flowdemux.flow;
 
 import flowdemux.decode.DecodedPacket;
 import flowdemux.decode.DropReason;
-import flowdemux.ports.LikelyServerPorts;
 
 /**
- * Puts decoded packets into flows: builds the canonical bidirectional key, finds or creates the flow, decides
- * who the originator is, and updates counters and connection state. One tracker owns one {@link FlowTable}; the
- * per-packet path allocates nothing.
+ * Puts decoded packets into connections as Zeek does: builds the canonical bidirectional key, ends connections
+ * whose timers ran out (on capture time) or whose 5-tuple is reused, decides who the originator is, and updates
+ * counters and connection state. One tracker owns one {@link FlowTable}; the per-packet path allocates nothing.
  */
 public final class FlowTracker
 {
+    /** Packets between two incremental sweeps for ended connections, and flows examined per sweep. */
+    private static final int SWEEP_EVERY = 1024;
+    private static final int SWEEP_FLOWS = 64;
+
     private final FlowTable table;
-    private final FragmentPorts fragments = new FragmentPorts();
-    private long packetsInFlows;
+    private final FlowSink sink;
+    private final ConnectionConfig config;
+    private final FragmentReassembly fragments;
+    private long packetCounter;
+    private int sweepHand;
+    private long now = Long.MIN_VALUE;
     private long flowsCreated;
+    private long ended;
+
+    public FlowTracker(final int maxFlows, final FlowSink sink, final ConnectionConfig config)
+    {
+        this.table = new FlowTable(maxFlows, sink);
+        this.sink = sink;
+        this.config = config;
+        this.fragments = new FragmentReassembly(config.fragmentTimeout);
+    }
 
     public FlowTracker(final int maxFlows, final FlowSink sink)
     {
-        this.table = new FlowTable(maxFlows, sink);
+        this(maxFlows, sink, new ConnectionConfig());
     }
 
     public FlowTable table()
@@ -26,32 +42,41 @@ public final class FlowTracker
         return table;
     }
 
-    /** Accounts a decoded packet to its flow; returns why not when it cannot be. */
-    public DropReason onPacket(final DecodedPacket p)
+    /**
+     * Accounts a decoded packet to its connection. Returns the number of captured frames now in connections (1, or a
+     * reassembled datagram's fragments), 0 while a fragmented datagram is incomplete, or a negative
+     * {@link DropReason} ordinal.
+     */
+    public int onPacket(final DecodedPacket p)
     {
-        final int protocol = p.protocol;
-        final boolean icmp = protocol == DecodedPacket.PROTO_ICMP || protocol == DecodedPacket.PROTO_ICMPV6;
-        if (p.laterFragment)
+        // Capture time only moves forward for the timers, as in Zeek (a packet from the past does not rewind them).
+        if (p.timestampNanos > now)
         {
-            if (!fragments.recall(p))
+            now = p.timestampNanos;
+        }
+        int frames = 1;
+        if (p.fragment)
+        {
+            frames = fragments.add(p);
+            if (frames == 0)
             {
-                return DropReason.FRAGMENT_WITHOUT_FIRST;
+                return 0;
             }
         }
-        else if (p.moreFragments)
+        if ((++packetCounter & (SWEEP_EVERY - 1)) == 0)
         {
-            fragments.remember(p);
+            sweep();
         }
 
+        final int protocol = p.protocol;
         int srcPort = p.srcPort;
         int dstPort = p.dstPort;
-        if (icmp)
+        if (protocol == DecodedPacket.PROTO_ICMP || protocol == DecodedPacket.PROTO_ICMPV6)
         {
             final int counterpart = IcmpKeys.counterpart(protocol == DecodedPacket.PROTO_ICMPV6, p.icmpType);
             srcPort = p.icmpType;
             dstPort = counterpart >= 0 ? counterpart : p.icmpCode;
         }
-
         final boolean srcIsA = compare(p.srcHi, p.srcLo, srcPort, p.dstHi, p.dstLo, dstPort) <= 0;
         final long aHi = srcIsA ? p.srcHi : p.dstHi;
         final long aLo = srcIsA ? p.srcLo : p.dstLo;
@@ -61,72 +86,196 @@ public final class FlowTracker
         final long hash = FlowTable.hash(aHi, aLo, bHi, bLo, portsProto);
 
         int flow = table.find(aHi, aLo, bHi, bLo, portsProto, hash);
-        final boolean created = flow < 0;
-        if (created)
+        if (flow >= 0)
+        {
+            final long[] s = table.page(flow);
+            final int b = FlowTable.base(flow);
+            if (Expiry.removalTime(s, b, config) <= now)
+            {
+                end(flow, EndReason.TIMEOUT);
+                flow = -1;
+            }
+            else
+            {
+                Expiry.settle(s, b, now, config);
+                if (protocol == DecodedPacket.PROTO_TCP && isReuse(s, b, srcIsA, p))
+                {
+                    end(flow, EndReason.REUSE);
+                    flow = -1;
+                }
+            }
+        }
+        if (flow < 0)
         {
             flow = table.insert(aHi, aLo, bHi, bLo, portsProto, hash);
             flowsCreated++;
+            start(table.page(flow), FlowTable.base(flow), srcIsA, p, srcPort, dstPort);
         }
         final long[] s = table.page(flow);
         final int b = FlowTable.base(flow);
-        if (created)
+        boolean orig = srcIsA == ((s[b + FlowLayout.FLAGS] & FlowFlags.ORIG_IS_A) != 0);
+
+        if (p.checksumBad)
         {
-            s[b + FlowLayout.FIRST_TS] = p.timestampNanos;
-            s[b + FlowLayout.SERIAL] = p.packetIndex;
-            s[b + FlowLayout.META] = (long)(p.vlanId + 1) << 8;
-            final boolean flip = flipsOriginator(p, srcPort, dstPort);
-            // The originator is the first packet's sender unless Zeek's server-port heuristic says otherwise.
-            final boolean origIsA = srcIsA != flip;
-            s[b + FlowLayout.FLAGS] = (origIsA ? FlowFlags.ORIG_IS_A : 0) | (flip ? FlowFlags.FLIPPED : 0);
-            if (flip)
+            // Zeek drops the packet after noting it: C/c in the history (TCP, UDP), nothing counted.
+            if (protocol == DecodedPacket.PROTO_TCP || protocol == DecodedPacket.PROTO_UDP)
             {
-                History.append(s, b, History.CARET, true);
+                History.scaled(s, b, History.C, orig, FlowLayout.COUNT_C);
+            }
+            return frames;
+        }
+        if (protocol == DecodedPacket.PROTO_TCP)
+        {
+            if (History.isExactly(s, b, History.H, true) && (p.tcpFlags & (DecodedPacket.SYN | DecodedPacket.FIN
+                | DecodedPacket.RST)) == 0 && (p.payloadLength > 0 || (p.tcpFlags & DecodedPacket.ACK) != 0))
+            {
+                // It began with a SYN-ACK and now goes on: the SYN-ACK's sender was the responder.
+                TcpTracking.flipRoles(s, b, true);
+                orig = !orig;
+            }
+            if (TcpTracking.process(s, b, orig, p, config))
+            {
+                orig = !orig;
             }
         }
-        final boolean orig = srcIsA == ((s[b + FlowLayout.FLAGS] & FlowFlags.ORIG_IS_A) != 0);
-        s[b + FlowLayout.LAST_TS] = Math.max(s[b + FlowLayout.LAST_TS], p.timestampNanos);
-        s[b + (orig ? FlowLayout.PKTS_ORIG : FlowLayout.PKTS_RESP)]++;
+        else
+        {
+            s[b + FlowLayout.LAST_TS] = p.timestampNanos;
+            if (protocol == DecodedPacket.PROTO_UDP)
+            {
+                // Zeek: D on the originator's first packet, d on the responder's, whatever the payload.
+                History.checkOnce(s, b, History.D, orig);
+            }
+        }
+        s[b + FlowLayout.FLAGS] |= FlowFlags.active(orig);
+        s[b + FlowLayout.PKTS] += orig ? 1 : 1L << 32;
         s[b + (orig ? FlowLayout.IP_BYTES_ORIG : FlowLayout.IP_BYTES_RESP)] += p.ipTotalLength;
         s[b + (orig ? FlowLayout.PAYLOAD_ORIG : FlowLayout.PAYLOAD_RESP)] += p.payloadLength;
-
-        if (protocol == DecodedPacket.PROTO_TCP && !p.laterFragment)
-        {
-            TcpTracking.update(s, b, orig, p);
-        }
-        else if (protocol == DecodedPacket.PROTO_UDP)
-        {
-            // Zeek: D on the originator's first packet, d on the responder's, whatever the payload.
-            History.appendOnce(s, b, History.D, orig);
-            final long flags = s[b + FlowLayout.FLAGS];
-            s[b + FlowLayout.FLAGS] = FlowFlags.withState(flags, orig, EndpointState.ESTABLISHED);
-        }
-        packetsInFlows++;
-        return DropReason.NONE;
+        return frames;
     }
 
-    /** Zeek's originator rule for a new connection (ZEEK-CONN.md section 7, rule 2). */
-    private static boolean flipsOriginator(final DecodedPacket p, final int srcPort, final int dstPort)
+    /** A new connection: its first packet's sender is the originator unless Zeek's heuristics say otherwise. */
+    private void start(final long[] s, final int b, final boolean srcIsA, final DecodedPacket p, final int srcPort,
+        final int dstPort)
+    {
+        s[b + FlowLayout.FIRST_TS] = p.timestampNanos;
+        s[b + FlowLayout.LAST_TS] = p.timestampNanos;
+        s[b + FlowLayout.SERIAL] = p.packetIndex;
+        s[b + FlowLayout.META] = (long)(p.vlanId + 1) << FlowFlags.VLAN_SHIFT;
+        final boolean flip = flipsOriginator(p, srcPort, dstPort);
+        final boolean origIsA = srcIsA != flip;
+        s[b + FlowLayout.FLAGS] = (origIsA ? FlowFlags.ORIG_IS_A : 0) | (flip ? FlowFlags.FLIPPED : 0);
+        if (flip)
+        {
+            History.append(s, b, History.CARET, true);
+        }
+    }
+
+    /** Zeek's WantConnection (TCP, UDP): flip when the first packet looks like it came from the server. */
+    private boolean flipsOriginator(final DecodedPacket p, final int srcPort, final int dstPort)
     {
         if (p.protocol == DecodedPacket.PROTO_TCP)
         {
-            final boolean bareSyn = (p.tcpFlags & (DecodedPacket.SYN | DecodedPacket.ACK)) == DecodedPacket.SYN;
-            if (bareSyn || p.laterFragment)
+            final int f = p.tcpFlags;
+            if ((f & DecodedPacket.SYN) != 0 && (f & DecodedPacket.ACK) == 0)
             {
                 return false;
             }
-            final boolean srcLikely = LikelyServerPorts.isTcp(srcPort);
-            final boolean dstLikely = LikelyServerPorts.isTcp(dstPort);
-            if (srcLikely && dstLikely)
+            if (config.likelyServerPorts.isTcp(srcPort))
             {
-                return (p.tcpFlags & DecodedPacket.SYN) == 0 && srcPort < dstPort;
+                if (config.likelyServerPorts.isTcp(dstPort))
+                {
+                    // Both plausible: flip only if this is not a SYN-ACK and the source is the lower port.
+                    return (f & DecodedPacket.SYN) == 0 && srcPort < dstPort;
+                }
+                return true;
             }
-            return srcLikely;
+            return false;
         }
         if (p.protocol == DecodedPacket.PROTO_UDP)
         {
-            return LikelyServerPorts.isUdp(srcPort) && !LikelyServerPorts.isUdp(dstPort);
+            // A datagram to a broadcast or multicast address is never a server's reply.
+            return config.likelyServerPorts.isUdp(srcPort) && !config.likelyServerPorts.isUdp(dstPort)
+                && !isBroadcastOrMulticast(p.dstHi, p.dstLo);
         }
         return false;
+    }
+
+    private static boolean isBroadcastOrMulticast(final long hi, final long lo)
+    {
+        if (hi == 0 && (lo & 0xFFFF_FFFF_0000_0000L) == DecodedPacket.IPV4_MAPPED_PREFIX)
+        {
+            final long v4 = lo & 0xFFFF_FFFFL;
+            return v4 == 0xFFFF_FFFFL || (v4 >>> 28) == 0xE;
+        }
+        return (hi >>> 56) == 0xFF;
+    }
+
+    /** TCPSessionAdapter::IsReuse: a SYN that starts a new connection on a 5-tuple still in the table. */
+    private static boolean isReuse(final long[] s, final int b, final boolean srcIsA, final DecodedPacket p)
+    {
+        final int f = p.tcpFlags;
+        if ((f & DecodedPacket.SYN) == 0)
+        {
+            return false;
+        }
+        final long flags = s[b + FlowLayout.FLAGS];
+        boolean connOrig = true;
+        if ((f & DecodedPacket.ACK) != 0)
+        {
+            if (FlowFlags.state(flags, true) != EndpointState.INACTIVE)
+            {
+                return false;
+            }
+            connOrig = false;
+        }
+        final boolean closed = (flags & (FlowFlags.DID_CLOSE_ORIG | FlowFlags.DID_CLOSE_RESP)) != 0;
+        if (!closed)
+        {
+            final long start = (flags & FlowFlags.seqKnown(connOrig)) != 0
+                ? FlowLayout.half(s[b + FlowLayout.START_SEQ], connOrig) : 0;
+            if (p.seq == start)
+            {
+                return false;
+            }
+            final long respStart = (flags & FlowFlags.SEQ_KNOWN_RESP) != 0
+                ? FlowLayout.half(s[b + FlowLayout.START_SEQ], false) : 0;
+            if ((f & DecodedPacket.ACK) == 0 && FlowFlags.state(flags, true) == EndpointState.SYN_ACK_SENT
+                && FlowFlags.state(flags, false) == EndpointState.INACTIVE && p.seq == respStart)
+            {
+                return false; // SYN/SYN-ACK reversal, handled by the state machine
+            }
+        }
+        return true;
+    }
+
+    private void end(final int flow, final EndReason reason)
+    {
+        ended++;
+        sink.flowEnded(table, flow, reason);
+        table.remove(flow);
+    }
+
+    /** Ends a few connections whose timers have run out, so memory follows the live connections. */
+    private void sweep()
+    {
+        final int high = table.highWater();
+        if (high == 0)
+        {
+            return;
+        }
+        for (int i = 0; i < SWEEP_FLOWS; i++)
+        {
+            if (sweepHand >= high)
+            {
+                sweepHand = 0;
+            }
+            final int flow = sweepHand++;
+            if (table.isLive(flow) && Expiry.removalTime(table.page(flow), FlowTable.base(flow), config) <= now)
+            {
+                end(flow, EndReason.TIMEOUT);
+            }
+        }
     }
 
     /** Orders (address, port) pairs: the lower one is endpoint A of the canonical key. */
@@ -144,23 +293,31 @@ public final class FlowTracker
         return Integer.compare(portA, portB);
     }
 
-    /** Hands every open flow to the sink and empties the table. */
-    public void flushAll(final FlowSink sink, final EndReason reason)
+    /** Ends every open connection (end of input) and counts fragments that never completed. */
+    public void flushAll(final EndReason reason)
     {
-        table.forEach(flow ->
-        {
-            sink.flowEnded(table, flow, reason);
-            table.remove(flow);
-        });
+        fragments.finish();
+        table.forEach(flow -> end(flow, reason));
     }
 
-    public long packetsInFlows()
+    /** Frames of fragmented datagrams that never completed (counted as undecodable). */
+    public long incompleteFragmentFrames()
     {
-        return packetsInFlows;
+        return fragments.incompleteFrames();
     }
 
     public long flowsCreated()
     {
         return flowsCreated;
+    }
+
+    public long connectionsEnded()
+    {
+        return ended;
+    }
+
+    public ConnectionConfig config()
+    {
+        return config;
     }
 }

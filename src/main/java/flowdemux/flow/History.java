@@ -1,8 +1,8 @@
 package flowdemux.flow;
 
 /**
- * Zeek's history letters kept as 5-bit codes, 12 per long in {@link FlowLayout#HISTORY_0} and
- * {@link FlowLayout#HISTORY_1}, in order of occurrence. Upper case = originator, lower case = responder.
+ * Zeek's history letters kept as 5-bit codes, 12 per long in {@link FlowLayout#HISTORY_0} to
+ * {@link FlowLayout#HISTORY_2}, in order of occurrence. Upper case = originator, lower case = responder.
  */
 public final class History
 {
@@ -22,75 +22,122 @@ public final class History
     public static final int Q = 12;
     public static final int X = 13;
     public static final int CARET = 14;
-    public static final int CAPACITY = 24;
+    public static final int CAPACITY = 36;
     private static final int PER_LONG = 12;
+    private static final long LENGTH_MASK = 0xFFL << FlowFlags.HISTORY_LENGTH_SHIFT;
 
     private History()
     {
     }
 
+    public static int length(final long[] page, final int base)
+    {
+        return (int)(page[base + FlowLayout.META] >>> FlowFlags.HISTORY_LENGTH_SHIFT) & 0xFF;
+    }
+
     /** Appends a letter unless the history is full. */
     public static void append(final long[] page, final int base, final int code, final boolean orig)
     {
-        final long meta = page[base + FlowLayout.META];
-        final int length = (int)(meta & 0xFF);
+        final int length = length(page, base);
         if (length >= CAPACITY)
         {
             return;
         }
         final int symbol = orig || code == CARET || code == X ? code : code + 16;
-        final int field = length < PER_LONG ? FlowLayout.HISTORY_0 : FlowLayout.HISTORY_1;
-        final int shift = (length % PER_LONG) * 5;
-        page[base + field] |= (long)symbol << shift;
-        page[base + FlowLayout.META] = (meta & ~0xFFL) | (length + 1);
+        page[base + FlowLayout.HISTORY_0 + length / PER_LONG] |= (long)symbol << ((length % PER_LONG) * 5);
+        page[base + FlowLayout.META] = (page[base + FlowLayout.META] & ~LENGTH_MASK)
+            | ((long)(length + 1) << FlowFlags.HISTORY_LENGTH_SHIFT);
     }
 
-    /** Appends a letter the first time it is seen in this direction (Zeek's once-only letters). */
-    public static void appendOnce(final long[] page, final int base, final int code, final boolean orig)
+    /**
+     * Zeek's CheckHistory: the first time a letter's bit is seen in a direction it is appended. Returns whether it
+     * had been seen before.
+     */
+    public static boolean checkOnce(final long[] page, final int base, final int code, final boolean orig)
     {
-        final long bit = 1L << ((orig ? FlowFlags.SEEN_ORIG_SHIFT : FlowFlags.SEEN_RESP_SHIFT) + code);
-        final long flags = page[base + FlowLayout.FLAGS];
-        if ((flags & bit) == 0)
+        final long bit = 1L << ((orig ? 0 : FlowFlags.SEEN_RESP_SHIFT) + code);
+        final long meta = page[base + FlowLayout.META];
+        if ((meta & bit) != 0)
         {
-            page[base + FlowLayout.FLAGS] = flags | bit;
+            return true;
+        }
+        page[base + FlowLayout.META] = meta | bit;
+        append(page, base, code, orig);
+        return false;
+    }
+
+    /**
+     * Zeek's ScaledHistoryEntry: counts an event and appends its letter at the 1st, 10th, 100th, ... occurrence.
+     * {@code counterField} holds the originator's count in its low half and the responder's in its high half.
+     */
+    public static void scaled(final long[] page, final int base, final int code, final boolean orig,
+        final int counterField)
+    {
+        final long field = page[base + counterField];
+        final long count = FlowLayout.half(field, orig) + 1;
+        if (count > 0xFFFF_FFFFL)
+        {
+            return;
+        }
+        page[base + counterField] = FlowLayout.withHalf(field, orig, count);
+        if (isPowerOfTen(count))
+        {
             append(page, base, code, orig);
         }
     }
 
-    public static boolean seen(final long flags, final int code, final boolean orig)
+    private static boolean isPowerOfTen(final long n)
     {
-        return (flags & (1L << ((orig ? FlowFlags.SEEN_ORIG_SHIFT : FlowFlags.SEEN_RESP_SHIFT) + code))) != 0;
-    }
-
-    /** Prepends "^" by shifting every letter one place (used when roles flip after the first packet). */
-    public static void prependCaret(final long[] page, final int base)
-    {
-        final int length = (int)(page[base + FlowLayout.META] & 0xFF);
-        final StringBuilder codes = new StringBuilder();
-        for (int i = 0; i < length; i++)
+        long p = 1;
+        while (p < n)
         {
-            codes.append((char)code(page, base, i));
+            p *= 10;
         }
-        page[base + FlowLayout.HISTORY_0] = 0;
-        page[base + FlowLayout.HISTORY_1] = 0;
-        page[base + FlowLayout.META] &= ~0xFFL;
-        append(page, base, CARET, true);
-        for (int i = 0; i < codes.length(); i++)
-        {
-            final int c = codes.charAt(i);
-            append(page, base, c & 15, (c & 16) == 0);
-        }
+        return p == n;
     }
 
     private static int code(final long[] page, final int base, final int i)
     {
-        final long word = page[base + (i < PER_LONG ? FlowLayout.HISTORY_0 : FlowLayout.HISTORY_1)];
-        return (int)(word >>> ((i % PER_LONG) * 5)) & 31;
+        return (int)(page[base + FlowLayout.HISTORY_0 + i / PER_LONG] >>> ((i % PER_LONG) * 5)) & 31;
+    }
+
+    /** Whether the history is exactly this one letter from this side. */
+    public static boolean isExactly(final long[] page, final int base, final int code, final boolean orig)
+    {
+        return length(page, base) == 1 && code(page, base, 0) == (orig ? code : code + 16);
+    }
+
+    /**
+     * Replaces the history with "^" followed by the old letters in the other case: used when the roles flip and
+     * what the originator did is now the responder's (a connection that began with a SYN-ACK becomes "^h").
+     */
+    public static void rewriteFlipped(final long[] page, final int base)
+    {
+        final int length = length(page, base);
+        final long h0 = page[base + FlowLayout.HISTORY_0];
+        final long h1 = page[base + FlowLayout.HISTORY_1];
+        final long h2 = page[base + FlowLayout.HISTORY_2];
+        page[base + FlowLayout.HISTORY_0] = 0;
+        page[base + FlowLayout.HISTORY_1] = 0;
+        page[base + FlowLayout.HISTORY_2] = 0;
+        page[base + FlowLayout.META] &= ~LENGTH_MASK;
+        append(page, base, CARET, true);
+        final long[] old = {h0, h1, h2};
+        for (int i = 0; i < length && i < CAPACITY - 1; i++)
+        {
+            final int c = (int)(old[i / PER_LONG] >>> ((i % PER_LONG) * 5)) & 31;
+            final int letter = c & 15;
+            append(page, base, letter, letter == CARET || letter == X || (c & 16) != 0);
+        }
+        // The once-only bits follow the letters to the other side.
+        final long meta = page[base + FlowLayout.META];
+        final long seen = meta & 0xFFFF_FFFFL;
+        page[base + FlowLayout.META] = (meta & ~0xFFFF_FFFFL) | ((seen & 0xFFFF) << 16) | (seen >>> 16);
     }
 
     public static String toString(final long[] page, final int base)
     {
-        final int length = (int)(page[base + FlowLayout.META] & 0xFF);
+        final int length = length(page, base);
         final StringBuilder sb = new StringBuilder(length);
         for (int i = 0; i < length; i++)
         {

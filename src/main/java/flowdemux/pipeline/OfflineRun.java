@@ -4,6 +4,7 @@ import flowdemux.decode.DecodeStats;
 import flowdemux.decode.DecodedPacket;
 import flowdemux.decode.DropReason;
 import flowdemux.decode.PacketDecoder;
+import flowdemux.flow.ConnectionConfig;
 import flowdemux.flow.EndReason;
 import flowdemux.flow.FlowSink;
 import flowdemux.flow.FlowTracker;
@@ -23,19 +24,20 @@ public final class OfflineRun
     /** How often (in packets) the progress listener is called. */
     private static final int PROGRESS_EVERY = 1 << 16;
 
-    private final PacketDecoder decoder = new PacketDecoder();
+    private static final DropReason[] REASONS = DropReason.values();
+    private final PacketDecoder decoder;
     private final DecodeStats stats = new DecodeStats();
     private final FlowTracker tracker;
-    private final FlowSink sink;
     private final PacketFilter filter;
     private final ProgressListener progress;
     private CaptureFormatException fault;
     private IOException ioFault;
 
-    public OfflineRun(final int maxFlows, final FlowSink sink, final PacketFilter filter, final ProgressListener progress)
+    public OfflineRun(final int maxFlows, final FlowSink sink, final PacketFilter filter, final ProgressListener progress,
+        final ConnectionConfig config)
     {
-        this.tracker = new FlowTracker(maxFlows, sink);
-        this.sink = sink;
+        this.decoder = new PacketDecoder(config.verifyChecksums);
+        this.tracker = new FlowTracker(maxFlows, sink, config);
         this.filter = filter;
         this.progress = progress;
     }
@@ -53,23 +55,27 @@ public final class OfflineRun
             while (reader.next(record))
             {
                 stats.onPacket(record.timestampNanos, record.capturedLength, record.originalLength, record.linkType);
-                DropReason reason = decoder.decode(record);
-                if (reason == DropReason.NONE)
+                final DropReason reason = decoder.decode(record);
+                if (reason != DropReason.NONE)
                 {
-                    if (!filter.accepts(packet))
-                    {
-                        stats.filteredOut++;
-                        continue;
-                    }
-                    reason = tracker.onPacket(packet);
+                    stats.onDrop(reason);
                 }
-                if (reason == DropReason.NONE)
+                else if (!filter.accepts(packet))
                 {
-                    stats.onDecoded(packet);
+                    stats.filteredOut++;
                 }
                 else
                 {
-                    stats.onDrop(reason);
+                    stats.onDecoded(packet);
+                    final int frames = tracker.onPacket(packet);
+                    if (frames >= 0)
+                    {
+                        stats.framesInFlows += frames;
+                    }
+                    else
+                    {
+                        stats.onDrop(REASONS[-frames]);
+                    }
                 }
                 if ((stats.packets & (PROGRESS_EVERY - 1)) == 0)
                 {
@@ -88,7 +94,8 @@ public final class OfflineRun
         finally
         {
             stats.addLinkTypes(reader.linkTypes());
-            tracker.flushAll(sink, EndReason.END_OF_INPUT);
+            tracker.flushAll(EndReason.END_OF_INPUT);
+            stats.drops[DropReason.INCOMPLETE_FRAGMENTS.ordinal()] += tracker.incompleteFragmentFrames();
         }
     }
 

@@ -34,13 +34,9 @@ public final class AnalysisResult
         this.filterDescription = filterDescription;
     }
 
+    /** Captured frames accounted to connections. */
     public long packetsInFlows()
     {
-        long n = 0;
-        for (final FlowRecord f : flows)
-        {
-            n += f.packets();
-        }
-        return n;
+        return stats.framesInFlows;
     }
 }

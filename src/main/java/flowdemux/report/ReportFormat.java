@@ -8,7 +8,8 @@ public interface ReportFormat
 {
     void write(AnalysisResult result, Writer out) throws IOException;
 
-    static ReportFormat named(final String name, final int top, final flowdemux.ports.Services services)
+    static ReportFormat named(final String name, final int top, final flowdemux.ports.Services services,
+        final LocalNets localNets, final boolean zeekExtra)
     {
         switch (name)
         {
@@ -19,7 +20,7 @@ public interface ReportFormat
             case "csv":
                 return new CsvReport(services);
             case "zeek":
-                return new ZeekConnLog(LocalNets.zeekDefault());
+                return new ZeekConnLog(localNets, zeekExtra);
             default:
                 throw new IllegalArgumentException("unknown format " + name + " (text, json, csv, zeek)");
         }

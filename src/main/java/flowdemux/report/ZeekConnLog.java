@@ -18,11 +18,19 @@ public final class ZeekConnLog implements ReportFormat
         + "string\tbool\tbool\tcount\tstring\tcount\tcount\tcount\tcount\tset[string]\tcount";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss").withZone(ZoneOffset.UTC);
 
-    private final LocalNets localNets;
+    /** Columns beyond Zeek's, with --zeek-extra. */
+    public static final String EXTRA_FIELDS = "\tts_ns\tduration_ns\trtt_syn_synack\trtt_synack_ack\torig_retransmits"
+        + "\tresp_retransmits\torig_mss\tresp_mss\torig_wscale\tresp_wscale\torig_sack\tresp_sack";
+    public static final String EXTRA_TYPES = "\tcount\tcount\tinterval\tinterval\tcount\tcount\tcount\tcount\tcount"
+        + "\tcount\tbool\tbool";
 
-    public ZeekConnLog(final LocalNets localNets)
+    private final LocalNets localNets;
+    private final boolean extra;
+
+    public ZeekConnLog(final LocalNets localNets, final boolean extra)
     {
         this.localNets = localNets;
+        this.extra = extra;
     }
 
     @Override
@@ -33,8 +41,8 @@ public final class ZeekConnLog implements ReportFormat
         final long closeNanos = r.stats.packets > 0 ? r.stats.lastNanos : 0;
         out.write("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n");
         out.write("#open\t" + STAMP.format(Instant.ofEpochSecond(Math.floorDiv(openNanos, 1_000_000_000L))) + "\n");
-        out.write("#fields\t" + FIELDS + "\n");
-        out.write("#types\t" + TYPES + "\n");
+        out.write("#fields\t" + FIELDS + (extra ? EXTRA_FIELDS : "") + "\n");
+        out.write("#types\t" + TYPES + (extra ? EXTRA_TYPES : "") + "\n");
         final StringBuilder sb = new StringBuilder(256);
         for (final FlowRecord f : r.flows)
         {
@@ -58,14 +66,41 @@ public final class ZeekConnLog implements ReportFormat
             sb.append(f.connState).append('\t')
                 .append(localNets.contains(f.origHi, f.origLo) ? 'T' : 'F').append('\t')
                 .append(localNets.contains(f.respHi, f.respLo) ? 'T' : 'F').append('\t')
-                .append(0).append('\t')
+                .append(f.missedBytes).append('\t')
                 .append(f.history.isEmpty() ? "-" : f.history).append('\t')
                 .append(f.origPackets).append('\t').append(f.origIpBytes).append('\t')
                 .append(f.respPackets).append('\t').append(f.respIpBytes).append('\t')
                 .append('-').append('\t')
-                .append(f.protocol).append('\n');
-            out.append(sb);
+                .append(f.protocol);
+            if (extra)
+            {
+                sb.append('\t').append(f.firstNanos).append('\t').append(f.durationNanos()).append('\t');
+                interval(sb, f.rttSynAckNanos);
+                interval(sb, f.rttAckNanos);
+                sb.append(f.origRetransmits).append('\t').append(f.respRetransmits).append('\t');
+                count(sb, f.origMss);
+                count(sb, f.respMss);
+                count(sb, f.origWindowScale);
+                count(sb, f.respWindowScale);
+                sb.append(f.origSackPermitted ? 'T' : 'F').append('\t').append(f.respSackPermitted ? 'T' : 'F');
+            }
+            out.append(sb).append('\n');
         }
+        writeClose(out, closeNanos);
+    }
+
+    private static void interval(final StringBuilder sb, final long nanos)
+    {
+        sb.append(nanos < 0 ? "-" : Formats.zeekInterval(nanos)).append('\t');
+    }
+
+    private static void count(final StringBuilder sb, final long value)
+    {
+        sb.append(value < 0 ? "-" : String.valueOf(value)).append('\t');
+    }
+
+    private static void writeClose(final Writer out, final long closeNanos) throws IOException
+    {
         out.write("#close\t" + STAMP.format(Instant.ofEpochSecond(Math.floorDiv(closeNanos, 1_000_000_000L))) + "\n");
         out.flush();
     }

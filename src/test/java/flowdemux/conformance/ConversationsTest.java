@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What {@code tshark -q -z conv,tcp -z conv,udp} lists, rebuilt from the per-packet dumps: every TCP and UDP
  * conversation (unordered address/port pairs) with its packets in each direction. {@code read --format zeek} must
  * list the same conversations with the same per-direction packet counts (Zeek may split one 5-tuple into several
- * connections; their counts add up).
+ * connections; their counts add up). tshark does not verify checksums, so this run does not either.
  */
 class ConversationsTest
 {
@@ -36,7 +36,7 @@ class ConversationsTest
             {
                 continue;
             }
-            final Cli r = Cli.run("read", file.toString(), "--format", "zeek");
+            final Cli r = Cli.run("read", file.toString(), "--format", "zeek", "--ignore-checksums");
             if (r.exitCode != 0)
             {
                 continue;
@@ -75,8 +75,9 @@ class ConversationsTest
     /**
      * Left out, each for a reason checked elsewhere: frames our decoder drops for a reason TsharkDumpTest confirms
      * with tshark or tcpdump (unsupported link type or encapsulation, an IP version the link layer contradicts, a
-     * total length past the frame); and conversations with IP fragments, which tshark counts as reassembled
-     * datagrams while flowdemux counts fragments until reassembly lands (the Zeek issue).
+     * total length past the frame); and conversations with IP fragments: flowdemux counts reassembled datagrams as
+     * Zeek does (checked against Zeek's own conn.log in ZeekConnLogConformanceTest: 27/41 on gtp-outer-ip-frag),
+     * while tshark's per-frame columns count some fragments as packets of their own (27/45 there).
      */
     private static Map<String, long[]> tsharkConversations(final Path tsv, final List<flowdemux.Captures.Decoded> ours,
         final java.util.Set<String> excluded) throws Exception

@@ -72,7 +72,7 @@ class FlowTablePropertyTest
                     model.put(k, 0L);
                 }
                 table.set(flow, FlowLayout.LAST_TS, clock);
-                table.set(flow, FlowLayout.PKTS_ORIG, table.get(flow, FlowLayout.PKTS_ORIG) + 1);
+                table.set(flow, FlowLayout.PAYLOAD_ORIG, table.get(flow, FlowLayout.PAYLOAD_ORIG) + 1);
                 model.merge(k, 1L, Long::sum);
             }
             else if (op < 9 && found >= 0)
@@ -90,7 +90,7 @@ class FlowTablePropertyTest
                     final Key m = e.getKey();
                     final int flow = table.find(m.aHi, m.aLo, m.bHi, m.bLo, m.portsProto, m.hash());
                     assertTrue(flow >= 0, "model key missing from table");
-                    assertEquals(e.getValue(), table.get(flow, FlowLayout.PKTS_ORIG));
+                    assertEquals(e.getValue(), table.get(flow, FlowLayout.PAYLOAD_ORIG));
                 }
             }
         }

@@ -1,0 +1,105 @@
+package flowdemux.cli;
+
+import flowdemux.flow.ConnectionConfig;
+import flowdemux.ports.LikelyServerPorts;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/** Zeek's connection settings as options (seconds; defaults are Zeek's), shared by read and capture. */
+public final class ConnectionOptions
+{
+    @Option(names = "--tcp-timeout", paramLabel = "S", defaultValue = "300",
+        description = "TCP inactivity timeout once a side is past the handshake (default 300; before that --udp-timeout)")
+    double tcpTimeout;
+
+    @Option(names = "--udp-timeout", paramLabel = "S", defaultValue = "60", description = "UDP inactivity timeout (default 60)")
+    double udpTimeout;
+
+    @Option(names = "--icmp-timeout", paramLabel = "S", defaultValue = "60", description = "ICMP inactivity timeout (default 60)")
+    double icmpTimeout;
+
+    @Option(names = "--other-timeout", paramLabel = "S", defaultValue = "60",
+        description = "inactivity timeout of other IP protocols (default 60)")
+    double otherTimeout;
+
+    @Option(names = "--long-timeout", paramLabel = "S", defaultValue = "3600",
+        description = "inactivity timeout of FTP, SSH, Telnet and rlogin (TCP 21, 22, 23, 513; default 3600)")
+    double longTimeout;
+
+    @Option(names = "--tcp-attempt-delay", paramLabel = "S", defaultValue = "5",
+        description = "an unanswered SYN ends the connection (S0) after this long (default 5)")
+    double attemptDelay;
+
+    @Option(names = "--tcp-close-delay", paramLabel = "S", defaultValue = "5",
+        description = "a closed or reset connection is ended this long after its last packet (default 5)")
+    double closeDelay;
+
+    @Option(names = "--tcp-syn-timeout", paramLabel = "S", defaultValue = "5",
+        description = "first check for a quiet half-closed connection (default 5)")
+    double synTimeout;
+
+    @Option(names = "--tcp-session-timer", paramLabel = "S", defaultValue = "6",
+        description = "period of the check for quiet half-closed connections (default 6)")
+    double sessionTimer;
+
+    @Option(names = "--tcp-linger", paramLabel = "S", defaultValue = "5",
+        description = "how long a half-closed connection must be quiet to end (default 5)")
+    double linger;
+
+    @Option(names = "--frag-timeout", paramLabel = "S", defaultValue = "300",
+        description = "an incomplete fragmented datagram is dropped after this long (default 300)")
+    double fragmentTimeout;
+
+    @Option(names = "--active-timeout", paramLabel = "S", defaultValue = "0",
+        description = "write an interim record of a long connection every S seconds, same uid (default 0: off)")
+    double activeTimeout;
+
+    @Option(names = "--ignore-checksums", description = "do not verify IP, TCP and UDP checksums (Zeek's -C); "
+        + "packets with bad checksums are otherwise left out of their connection and marked C/c in its history")
+    boolean ignoreChecksums;
+
+    @Option(names = "--likely-server-ports", paramLabel = "LIST", defaultValue = "default",
+        description = "ports that mark a connection's responder when its start was not seen: 'default' (Zeek's "
+            + "analyzers' ports), 'none', or a list like 80/tcp,53/udp")
+    String likelyServerPorts;
+
+    ConnectionConfig toConfig(final CommandLine cl)
+    {
+        final double[] all = {tcpTimeout, udpTimeout, icmpTimeout, otherTimeout, longTimeout, attemptDelay, closeDelay,
+            synTimeout, sessionTimer, linger, fragmentTimeout, activeTimeout};
+        for (final double d : all)
+        {
+            if (!(d >= 0) || d > 1e9)
+            {
+                throw new CommandLine.ParameterException(cl, "timeouts are seconds from 0 to 1e9, not " + d);
+            }
+        }
+        if (sessionTimer <= 0)
+        {
+            throw new CommandLine.ParameterException(cl, "--tcp-session-timer must be above 0");
+        }
+        final ConnectionConfig c = new ConnectionConfig();
+        c.tcpInactivity = ConnectionConfig.seconds(tcpTimeout);
+        c.udpInactivity = ConnectionConfig.seconds(udpTimeout);
+        c.icmpInactivity = ConnectionConfig.seconds(icmpTimeout);
+        c.otherInactivity = ConnectionConfig.seconds(otherTimeout);
+        c.longInactivity = ConnectionConfig.seconds(longTimeout);
+        c.tcpAttemptDelay = ConnectionConfig.seconds(attemptDelay);
+        c.tcpCloseDelay = ConnectionConfig.seconds(closeDelay);
+        c.tcpSynTimeout = ConnectionConfig.seconds(synTimeout);
+        c.tcpSessionTimer = ConnectionConfig.seconds(sessionTimer);
+        c.tcpConnectionLinger = ConnectionConfig.seconds(linger);
+        c.fragmentTimeout = ConnectionConfig.seconds(fragmentTimeout);
+        c.activeTimeout = ConnectionConfig.seconds(activeTimeout);
+        c.verifyChecksums = !ignoreChecksums;
+        try
+        {
+            c.likelyServerPorts = LikelyServerPorts.parse(likelyServerPorts);
+        }
+        catch (IllegalArgumentException e)
+        {
+            throw new CommandLine.ParameterException(cl, "--likely-server-ports: " + e.getMessage());
+        }
+        return c;
+    }
+}

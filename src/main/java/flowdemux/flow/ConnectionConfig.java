@@ -1,0 +1,40 @@
+package flowdemux.flow;
+
+import flowdemux.ports.LikelyServerPorts;
+
+/**
+ * Zeek's connection settings (init-bare.zeek, all {@code &redef} there, all options here): timeouts on capture time,
+ * the likely server ports, and whether checksums are verified. Durations are nanoseconds.
+ */
+public final class ConnectionConfig
+{
+    private static final long SECOND = 1_000_000_000L;
+
+    public long tcpInactivity = 300 * SECOND;
+    public long udpInactivity = 60 * SECOND;
+    public long icmpInactivity = 60 * SECOND;
+    public long otherInactivity = 60 * SECOND;
+    public long tcpSynTimeout = 5 * SECOND;
+    public long tcpAttemptDelay = 5 * SECOND;
+    public long tcpCloseDelay = 5 * SECOND;
+    public long tcpSessionTimer = 6 * SECOND;
+    public long tcpConnectionLinger = 5 * SECOND;
+    /** Zeek's per-service override (base/protocols/conn/inactivity.zeek): FTP, SSH, Telnet, rlogin get an hour. */
+    public long longInactivity = 3600 * SECOND;
+    public long fragmentTimeout = 300 * SECOND;
+    /** Emit an interim record every so long for long connections (0 = off). */
+    public long activeTimeout;
+    public boolean verifyChecksums = true;
+    public LikelyServerPorts likelyServerPorts = LikelyServerPorts.zeekDefault();
+
+    /** Ports whose TCP connections get {@link #longInactivity}. */
+    public boolean hasLongInactivity(final int protocol, final int respPort)
+    {
+        return protocol == 6 && (respPort == 21 || respPort == 22 || respPort == 23 || respPort == 513);
+    }
+
+    public static long seconds(final double s)
+    {
+        return Math.round(s * SECOND);
+    }
+}

@@ -1,0 +1,107 @@
+package flowdemux.flow;
+
+/**
+ * When Zeek would remove a connection, given no further packet for it: the earliest of its inactivity timeout,
+ * the TCP attempt timer, the connection-delete timer armed by a complete close, and the expire timer that fires
+ * every tcp_session_timer. All run on capture time. A connection's state cannot change without a packet of its
+ * own, so deciding at its next packet (or at a sweep) gives the same answer as a timer would have.
+ */
+final class Expiry
+{
+    private Expiry()
+    {
+    }
+
+    /** The capture time at which the connection goes, or {@link Long#MAX_VALUE}. */
+    static long removalTime(final long[] s, final int b, final ConnectionConfig c)
+    {
+        final long flags = s[b + FlowLayout.FLAGS];
+        final int protocol = FlowLayout.protocol(s[b + FlowLayout.PORTS_PROTO]);
+        final long last = s[b + FlowLayout.LAST_TS];
+        if (protocol != 6)
+        {
+            final long timeout = protocol == 17 ? c.udpInactivity
+                : protocol == 1 || protocol == 58 ? c.icmpInactivity : c.otherInactivity;
+            return saturatingAdd(last, timeout);
+        }
+        final boolean origIsA = (flags & FlowFlags.ORIG_IS_A) != 0;
+        final long pp = s[b + FlowLayout.PORTS_PROTO];
+        final int respPort = origIsA ? FlowLayout.portB(pp) : FlowLayout.portA(pp);
+        final long inactivity = c.hasLongInactivity(protocol, respPort) ? c.longInactivity
+            : (flags & FlowFlags.PAST_HANDSHAKE) != 0 ? c.tcpInactivity : c.udpInactivity;
+        long t = saturatingAdd(last, inactivity);
+        final long deleteAt = s[b + FlowLayout.DELETE_AT];
+        if (deleteAt != 0)
+        {
+            return Math.min(t, deleteAt);
+        }
+        final int os = FlowFlags.state(flags, true);
+        final int rs = FlowFlags.state(flags, false);
+        if ((flags & FlowFlags.ATTEMPT_ARMED) != 0 && attemptFires(os, rs))
+        {
+            t = Math.min(t, s[b + FlowLayout.SYN_TS] + c.tcpAttemptDelay);
+        }
+        if (expireFires(flags, os, rs))
+        {
+            final long threshold = last + c.tcpConnectionLinger;
+            t = Math.min(t, firstTickAfter(s[b + FlowLayout.FIRST_TS] + c.tcpSynTimeout, c.tcpSessionTimer, threshold));
+            final long extra = s[b + FlowLayout.EXPIRE_FROM];
+            if (extra != 0)
+            {
+                t = Math.min(t, firstTickAfter(extra, c.tcpSessionTimer, threshold));
+            }
+        }
+        return t;
+    }
+
+    /**
+     * Applies the timers due by {@code now} that do not remove the connection: a spent attempt timer is disarmed
+     * so that a later state cannot make it fire.
+     */
+    static void settle(final long[] s, final int b, final long now, final ConnectionConfig c)
+    {
+        final long flags = s[b + FlowLayout.FLAGS];
+        if ((flags & FlowFlags.ATTEMPT_ARMED) != 0 && s[b + FlowLayout.SYN_TS] + c.tcpAttemptDelay <= now)
+        {
+            s[b + FlowLayout.FLAGS] = flags & ~FlowFlags.ATTEMPT_ARMED;
+        }
+    }
+
+    private static boolean attemptFires(final int os, final int rs)
+    {
+        return (os == EndpointState.SYN_SENT || os == EndpointState.SYN_ACK_SENT) && rs == EndpointState.INACTIVE;
+    }
+
+    /** ExpireTimer's condition once the connection has been quiet for tcp_connection_linger. */
+    private static boolean expireFires(final long flags, final int os, final int rs)
+    {
+        final boolean origClosed = (flags & FlowFlags.DID_CLOSE_ORIG) != 0;
+        final boolean respClosed = (flags & FlowFlags.DID_CLOSE_RESP) != 0;
+        if (origClosed || respClosed)
+        {
+            if ((origClosed && respClosed) || os == EndpointState.RESET || rs == EndpointState.RESET
+                || os == EndpointState.INACTIVE || rs == EndpointState.INACTIVE)
+            {
+                return true;
+            }
+        }
+        return os == EndpointState.INACTIVE && rs == EndpointState.INACTIVE;
+    }
+
+    /** The first tick of first, first + period, ... that is strictly after {@code after}. */
+    private static long firstTickAfter(final long first, final long period, final long after)
+    {
+        if (first > after)
+        {
+            return first;
+        }
+        final long k = (after - first) / period + 1;
+        return first + k * period;
+    }
+
+    private static long saturatingAdd(final long a, final long b)
+    {
+        final long r = a + b;
+        return r < a ? Long.MAX_VALUE : r;
+    }
+}

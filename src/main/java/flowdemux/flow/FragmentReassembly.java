@@ -1,0 +1,148 @@
+package flowdemux.flow;
+
+import flowdemux.decode.DecodedPacket;
+import flowdemux.util.Hashing;
+
+/**
+ * Accounts IP fragments per datagram, as Zeek does after reassembly: a connection counts one packet per datagram,
+ * with the datagram's length as its IP bytes, once every byte of it has arrived. Only lengths and the first
+ * fragment's transport header fields are kept, never payload bytes, in a fixed direct-mapped table: a datagram
+ * that is overwritten by a newer one, times out (Zeek's 5 minutes) or is still incomplete at the end is counted as
+ * incomplete, with the number of frames it had.
+ */
+final class FragmentReassembly
+{
+    private static final int SLOTS = 4096;
+    private static final int MASK = SLOTS - 1;
+
+    // Per slot: key, progress, and the first fragment's transport fields.
+    private final long[] srcHi = new long[SLOTS];
+    private final long[] srcLo = new long[SLOTS];
+    private final long[] dstHi = new long[SLOTS];
+    private final long[] dstLo = new long[SLOTS];
+    private final long[] idProto = new long[SLOTS];
+    private final long[] firstSeen = new long[SLOTS];
+    private final int[] frames = new int[SLOTS];
+    private final long[] received = new long[SLOTS];
+    /** Datagram payload length once the last fragment is seen, else -1. */
+    private final long[] total = new long[SLOTS];
+    private final boolean[] used = new boolean[SLOTS];
+    private final boolean[] haveFirst = new boolean[SLOTS];
+    private final int[] headerLength = new int[SLOTS];
+    private final int[] transportHeader = new int[SLOTS];
+    private final int[] ports = new int[SLOTS];
+    private final int[] tcpFlags = new int[SLOTS];
+    private final long[] seq = new long[SLOTS];
+    private final long[] ack = new long[SLOTS];
+    private final int[] window = new int[SLOTS];
+    private final int[] icmp = new int[SLOTS];
+    private final long timeout;
+    private long incompleteFrames;
+    private long overwritten;
+
+    FragmentReassembly(final long timeoutNanos)
+    {
+        this.timeout = timeoutNanos;
+    }
+
+    private static long key(final DecodedPacket p)
+    {
+        return (p.fragmentId << 8) | p.protocol;
+    }
+
+    /**
+     * Takes one fragment. Returns 0 while its datagram is incomplete; when this fragment completes it, fills
+     * {@code p} as the whole datagram (first fragment's header fields, total lengths) and returns the datagram's
+     * number of frames.
+     */
+    int add(final DecodedPacket p)
+    {
+        final long k = key(p);
+        final int slot = (int)Hashing.mix(p.srcLo * 31 + p.dstLo + p.srcHi * 17 + p.dstHi * 13 + k) & MASK;
+        if (used[slot] && (srcHi[slot] != p.srcHi || srcLo[slot] != p.srcLo || dstHi[slot] != p.dstHi
+            || dstLo[slot] != p.dstLo || idProto[slot] != k || p.timestampNanos - firstSeen[slot] > timeout))
+        {
+            incompleteFrames += frames[slot];
+            overwritten++;
+            used[slot] = false;
+        }
+        if (!used[slot])
+        {
+            used[slot] = true;
+            srcHi[slot] = p.srcHi;
+            srcLo[slot] = p.srcLo;
+            dstHi[slot] = p.dstHi;
+            dstLo[slot] = p.dstLo;
+            idProto[slot] = k;
+            firstSeen[slot] = p.timestampNanos;
+            frames[slot] = 0;
+            received[slot] = 0;
+            total[slot] = -1;
+            haveFirst[slot] = false;
+        }
+        frames[slot]++;
+        final int fragmentPayload = p.ipTotalLength - p.ipHeaderLength;
+        received[slot] += fragmentPayload;
+        if (!p.moreFragments)
+        {
+            total[slot] = (long)p.fragmentOffset + fragmentPayload;
+        }
+        if (!p.laterFragment)
+        {
+            haveFirst[slot] = true;
+            headerLength[slot] = p.ipHeaderLength;
+            transportHeader[slot] = fragmentPayload - p.payloadLength;
+            ports[slot] = (p.srcPort << 16) | p.dstPort;
+            tcpFlags[slot] = p.tcpFlags;
+            seq[slot] = p.seq;
+            ack[slot] = p.ack;
+            window[slot] = p.window;
+            icmp[slot] = (p.icmpType << 16) | (p.icmpCode & 0xFFFF);
+        }
+        if (!haveFirst[slot] || total[slot] < 0 || received[slot] < total[slot])
+        {
+            return 0;
+        }
+        used[slot] = false;
+        p.laterFragment = false;
+        p.moreFragments = false;
+        p.fragment = false;
+        p.ipHeaderLength = headerLength[slot];
+        p.ipTotalLength = (int)Math.min(Integer.MAX_VALUE, headerLength[slot] + total[slot]);
+        p.payloadLength = (int)Math.max(0, total[slot] - transportHeader[slot]);
+        p.srcPort = ports[slot] >>> 16;
+        p.dstPort = ports[slot] & 0xFFFF;
+        p.tcpFlags = tcpFlags[slot];
+        p.seq = seq[slot];
+        p.ack = ack[slot];
+        p.window = window[slot];
+        p.icmpType = icmp[slot] >> 16;
+        p.icmpCode = (short)icmp[slot];
+        // Its checksum covered the whole datagram, which is not kept: it is not verified.
+        p.checksumBad = false;
+        return frames[slot];
+    }
+
+    /** Frames of datagrams that never completed so far; {@link #finish} adds those still waiting. */
+    long incompleteFrames()
+    {
+        return incompleteFrames;
+    }
+
+    long overwritten()
+    {
+        return overwritten;
+    }
+
+    void finish()
+    {
+        for (int i = 0; i < SLOTS; i++)
+        {
+            if (used[i])
+            {
+                incompleteFrames += frames[i];
+                used[i] = false;
+            }
+        }
+    }
+}

@@ -1,0 +1,322 @@
+package flowdemux.conformance;
+
+import flowdemux.Cli;
+import flowdemux.Corpus;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code read --format zeek} against the conn.log Zeek itself wrote for each trace in the corpus, run in the mode
+ * the manifest gives (checksums verified or not; bare mode's smaller set of likely server ports). Connections are
+ * matched by their 5-tuple (either direction) and order of appearance; a per-field agreement table is printed.
+ */
+class ZeekConnLogConformanceTest
+{
+    /** Must agree on every connection. */
+    private static final List<String> EXACT = List.of("conn_state", "orig_pkts", "resp_pkts", "orig_ip_bytes",
+        "resp_ip_bytes", "proto");
+    /** Must agree on at least 97% of connections. */
+    private static final List<String> MOSTLY = List.of("history", "orig_bytes", "resp_bytes", "duration",
+        "missed_bytes");
+    /** Reported, not gated. */
+    private static final List<String> REPORTED = List.of("id.orig_h", "id.orig_p", "local_orig", "local_resp",
+        "ip_proto");
+    private static final double MOSTLY_BAR = 0.97;
+
+    /**
+     * Ports Zeek's analyzers add to likely_server_ports, by the script that registers them: bare mode (-b) loads only
+     * the scripts named, so only their ports count there.
+     */
+    private static final Map<String, String> SCRIPT_PORTS = Map.ofEntries(
+        Map.entry("conn", ""),
+        Map.entry("http", "80/tcp,81/tcp,631/tcp,1080/tcp,3128/tcp,8000/tcp,8080/tcp,8888/tcp"),
+        Map.entry("dhcp", "67/udp"),
+        Map.entry("dns", "53/udp,53/tcp,137/udp,5353/udp,5355/udp"),
+        Map.entry("ftp", "21/tcp,2811/tcp"),
+        Map.entry("pop3", "110/tcp"),
+        Map.entry("irc", "6666/tcp,6667/tcp,6668/tcp,6669/tcp"),
+        Map.entry("ssl", "443/tcp,563/tcp,585/tcp,614/tcp,636/tcp,989/tcp,990/tcp,992/tcp,993/tcp,995/tcp,5223/tcp"),
+        Map.entry("ssh", "22/tcp"),
+        Map.entry("syslog", "514/udp"),
+        Map.entry("tunnels", "5072/udp,3544/udp,2152/udp,2123/udp,4789/udp,6081/udp"));
+
+    private static final class Expectation
+    {
+        final Path log;
+        final Path trace;
+        final boolean ignoreChecksums;
+        final String likelyServerPorts;
+
+        Expectation(final Path log, final Path trace, final boolean ignoreChecksums, final String likelyServerPorts)
+        {
+            this.log = log;
+            this.trace = trace;
+            this.ignoreChecksums = ignoreChecksums;
+            this.likelyServerPorts = likelyServerPorts;
+        }
+    }
+
+    private static List<Expectation> expectations() throws IOException
+    {
+        final List<String> lines = Files.readAllLines(Corpus.root().resolve("manifest.tsv"));
+        final String[] header = lines.get(0).split("\t", -1);
+        final Map<String, Integer> col = new HashMap<>();
+        for (int i = 0; i < header.length; i++)
+        {
+            col.put(header[i], i);
+        }
+        final List<Expectation> out = new ArrayList<>();
+        for (final String line : lines.subList(1, lines.size()))
+        {
+            final String[] f = line.split("\t", -1);
+            if (!f[col.get("kind")].startsWith("zeek-conn-log"))
+            {
+                continue;
+            }
+            final String how = f[col.get("produced_by")] + " " + f[col.get("options")];
+            final Path log = Corpus.root().resolve(f[0]);
+            final String pairs = f[col.get("pairs_with")];
+            Path trace = null;
+            for (final String p : pairs.split(";\\s*"))
+            {
+                if (p.endsWith(".pcap") || p.endsWith(".pcapng"))
+                {
+                    trace = Corpus.root().resolve(p.trim());
+                }
+            }
+            final boolean ignore = how.contains(" -C") || how.contains("-Cr") || how.contains("ignore_checksums_nets");
+            out.add(new Expectation(log, trace, ignore, serverPorts(how)));
+        }
+        return out;
+    }
+
+    /** "default" for Zeek's default scripts; for bare mode the ports of the scripts it loads. */
+    private static String serverPorts(final String how)
+    {
+        if (!how.contains(" -b") && !how.contains("bare"))
+        {
+            return "default";
+        }
+        final List<String> ports = new ArrayList<>();
+        final java.util.regex.Matcher m = java.util.regex.Pattern
+            .compile("(?:base/protocols/|base/frameworks/)(\\w+)|bare; (\\w+)").matcher(how);
+        while (m.find())
+        {
+            final String script = m.group(1) != null ? m.group(1) : m.group(2);
+            final String p = SCRIPT_PORTS.get(script);
+            if (p != null && !p.isEmpty())
+            {
+                ports.add(p);
+            }
+        }
+        final java.util.regex.Matcher redef = java.util.regex.Pattern.compile("likely_server_ports \\+= \\{ ([^}]*) \\}")
+            .matcher(how);
+        while (redef.find())
+        {
+            ports.add(redef.group(1).replace(" ", ""));
+        }
+        return ports.isEmpty() ? "none" : String.join(",", ports);
+    }
+
+    private static List<Map<String, String>> parse(final String text)
+    {
+        final List<Map<String, String>> rows = new ArrayList<>();
+        String[] fields = null;
+        for (final String line : text.split("\n"))
+        {
+            if (line.startsWith("###") || line.isEmpty())
+            {
+                continue;
+            }
+            if (line.startsWith("#fields\t"))
+            {
+                fields = line.substring("#fields\t".length()).split("\t");
+                continue;
+            }
+            if (line.startsWith("#"))
+            {
+                continue;
+            }
+            if (fields == null)
+            {
+                fields = line.split("\t"); // zeek-cut -m: the first line names the columns
+                continue;
+            }
+            final String[] v = line.split("\t", -1);
+            final Map<String, String> row = new LinkedHashMap<>();
+            for (int i = 0; i < fields.length && i < v.length; i++)
+            {
+                row.put(fields[i], v[i]);
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /**
+     * The same key for both directions of a 5-tuple, from the columns the expected log has (a cut log may lack the
+     * protocol or a port).
+     */
+    private static String tupleKey(final Map<String, String> row, final Map<String, String> columns)
+    {
+        final String proto = columns.containsKey("proto") ? row.get("proto") : "?";
+        final String op = columns.containsKey("id.orig_p") ? row.get("id.orig_p") : "?";
+        final String rp = columns.containsKey("id.resp_p") ? row.get("id.resp_p") : "?";
+        final String a = row.get("id.orig_h") + "/" + op;
+        final String b = row.get("id.resp_h") + "/" + rp;
+        return proto + " " + (a.compareTo(b) < 0 ? a + " " + b : b + " " + a);
+    }
+
+    @Test
+    void agreesWithZeeksOwnConnLogs() throws IOException
+    {
+        final Map<String, int[]> agreement = new TreeMap<>();
+        final List<String> problems = new ArrayList<>();
+        final List<String> details = new ArrayList<>();
+        int connections = 0;
+        int logs = 0;
+        for (final Expectation e : expectations())
+        {
+            final String name = Corpus.name(e.log);
+            final List<String> args = new ArrayList<>(List.of("read", e.trace.toString(), "--format", "zeek",
+                "--likely-server-ports", e.likelyServerPorts));
+            if (e.ignoreChecksums)
+            {
+                args.add("--ignore-checksums");
+            }
+            final Cli r = Cli.run(args.toArray(new String[0]));
+            if (r.exitCode != 0)
+            {
+                problems.add(name + ": exit " + r.exitCode + " " + r.err.strip());
+                continue;
+            }
+            final List<Map<String, String>> expected = parse(Files.readString(e.log));
+            final List<Map<String, String>> actual = parse(r.out);
+            if (!expected.isEmpty() && !expected.get(0).containsKey("id.orig_h"))
+            {
+                // Cut logs without the 5-tuple: match by order of appearance (single-connection traces).
+                assertEquals(expected.size(), actual.size(), name);
+            }
+            logs++;
+            // Link layers and encapsulations outside SPEC's list (802.11 radiotap, MPLS): read without error, their
+            // packets counted as unsupported; Zeek's rows that come from them are not expected from us.
+            final boolean unsupportedLink = r.out.isEmpty() || name.contains("radiotap") || name.contains("mpls-in-vlan");
+            final Map<String, String> columns = expected.isEmpty() ? Map.of() : expected.get(0);
+            final Map<String, Integer> seen = new HashMap<>();
+            final Map<String, Map<String, String>> ours = new LinkedHashMap<>();
+            for (final Map<String, String> row : actual)
+            {
+                final String k = tupleKey(row, columns);
+                ours.put(k + "#" + seen.merge(k, 1, Integer::sum), row);
+            }
+            seen.clear();
+            int index = 0;
+            for (final Map<String, String> want : expected)
+            {
+                index++;
+                final String tunnel = want.getOrDefault("tunnel_parents", "-");
+                if (!"-".equals(tunnel))
+                {
+                    // Zeek decapsulated a tunnel (GTP, VXLAN) and logged its inner connection; flowdemux does not
+                    // decapsulate, so it has no such row.
+                    continue;
+                }
+                final Map<String, String> got;
+                if (want.containsKey("id.orig_h"))
+                {
+                    final String k = tupleKey(want, columns);
+                    got = ours.remove(k + "#" + seen.merge(k, 1, Integer::sum));
+                }
+                else
+                {
+                    got = actual.size() >= index ? actual.get(index - 1) : null;
+                    if (got != null)
+                    {
+                        ours.values().remove(got);
+                    }
+                }
+                if (got == null && unsupportedLink)
+                {
+                    continue;
+                }
+                connections++;
+                if (got == null)
+                {
+                    problems.add(name + ": missing " + want);
+                    continue;
+                }
+                for (final String field : want.keySet())
+                {
+                    if (field.equals("ts") || field.equals("uid") || field.equals("service")
+                        || field.equals("tunnel_parents"))
+                    {
+                        continue;
+                    }
+                    final boolean same = same(field, want.get(field), got.get(field));
+                    agreement.computeIfAbsent(field, k -> new int[2])[same ? 0 : 1]++;
+                    if (!same)
+                    {
+                        details.add(String.format(Locale.ROOT, "%s #%d %s: zeek %s, flowdemux %s  [zeek %s %s | ours %s %s]",
+                            name, index, field, want.get(field), got.get(field), want.get("history"),
+                            want.get("conn_state"), got.get("history"), got.get("conn_state")));
+                    }
+                }
+            }
+            for (final Map<String, String> extra : ours.values())
+            {
+                problems.add(name + ": extra " + extra.get("id.orig_h") + ":" + extra.get("id.orig_p") + " -> "
+                    + extra.get("id.resp_h") + ":" + extra.get("id.resp_p") + " " + extra.get("proto") + " "
+                    + extra.get("history") + " " + extra.get("conn_state"));
+            }
+        }
+        System.out.printf("Zeek conn.log conformance: %d logs, %d connections%n", logs, connections);
+        System.out.printf("  %-14s %6s %6s %8s%n", "field", "agree", "differ", "rate");
+        for (final Map.Entry<String, int[]> a : agreement.entrySet())
+        {
+            final int[] v = a.getValue();
+            System.out.printf(Locale.ROOT, "  %-14s %6d %6d %7.1f%%%n", a.getKey(), v[0], v[1], 100.0 * v[0] / (v[0] + v[1]));
+        }
+        problems.forEach(p -> System.out.println("  PROBLEM " + p));
+        details.stream().limit(80).forEach(d -> System.out.println("  " + d));
+        assertEquals(List.of(), problems, "no connection missing or extra");
+        for (final String f : EXACT)
+        {
+            final int[] v = agreement.getOrDefault(f, new int[2]);
+            assertEquals(0, v[1], f + " must agree on every connection");
+        }
+        for (final String f : MOSTLY)
+        {
+            final int[] v = agreement.getOrDefault(f, new int[] {1, 0});
+            assertTrue(v[0] >= MOSTLY_BAR * (v[0] + v[1]), f + " agrees on " + v[0] + " of " + (v[0] + v[1]));
+        }
+        assertTrue(connections > 150, "connections compared: " + connections);
+        REPORTED.size();
+    }
+
+    private static boolean same(final String field, final String want, final String got)
+    {
+        if (want == null || got == null)
+        {
+            return want == got;
+        }
+        if ("duration".equals(field) && !"-".equals(want) && !"-".equals(got))
+        {
+            // To the microsecond.
+            return Math.abs(Double.parseDouble(want) - Double.parseDouble(got)) < 1.5e-6;
+        }
+        return want.equals(got);
+    }
+}
