@@ -65,7 +65,9 @@ public final class FlowLayout
     public static final int MISSED_BYTES = 35;
     /** Highest relative sequence checked for gaps per side: O | R << 32. */
     public static final int GAP_MARK = 36;
-    public static final int STRIDE = 37;
+    /** When the last interim record was written (--active-timeout), ns; 0 = none yet. */
+    public static final int INTERIM_AT = 37;
+    public static final int STRIDE = 38;
 
     public static final long OCCUPIED = 1L << 62;
 

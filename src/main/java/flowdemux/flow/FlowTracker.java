@@ -151,6 +151,16 @@ public final class FlowTracker
         s[b + FlowLayout.PKTS] += orig ? 1 : 1L << 32;
         s[b + (orig ? FlowLayout.IP_BYTES_ORIG : FlowLayout.IP_BYTES_RESP)] += p.ipTotalLength;
         s[b + (orig ? FlowLayout.PAYLOAD_ORIG : FlowLayout.PAYLOAD_RESP)] += p.payloadLength;
+        if (config.activeTimeout > 0)
+        {
+            final long since = Math.max(s[b + FlowLayout.FIRST_TS], s[b + FlowLayout.INTERIM_AT]);
+            if (now - since >= config.activeTimeout)
+            {
+                // An interim record of a long connection: same uid, counts so far; the connection goes on.
+                s[b + FlowLayout.INTERIM_AT] = now;
+                sink.flowEnded(table, flow, EndReason.ACTIVE);
+            }
+        }
         return frames;
     }
 

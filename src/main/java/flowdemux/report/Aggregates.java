@@ -1,6 +1,7 @@
 package flowdemux.report;
 
 import flowdemux.decode.DecodedPacket;
+import flowdemux.flow.EndReason;
 import flowdemux.flow.FlowRecord;
 import org.HdrHistogram.Histogram;
 
@@ -26,6 +27,10 @@ public final class Aggregates
         final Map<String, ServerSummary> byServer = new LinkedHashMap<>();
         for (final FlowRecord f : flows)
         {
+            if (f.endReason == EndReason.ACTIVE)
+            {
+                continue; // an interim record: the connection is counted by its final record
+            }
             flowDurationNanos.recordValue(Math.max(0, f.durationNanos()));
             bytesPerFlow.recordValue(f.ipBytes());
             if (f.rttSynAckNanos >= 0)
@@ -49,6 +54,12 @@ public final class Aggregates
         servers = new ArrayList<>(byServer.values());
         servers.sort(Comparator.comparingLong((ServerSummary s) -> -s.connections)
             .thenComparing(s -> s.protocol).thenComparingInt(s -> s.port).thenComparing(s -> s.address));
+    }
+
+    /** Connections, not counting interim records (--active-timeout). */
+    public static long connections(final List<FlowRecord> flows)
+    {
+        return flows.stream().filter(f -> f.endReason != EndReason.ACTIVE).count();
     }
 
     public static Aggregates of(final AnalysisResult result)

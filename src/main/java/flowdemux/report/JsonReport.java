@@ -132,7 +132,7 @@ public final class JsonReport implements ReportFormat
         g.writeNumberField("other_ip", s.otherIpPackets);
         g.writeEndObject();
         g.writeObjectFieldStart("flow_table");
-        g.writeNumberField("connections", r.flows.size());
+        g.writeNumberField("connections", Aggregates.connections(r.flows));
         g.writeNumberField("peak_flows", r.peakFlows);
         g.writeNumberField("max_flows", r.maxFlows);
         g.writeNumberField("evicted", r.evicted);

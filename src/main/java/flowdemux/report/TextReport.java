@@ -68,7 +68,7 @@ public final class TextReport implements ReportFormat
             out.printf(Locale.ROOT, "  time span     %s%n", Formats.duration(s.lastNanos - s.firstNanos));
         }
         out.printf(Locale.ROOT, "  in flows      %s packets in %s connections%n", Formats.count(r.packetsInFlows()),
-            Formats.count(r.flows.size()));
+            Formats.count(Aggregates.connections(r.flows)));
         if (r.filterDescription != null)
         {
             out.printf(Locale.ROOT, "  filtered out  %s packets (%s)%n", Formats.count(s.filteredOut), r.filterDescription);
