@@ -59,6 +59,10 @@ public final class ReadCommand implements Callable<Integer>
         description = "most connections tracked at once; the least recently seen are evicted (counted) beyond (default 1000000)")
     private int maxFlows;
 
+    @Option(names = "--workers", paramLabel = "N",
+        description = "threads that track connections, each owning a shard of the flow table (default: the cores)")
+    private Integer workers;
+
     @CommandLine.Mixin
     private ConnectionOptions connection;
 
@@ -127,14 +131,25 @@ public final class ReadCommand implements Callable<Integer>
             return Main.EXIT_INPUT;
         }
 
-        final FlowCollector collector = new FlowCollector();
+        final int workerCount = workers == null ? Math.max(1, Runtime.getRuntime().availableProcessors()) : workers;
+        if (workerCount < 1 || workerCount > 256)
+        {
+            throw new CommandLine.ParameterException(cl, "--workers must be 1 to 256");
+        }
+        final java.util.List<FlowCollector> collectors = new java.util.ArrayList<>();
+        for (int i = 0; i < workerCount; i++)
+        {
+            collectors.add(new FlowCollector());
+        }
         final PacketFilter filter = new PacketFilter(port == null ? -1 : port, hostAddress);
         final flowdemux.flow.ConnectionConfig config = connection.toConfig(cl);
-        final OfflineRun run = new OfflineRun(maxFlows, collector, filter, progressListener(err), config);
+        final OfflineRun run = new OfflineRun(workerCount, maxFlows, collectors::get, filter, progressListener(err),
+            config);
         try (reader)
         {
             run.run(reader);
         }
+        final FlowCollector collector = FlowCollector.merge(collectors);
         Progress.clear(err);
         String error = null;
         if (run.fault() != null)
@@ -146,7 +161,7 @@ public final class ReadCommand implements Callable<Integer>
             error = name + ": read error at byte offset " + reader.position() + ": " + run.ioFault().getMessage();
         }
         final AnalysisResult result = new AnalysisResult(name, reader.formatName(), run.stats(), collector.flows(),
-            collector.evicted(), maxFlows, run.tracker().table().peakSize(), error, filterDescription());
+            collector.evicted(), maxFlows, run.peakFlows(), error, filterDescription());
         if (!writeReport(result, err))
         {
             return Main.EXIT_INPUT;

@@ -24,6 +24,10 @@ public final class DecodedPacket
     public static final int PROTO_ICMPV6 = 58;
 
     public long timestampNanos;
+    /** Capture time as the reader sees it: the latest timestamp so far (timers run on it, never backwards). */
+    public long captureNow;
+    /** Captured frames this packet stands for: 1, or the fragments of a reassembled datagram. */
+    public int frames;
     public long packetIndex;
     public int wireLength;
     /** Outermost 802.1Q/802.1ad VLAN id, or -1. */
@@ -76,6 +80,7 @@ public final class DecodedPacket
 
     void reset()
     {
+        frames = 1;
         vlanId = -1;
         ipVersion = 0;
         ipOffset = 0;
@@ -110,6 +115,50 @@ public final class DecodedPacket
         icmpCode = -1;
         udpLength = 0;
         checksumBad = false;
+    }
+
+    /** Copies every field into {@code to} (the reader hands a copy to a worker). */
+    public void copyTo(final DecodedPacket to)
+    {
+        to.timestampNanos = timestampNanos;
+        to.captureNow = captureNow;
+        to.frames = frames;
+        to.packetIndex = packetIndex;
+        to.wireLength = wireLength;
+        to.vlanId = vlanId;
+        to.ipVersion = ipVersion;
+        to.ipOffset = ipOffset;
+        to.ipHeaderLength = ipHeaderLength;
+        to.ipTotalLength = ipTotalLength;
+        to.protocol = protocol;
+        to.srcHi = srcHi;
+        to.srcLo = srcLo;
+        to.dstHi = dstHi;
+        to.dstLo = dstLo;
+        to.ttl = ttl;
+        to.fragment = fragment;
+        to.laterFragment = laterFragment;
+        to.moreFragments = moreFragments;
+        to.fragmentOffset = fragmentOffset;
+        to.fragmentId = fragmentId;
+        to.srcPort = srcPort;
+        to.dstPort = dstPort;
+        to.hasPorts = hasPorts;
+        to.payloadLength = payloadLength;
+        to.payloadOffset = payloadOffset;
+        to.capturedPayload = capturedPayload;
+        to.tcpFlags = tcpFlags;
+        to.seq = seq;
+        to.ack = ack;
+        to.window = window;
+        to.mss = mss;
+        to.windowScale = windowScale;
+        to.sackPermitted = sackPermitted;
+        to.hasTimestamps = hasTimestamps;
+        to.checksumBad = checksumBad;
+        to.icmpType = icmpType;
+        to.icmpCode = icmpCode;
+        to.udpLength = udpLength;
     }
 
     public boolean isIpv4()

@@ -1,7 +1,6 @@
 package flowdemux.flow;
 
 import flowdemux.decode.DecodedPacket;
-import flowdemux.decode.DropReason;
 
 /**
  * Puts decoded packets into connections as Zeek does: builds the canonical bidirectional key, ends connections
@@ -17,7 +16,6 @@ public final class FlowTracker
     private final FlowTable table;
     private final FlowSink sink;
     private final ConnectionConfig config;
-    private final FragmentReassembly fragments;
     private long packetCounter;
     private int sweepHand;
     private long now = Long.MIN_VALUE;
@@ -29,7 +27,6 @@ public final class FlowTracker
         this.table = new FlowTable(maxFlows, sink);
         this.sink = sink;
         this.config = config;
-        this.fragments = new FragmentReassembly(config.fragmentTimeout);
     }
 
     public FlowTracker(final int maxFlows, final FlowSink sink)
@@ -43,40 +40,23 @@ public final class FlowTracker
     }
 
     /**
-     * Accounts a decoded packet to its connection. Returns the number of captured frames now in connections (1, or a
-     * reassembled datagram's fragments), 0 while a fragmented datagram is incomplete, or a negative
-     * {@link DropReason} ordinal.
+     * Accounts a decoded, whole (reassembled) datagram to its connection. Returns the number of captured frames now
+     * in connections ({@code p.frames}).
      */
     public int onPacket(final DecodedPacket p)
     {
-        // Capture time only moves forward for the timers, as in Zeek (a packet from the past does not rewind them).
-        if (p.timestampNanos > now)
-        {
-            now = p.timestampNanos;
-        }
-        int frames = 1;
-        if (p.fragment)
-        {
-            frames = fragments.add(p);
-            if (frames == 0)
-            {
-                return 0;
-            }
-        }
+        // Timers run on the reader's capture time, which never goes backwards (a packet from the past does not
+        // rewind them, as in Zeek); every worker sees the same clock, so results do not depend on the worker count.
+        now = Math.max(now, Math.max(p.captureNow, p.timestampNanos));
+        final int frames = p.frames;
         if ((++packetCounter & (SWEEP_EVERY - 1)) == 0)
         {
             sweep();
         }
 
         final int protocol = p.protocol;
-        int srcPort = p.srcPort;
-        int dstPort = p.dstPort;
-        if (protocol == DecodedPacket.PROTO_ICMP || protocol == DecodedPacket.PROTO_ICMPV6)
-        {
-            final int counterpart = IcmpKeys.counterpart(protocol == DecodedPacket.PROTO_ICMPV6, p.icmpType);
-            srcPort = p.icmpType;
-            dstPort = counterpart >= 0 ? counterpart : p.icmpCode;
-        }
+        final int srcPort = FlowKeys.srcPort(p);
+        final int dstPort = FlowKeys.dstPort(p);
         final boolean srcIsA = compare(p.srcHi, p.srcLo, srcPort, p.dstHi, p.dstLo, dstPort) <= 0;
         final long aHi = srcIsA ? p.srcHi : p.dstHi;
         final long aLo = srcIsA ? p.srcLo : p.dstLo;
@@ -303,17 +283,15 @@ public final class FlowTracker
         return Integer.compare(portA, portB);
     }
 
-    /** Ends every open connection (end of input) and counts fragments that never completed. */
-    public void flushAll(final EndReason reason)
+    /**
+     * Ends every open connection at the end of the input: those whose timers had run out by {@code finalNow} (the
+     * last capture time) as timed out, the others as open at the end, whether or not a sweep had got to them.
+     */
+    public void flushAll(final long finalNow)
     {
-        fragments.finish();
-        table.forEach(flow -> end(flow, reason));
-    }
-
-    /** Frames of fragmented datagrams that never completed (counted as undecodable). */
-    public long incompleteFragmentFrames()
-    {
-        return fragments.incompleteFrames();
+        final long at = Math.max(now, finalNow);
+        table.forEach(flow -> end(flow, Expiry.removalTime(table.page(flow), FlowTable.base(flow), config) <= at
+            ? EndReason.TIMEOUT : EndReason.END_OF_INPUT));
     }
 
     public long flowsCreated()

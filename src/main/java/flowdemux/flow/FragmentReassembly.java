@@ -10,7 +10,7 @@ import flowdemux.util.Hashing;
  * that is overwritten by a newer one, times out (Zeek's 5 minutes) or is still incomplete at the end is counted as
  * incomplete, with the number of frames it had.
  */
-final class FragmentReassembly
+public final class FragmentReassembly
 {
     private static final int SLOTS = 4096;
     private static final int MASK = SLOTS - 1;
@@ -40,7 +40,7 @@ final class FragmentReassembly
     private long incompleteFrames;
     private long overwritten;
 
-    FragmentReassembly(final long timeoutNanos)
+    public FragmentReassembly(final long timeoutNanos)
     {
         this.timeout = timeoutNanos;
     }
@@ -55,7 +55,7 @@ final class FragmentReassembly
      * {@code p} as the whole datagram (first fragment's header fields, total lengths) and returns the datagram's
      * number of frames.
      */
-    int add(final DecodedPacket p)
+    public int add(final DecodedPacket p)
     {
         final long k = key(p);
         final int slot = (int)Hashing.mix(p.srcLo * 31 + p.dstLo + p.srcHi * 17 + p.dstHi * 13 + k) & MASK;
@@ -124,17 +124,17 @@ final class FragmentReassembly
     }
 
     /** Frames of datagrams that never completed so far; {@link #finish} adds those still waiting. */
-    long incompleteFrames()
+    public long incompleteFrames()
     {
         return incompleteFrames;
     }
 
-    long overwritten()
+    public long overwritten()
     {
         return overwritten;
     }
 
-    void finish()
+    public void finish()
     {
         for (int i = 0; i < SLOTS; i++)
         {

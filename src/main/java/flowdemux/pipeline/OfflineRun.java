@@ -5,81 +5,146 @@ import flowdemux.decode.DecodedPacket;
 import flowdemux.decode.DropReason;
 import flowdemux.decode.PacketDecoder;
 import flowdemux.flow.ConnectionConfig;
-import flowdemux.flow.EndReason;
+import flowdemux.flow.FlowKeys;
 import flowdemux.flow.FlowSink;
 import flowdemux.flow.FlowTracker;
+import flowdemux.flow.FragmentReassembly;
 import flowdemux.source.CaptureFormatException;
 import flowdemux.source.CaptureReader;
 import flowdemux.source.PacketRecord;
 
 import java.io.IOException;
+import java.util.function.IntFunction;
 
 /**
- * Reads a capture to its end on the calling thread: read, decode, filter, track. The multi-worker pipeline splits
- * the same steps at the tracker (one {@link FlowTracker} per worker, fed by symmetric hash of the canonical key);
- * nothing in source, decode or flow depends on which one runs them.
+ * Reads a capture to its end: one reader (the calling thread) reads, decodes, filters and reassembles fragments,
+ * then hands each packet to the worker that owns its connection (a hash equal for both directions of the
+ * 5-tuple), in batches over lock-free single-producer single-consumer rings (JCTools' SpscArrayQueue). Each worker
+ * owns its shard of the flow table. Batches come back to the reader through a second ring, so nothing is allocated
+ * per packet, and the reader waits when a worker is behind (back-pressure: nothing is dropped). With one worker
+ * the reader tracks the packets itself. Timers run on the reader's capture time, stamped on every packet, so the
+ * connections found do not depend on the number of workers (except for --max-flows eviction, which each worker
+ * applies to its own share).
  */
 public final class OfflineRun
 {
     /** How often (in packets) the progress listener is called. */
     private static final int PROGRESS_EVERY = 1 << 16;
+    private static final int BATCHES_PER_WORKER = 16;
 
-    private static final DropReason[] REASONS = DropReason.values();
     private final PacketDecoder decoder;
     private final DecodeStats stats = new DecodeStats();
-    private final FlowTracker tracker;
+    private final FragmentReassembly fragments;
+    private final FlowTracker inline;
+    private final Worker[] workers;
     private final PacketFilter filter;
     private final ProgressListener progress;
     private CaptureFormatException fault;
     private IOException ioFault;
 
+    /**
+     * @param sinks the sink of each worker (workers never share one)
+     */
+    public OfflineRun(final int workerCount, final int maxFlows, final IntFunction<FlowSink> sinks,
+        final PacketFilter filter, final ProgressListener progress, final ConnectionConfig config)
+    {
+        if (workerCount < 1)
+        {
+            throw new IllegalArgumentException("at least one worker");
+        }
+        this.decoder = new PacketDecoder(config.verifyChecksums);
+        this.fragments = new FragmentReassembly(config.fragmentTimeout);
+        this.filter = filter;
+        this.progress = progress;
+        if (workerCount == 1)
+        {
+            this.inline = new FlowTracker(maxFlows, sinks.apply(0), config);
+            this.workers = new Worker[0];
+        }
+        else
+        {
+            this.inline = null;
+            this.workers = new Worker[workerCount];
+            final int share = Math.max(1, maxFlows / workerCount);
+            for (int i = 0; i < workerCount; i++)
+            {
+                workers[i] = new Worker(share, sinks.apply(i), config, BATCHES_PER_WORKER);
+            }
+        }
+    }
+
     public OfflineRun(final int maxFlows, final FlowSink sink, final PacketFilter filter, final ProgressListener progress,
         final ConnectionConfig config)
     {
-        this.decoder = new PacketDecoder(config.verifyChecksums);
-        this.tracker = new FlowTracker(maxFlows, sink, config);
-        this.filter = filter;
-        this.progress = progress;
+        this(1, maxFlows, i -> sink, filter, progress, config);
     }
 
     /**
-     * Reads until the end or the first fault, then flushes every open flow. A fault does not throw: what was read
-     * before it is kept and the fault is available from {@link #fault()} / {@link #ioFault()}.
+     * Reads until the end or the first fault, then ends every open connection. A fault does not throw: what was
+     * read before it is kept and the fault is available from {@link #fault()} / {@link #ioFault()}.
      */
     public void run(final CaptureReader reader)
     {
+        final Thread[] threads = new Thread[workers.length];
+        for (int i = 0; i < workers.length; i++)
+        {
+            threads[i] = new Thread(workers[i], "flowdemux-worker-" + i);
+            threads[i].setDaemon(true);
+            threads[i].start();
+        }
+        final Batch[] filling = new Batch[workers.length];
         final PacketRecord record = new PacketRecord();
         final DecodedPacket packet = decoder.packet();
+        long now = Long.MIN_VALUE;
         try
         {
             while (reader.next(record))
             {
                 stats.onPacket(record.timestampNanos, record.capturedLength, record.originalLength, record.linkType);
+                if ((stats.packets & (PROGRESS_EVERY - 1)) == 0)
+                {
+                    progress.progress(reader.position(), stats.packets);
+                }
                 final DropReason reason = decoder.decode(record);
                 if (reason != DropReason.NONE)
                 {
                     stats.onDrop(reason);
+                    continue;
                 }
-                else if (!filter.accepts(packet))
+                if (!filter.accepts(packet))
                 {
                     stats.filteredOut++;
+                    continue;
                 }
-                else
+                stats.onDecoded(packet);
+                now = Math.max(now, packet.timestampNanos);
+                packet.captureNow = now;
+                if (packet.fragment)
                 {
-                    stats.onDecoded(packet);
-                    final int frames = tracker.onPacket(packet);
-                    if (frames >= 0)
+                    final int frames = fragments.add(packet);
+                    if (frames == 0)
                     {
-                        stats.framesInFlows += frames;
+                        continue;
                     }
-                    else
-                    {
-                        stats.onDrop(REASONS[-frames]);
-                    }
+                    packet.frames = frames;
                 }
-                if ((stats.packets & (PROGRESS_EVERY - 1)) == 0)
+                if (inline != null)
                 {
-                    progress.progress(reader.position(), stats.packets);
+                    stats.framesInFlows += inline.onPacket(packet);
+                    continue;
+                }
+                final int w = (int)Long.remainderUnsigned(FlowKeys.symmetricHash(packet), workers.length);
+                Batch batch = filling[w];
+                if (batch == null)
+                {
+                    batch = acquire(workers[w]);
+                    filling[w] = batch;
+                }
+                packet.copyTo(batch.packets[batch.count++]);
+                if (batch.count == Batch.SIZE)
+                {
+                    publish(workers[w], batch);
+                    filling[w] = null;
                 }
             }
         }
@@ -94,9 +159,72 @@ public final class OfflineRun
         finally
         {
             stats.addLinkTypes(reader.linkTypes());
-            tracker.flushAll(EndReason.END_OF_INPUT);
-            stats.drops[DropReason.INCOMPLETE_FRAGMENTS.ordinal()] += tracker.incompleteFragmentFrames();
+            fragments.finish();
+            stats.drops[DropReason.INCOMPLETE_FRAGMENTS.ordinal()] += fragments.incompleteFrames();
+            finish(filling, threads, now);
         }
+    }
+
+    private void finish(final Batch[] filling, final Thread[] threads, final long finalNow)
+    {
+        if (inline != null)
+        {
+            inline.flushAll(finalNow);
+            return;
+        }
+        for (int w = 0; w < workers.length; w++)
+        {
+            Batch batch = filling[w];
+            if (batch == null)
+            {
+                batch = acquire(workers[w]);
+            }
+            batch.last = true;
+            batch.finalNow = finalNow;
+            publish(workers[w], batch);
+        }
+        for (final Thread t : threads)
+        {
+            try
+            {
+                t.join();
+            }
+            catch (InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the workers", e);
+            }
+        }
+        for (final Worker w : workers)
+        {
+            if (w.failure != null)
+            {
+                throw new IllegalStateException("a worker failed: " + w.failure, w.failure);
+            }
+            stats.framesInFlows += w.framesInFlows;
+        }
+    }
+
+    /** Takes a free batch of a worker, waiting while it has none (the worker is behind). */
+    private static Batch acquire(final Worker worker)
+    {
+        int idle = 0;
+        Batch batch;
+        while ((batch = worker.free.relaxedPoll()) == null)
+        {
+            if (worker.finished)
+            {
+                throw new IllegalStateException("a worker stopped early: " + worker.failure, worker.failure);
+            }
+            Idle.idle(idle++);
+        }
+        return batch;
+    }
+
+    private static void publish(final Worker worker, final Batch batch)
+    {
+        // The ring holds every batch the worker has, so this offer always succeeds.
+        worker.full.offer(batch);
     }
 
     public DecodeStats stats()
@@ -104,9 +232,19 @@ public final class OfflineRun
         return stats;
     }
 
-    public FlowTracker tracker()
+    /** The most connections tracked at once, summed over the workers. */
+    public long peakFlows()
     {
-        return tracker;
+        if (inline != null)
+        {
+            return inline.table().peakSize();
+        }
+        long peak = 0;
+        for (final Worker w : workers)
+        {
+            peak += w.tracker.table().peakSize();
+        }
+        return peak;
     }
 
     public CaptureFormatException fault()

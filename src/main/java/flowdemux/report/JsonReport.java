@@ -133,7 +133,6 @@ public final class JsonReport implements ReportFormat
         g.writeEndObject();
         g.writeObjectFieldStart("flow_table");
         g.writeNumberField("connections", Aggregates.connections(r.flows));
-        g.writeNumberField("peak_flows", r.peakFlows);
         g.writeNumberField("max_flows", r.maxFlows);
         g.writeNumberField("evicted", r.evicted);
         g.writeEndObject();

@@ -82,8 +82,8 @@ public final class TextReport implements ReportFormat
                 out.printf(Locale.ROOT, "    %-46s %s%n", reasons[i].description(), Formats.count(s.drops[i]));
             }
         }
-        out.printf(Locale.ROOT, "  flow table    peak %s flows of --max-flows %s; %s evicted%n", Formats.count(r.peakFlows),
-            Formats.count(r.maxFlows), Formats.count(r.evicted));
+        out.printf(Locale.ROOT, "  flow table    --max-flows %s; %s evicted%n", Formats.count(r.maxFlows),
+            Formats.count(r.evicted));
         if (r.error != null)
         {
             out.printf(Locale.ROOT, "  ERROR         %s (the report covers what came before)%n", r.error);

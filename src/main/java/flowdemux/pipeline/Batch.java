@@ -1,0 +1,24 @@
+package flowdemux.pipeline;
+
+import flowdemux.decode.DecodedPacket;
+
+/** A preallocated batch of packet descriptors, filled by the reader and drained by one worker, then reused. */
+final class Batch
+{
+    static final int SIZE = 256;
+
+    final DecodedPacket[] packets = new DecodedPacket[SIZE];
+    int count;
+    /** The reader has no more packets: the worker finishes after this batch. */
+    boolean last;
+    /** With {@link #last}: the reader's final capture time. */
+    long finalNow;
+
+    Batch()
+    {
+        for (int i = 0; i < SIZE; i++)
+        {
+            packets[i] = new DecodedPacket();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package flowdemux.pipeline;
+
+import flowdemux.flow.ConnectionConfig;
+import flowdemux.flow.FlowSink;
+import flowdemux.flow.FlowTracker;
+import org.jctools.queues.SpscArrayQueue;
+
+/**
+ * Owns one shard of the flow table: takes batches from its ring, tracks their packets, hands the batches back.
+ * Nothing here is shared but the two rings.
+ */
+final class Worker implements Runnable
+{
+    final SpscArrayQueue<Batch> full;
+    final SpscArrayQueue<Batch> free;
+    final FlowTracker tracker;
+    long framesInFlows;
+    volatile Throwable failure;
+    volatile boolean finished;
+    private long finalNow = Long.MIN_VALUE;
+
+    Worker(final int maxFlows, final FlowSink sink, final ConnectionConfig config, final int batches)
+    {
+        this.tracker = new FlowTracker(maxFlows, sink, config);
+        this.full = new SpscArrayQueue<>(batches);
+        this.free = new SpscArrayQueue<>(batches);
+        for (int i = 0; i < batches; i++)
+        {
+            free.offer(new Batch());
+        }
+    }
+
+    @Override
+    public void run()
+    {
+        try
+        {
+            int idle = 0;
+            while (true)
+            {
+                final Batch batch = full.relaxedPoll();
+                if (batch == null)
+                {
+                    Idle.idle(idle++);
+                    continue;
+                }
+                idle = 0;
+                for (int i = 0; i < batch.count; i++)
+                {
+                    framesInFlows += tracker.onPacket(batch.packets[i]);
+                }
+                final boolean last = batch.last;
+                finalNow = batch.finalNow;
+                batch.count = 0;
+                batch.last = false;
+                free.offer(batch);
+                if (last)
+                {
+                    break;
+                }
+            }
+            tracker.flushAll(finalNow);
+        }
+        catch (RuntimeException | Error e)
+        {
+            failure = e;
+        }
+        finally
+        {
+            finished = true;
+        }
+    }
+}
