@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code analyzer} command: the only place that calls System.exit. */
 @Command(name = "analyzer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "flowdemux: packet-level 5-tuple demultiplexer and traffic analyzer.",
-    subcommands = {ReadCommand.class, PortCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ReadCommand.class, CaptureCommand.class, InterfacesCommand.class, PortCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable
 {
     public static final int EXIT_OK = 0;
@@ -19,7 +20,7 @@ public final class Main implements Runnable
     @Override
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (read, port)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (read, capture, interfaces, port)");
     }
 
     public static void main(final String[] args)

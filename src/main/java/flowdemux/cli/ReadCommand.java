@@ -59,6 +59,10 @@ public final class ReadCommand implements Callable<Integer>
         description = "most connections tracked at once; the least recently seen are evicted (counted) beyond (default 1000000)")
     private int maxFlows;
 
+    @Option(names = "--reader", defaultValue = "java", paramLabel = "java|pcap4j",
+        description = "java: the project's own reader (default); pcap4j: libpcap through pcap4j")
+    private String readerKind;
+
     @Option(names = "--workers", paramLabel = "N",
         description = "threads that track connections, each owning a shard of the flow table (default: the cores)")
     private Integer workers;
@@ -108,10 +112,18 @@ public final class ReadCommand implements Callable<Integer>
         final PrintWriter err = cl.getErr();
         final String name = "-".equals(input) ? "(standard input)" : input;
 
+        if (!"java".equals(readerKind) && !"pcap4j".equals(readerKind))
+        {
+            throw new CommandLine.ParameterException(cl, "--reader must be java or pcap4j");
+        }
+        if ("pcap4j".equals(readerKind) && "-".equals(input))
+        {
+            throw new CommandLine.ParameterException(cl, "--reader pcap4j reads files, not standard input");
+        }
         final CaptureReader reader;
         try
         {
-            reader = CaptureReaders.open(input);
+            reader = "pcap4j".equals(readerKind) ? openWithLibpcap(input) : CaptureReaders.open(input);
         }
         catch (NoSuchFileException e)
         {
@@ -172,6 +184,27 @@ public final class ReadCommand implements Callable<Integer>
             return Main.EXIT_INPUT;
         }
         return Main.EXIT_OK;
+    }
+
+    /** libpcap's reader; its refusal becomes a format error at offset 0 (libpcap does not say where). */
+    private static CaptureReader openWithLibpcap(final String path) throws IOException, CaptureFormatException
+    {
+        if (!Files.exists(Path.of(path)))
+        {
+            throw new NoSuchFileException(path);
+        }
+        try
+        {
+            return flowdemux.source.LiveCapture.openOffline(path);
+        }
+        catch (org.pcap4j.core.PcapNativeException e)
+        {
+            throw new CaptureFormatException(0, "libpcap: " + e.getMessage());
+        }
+        catch (UnsatisfiedLinkError | NoClassDefFoundError e)
+        {
+            throw new IOException(LiveErrors.describe(e), e);
+        }
     }
 
     private AnalysisResult emptyResult(final String name, final String error)

@@ -294,6 +294,12 @@ public final class FlowTracker
             ? EndReason.TIMEOUT : EndReason.END_OF_INPUT));
     }
 
+    /** Hands every open connection to {@code sink} as it stands, without ending it (rolling live reports). */
+    public void snapshot(final FlowSink snapshotSink)
+    {
+        table.forEach(flow -> snapshotSink.flowEnded(table, flow, EndReason.ACTIVE));
+    }
+
     public long flowsCreated()
     {
         return flowsCreated;

@@ -227,6 +227,19 @@ public final class OfflineRun
         worker.full.offer(batch);
     }
 
+    /**
+     * Open connections as they stand, for a rolling report: only with one worker, and only from the thread that
+     * runs {@link #run} (a live capture calls it between packets).
+     */
+    public void snapshotOpenFlows(final FlowSink sink)
+    {
+        if (inline == null)
+        {
+            throw new IllegalStateException("snapshots need the single-worker pipeline");
+        }
+        inline.snapshot(sink);
+    }
+
     public DecodeStats stats()
     {
         return stats;

@@ -18,6 +18,8 @@ public final class AnalysisResult
     /** One-line description of the fault that ended the read early, or null. */
     public final String error;
     public final String filterDescription;
+    /** Live capture: {received, dropped by the kernel, dropped by the interface} from libpcap, or null. */
+    public long[] captureStats;
 
     public AnalysisResult(final String inputName, final String format, final DecodeStats stats,
         final List<FlowRecord> flows, final long evicted, final int maxFlows, final long peakFlows, final String error,

@@ -32,6 +32,12 @@ public final class FlowCollector implements FlowSink
         return flows;
     }
 
+    /** The flows in the order they ended (no sorting: cheap for rolling reports). */
+    public List<FlowRecord> flowsUnsorted()
+    {
+        return flows;
+    }
+
     /** Every collector's flows in one list, in order of their first packet. */
     public static FlowCollector merge(final List<FlowCollector> collectors)
     {

@@ -131,6 +131,15 @@ public final class JsonReport implements ReportFormat
         g.writeNumberField("icmp", s.icmpPackets);
         g.writeNumberField("other_ip", s.otherIpPackets);
         g.writeEndObject();
+        if (r.captureStats != null)
+        {
+            g.writeObjectFieldStart("live");
+            g.writeNumberField("received", r.captureStats[0]);
+            g.writeNumberField("dropped_by_kernel", r.captureStats[1]);
+            g.writeNumberField("dropped_by_interface", r.captureStats[2]);
+            g.writeNumberField("dropped_by_flowdemux", 0);
+            g.writeEndObject();
+        }
         g.writeObjectFieldStart("flow_table");
         g.writeNumberField("connections", Aggregates.connections(r.flows));
         g.writeNumberField("max_flows", r.maxFlows);

@@ -84,6 +84,12 @@ public final class TextReport implements ReportFormat
         }
         out.printf(Locale.ROOT, "  flow table    --max-flows %s; %s evicted%n", Formats.count(r.maxFlows),
             Formats.count(r.evicted));
+        if (r.captureStats != null)
+        {
+            out.printf(Locale.ROOT, "  libpcap       %s received, %s dropped by the kernel, %s by the interface; "
+                + "0 by flowdemux%n", Formats.count(r.captureStats[0]), Formats.count(r.captureStats[1]),
+                Formats.count(r.captureStats[2]));
+        }
         if (r.error != null)
         {
             out.printf(Locale.ROOT, "  ERROR         %s (the report covers what came before)%n", r.error);

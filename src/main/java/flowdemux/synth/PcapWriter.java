@@ -26,13 +26,31 @@ public final class PcapWriter implements CaptureWriter
     public void write(final long timestampNanos, final byte[] frame, final int length, final int interfaceId)
         throws IOException
     {
+        write(timestampNanos, frame, 0, length, length);
+    }
+
+    /** A packet of {@code originalLength} bytes on the wire, of which {@code length} were captured. */
+    public void writeCaptured(final long timestampNanos, final byte[] frame, final int length, final int originalLength)
+        throws IOException
+    {
+        write(timestampNanos, frame, 0, length, originalLength);
+    }
+
+    private void write(final long timestampNanos, final byte[] frame, final int offset, final int length,
+        final int originalLength) throws IOException
+    {
         header.clear();
         header.putInt((int)(timestampNanos / 1_000_000_000L));
         final long fraction = timestampNanos % 1_000_000_000L;
         header.putInt((int)(nanos ? fraction : fraction / 1000));
-        header.putInt(length).putInt(length);
+        header.putInt(length).putInt(Math.max(length, originalLength));
         out.write(header.array(), 0, 16);
-        out.write(frame, 0, length);
+        out.write(frame, offset, length);
+    }
+
+    public void flush() throws IOException
+    {
+        out.flush();
     }
 
     @Override
