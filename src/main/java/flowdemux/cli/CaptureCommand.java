@@ -222,7 +222,7 @@ public final class CaptureCommand implements Callable<Integer>
             else
             {
                 final Path abs = target.toAbsolutePath();
-                temporary = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
+                temporary = OutputTarget.temporaryBeside(abs);
                 final OutputStream os = new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16);
                 writer = new PcapWriter(os, capture.linkType(), true);
                 ticker.writer = writer;

@@ -1,5 +1,9 @@
 package flowdemux.decode;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /** Internet checksums (RFC 1071) over the packet bytes in place: IPv4 header, TCP, UDP, ICMP, ICMPv6. */
 final class Checksums
 {
@@ -7,12 +11,23 @@ final class Checksums
     {
     }
 
-    /** The 32-bit running one's-complement sum of 16-bit big-endian words. */
+    /** Reads 8 bytes big-endian in one access. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    /**
+     * The running one's-complement sum of 16-bit big-endian words, eight bytes per step (the sum of the four words
+     * of a long), then the tail two bytes at a time.
+     */
     static long sum(final byte[] b, final int off, final int len, final long initial)
     {
         long sum = initial;
         int i = off;
         final int end = off + len;
+        for (; i + 7 < end; i += 8)
+        {
+            final long v = (long)LONGS.get(b, i);
+            sum += (v >>> 48) + ((v >>> 32) & 0xFFFF) + ((v >>> 16) & 0xFFFF) + (v & 0xFFFF);
+        }
         for (; i + 1 < end; i += 2)
         {
             sum += ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);

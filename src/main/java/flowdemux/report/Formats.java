@@ -25,23 +25,44 @@ public final class Formats
         return UTC.format(Instant.ofEpochSecond(seconds)) + String.format(Locale.ROOT, ".%09d UTC", fraction);
     }
 
-    /** Seconds with nanosecond digits: "1324071333.493287000". */
+    private static final long[] POWERS = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000,
+        1_000_000_000};
+
+    /**
+     * Seconds with {@code decimals} digits, truncated: "1324071333.493287000". Written by hand: String.format
+     * costs a locale lookup per call, which showed in profiles of large reports.
+     */
     public static String epochSeconds(final long nanos, final int decimals)
     {
-        final long seconds = Math.floorDiv(nanos, 1_000_000_000L);
-        final long fraction = Math.floorMod(nanos, 1_000_000_000L);
-        if (decimals == 9)
-        {
-            return seconds + "." + String.format(Locale.ROOT, "%09d", fraction);
-        }
-        final long scale = (long)Math.pow(10, 9 - decimals);
-        return seconds + "." + String.format(Locale.ROOT, "%0" + decimals + "d", fraction / scale);
+        final StringBuilder sb = new StringBuilder(24);
+        appendSeconds(sb, Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L) / POWERS[9 - decimals],
+            decimals);
+        return sb.toString();
     }
 
-    /** Zeek's interval: seconds with 6 decimals, truncated like Zeek's "%.6f" of a double. */
+    private static void appendSeconds(final StringBuilder sb, final long seconds, final long fraction, final int decimals)
+    {
+        sb.append(seconds).append('.');
+        final String digits = Long.toString(fraction);
+        for (int i = digits.length(); i < decimals; i++)
+        {
+            sb.append('0');
+        }
+        sb.append(digits);
+    }
+
+    /** Zeek's interval: "%.6f" of the seconds as a double (rounded to the microsecond). */
     public static String zeekInterval(final long nanos)
     {
-        return String.format(Locale.ROOT, "%.6f", nanos / 1e9);
+        final long micros = Math.round(nanos / 1000.0);
+        final StringBuilder sb = new StringBuilder(20);
+        if (micros < 0)
+        {
+            sb.append('-');
+        }
+        final long abs = Math.abs(micros);
+        appendSeconds(sb, abs / 1_000_000, abs % 1_000_000, 6);
+        return sb.toString();
     }
 
     public static String duration(final long nanos)

@@ -35,10 +35,35 @@ public final class OutputTarget implements AutoCloseable
     public static OutputTarget file(final Path target) throws IOException
     {
         final Path absolute = target.toAbsolutePath();
-        final Path folder = absolute.getParent();
-        final Path temporary = Files.createTempFile(folder, "." + absolute.getFileName() + ".", ".tmp");
+        final Path temporary = temporaryBeside(absolute);
         return new OutputTarget(absolute, temporary,
             new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(temporary), StandardCharsets.UTF_8), 1 << 16));
+    }
+
+    /**
+     * A new, empty file next to {@code target} with a unique hidden name. Unlike createTempFile it gets the usual
+     * permissions (the umask's), since it becomes the output.
+     */
+    public static Path temporaryBeside(final Path target) throws IOException
+    {
+        final Path folder = target.toAbsolutePath().getParent();
+        for (int attempt = 0; ; attempt++)
+        {
+            final Path candidate = folder.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + System.nanoTime() + "." + attempt + ".tmp");
+            try
+            {
+                Files.newOutputStream(candidate, java.nio.file.StandardOpenOption.CREATE_NEW).close();
+                return candidate;
+            }
+            catch (java.nio.file.FileAlreadyExistsException e)
+            {
+                if (attempt > 100)
+                {
+                    throw e;
+                }
+            }
+        }
     }
 
     public Writer writer()

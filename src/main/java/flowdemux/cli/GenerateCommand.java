@@ -1,0 +1,119 @@
+package flowdemux.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import flowdemux.report.OutputTarget;
+import flowdemux.synth.CaptureWriter;
+import flowdemux.synth.PcapWriter;
+import flowdemux.synth.PcapngWriter;
+import flowdemux.synth.TrafficGenerator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code generate}: deterministic synthetic traffic for benchmarks and tests, with a JSON summary of what it wrote. */
+@Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Write synthetic traffic (TCP connections, DNS, refused and half-open connections, IPv4 and IPv6).")
+public final class GenerateCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--flows", required = true, paramLabel = "N", description = "connections to write")
+    private long flows;
+
+    @Option(names = "--concurrency", defaultValue = "1000", paramLabel = "N", description = "connections in flight at once")
+    private int concurrency;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "random seed (same seed, same bytes)")
+    private long seed;
+
+    @Option(names = "--ipv6", defaultValue = "10", paramLabel = "PERCENT", description = "share of IPv6 connections")
+    private int ipv6;
+
+    @Option(names = "--pcapng", description = "write pcapng instead of pcap")
+    private boolean pcapng;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "F", description = "the capture to write")
+    private Path output;
+
+    @Option(names = "--summary", paramLabel = "F.json", description = "write the JSON summary here (default: standard output)")
+    private Path summary;
+
+    @Override
+    public Integer call() throws IOException
+    {
+        if (flows < 1 || concurrency < 1 || ipv6 < 0 || ipv6 > 100)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--flows and --concurrency >= 1, --ipv6 0-100");
+        }
+        final TrafficGenerator g = new TrafficGenerator(seed, flows, concurrency, ipv6);
+        final Path abs = output.toAbsolutePath();
+        final Path tmp = OutputTarget.temporaryBeside(abs);
+        final long start = System.nanoTime();
+        try
+        {
+            try (OutputStream os = Files.newOutputStream(tmp);
+                 CaptureWriter w = pcapng ? pcapngWriter(os) : new PcapWriter(os, 1, true))
+            {
+                g.write(w, 1_700_000_000_000_000_000L);
+            }
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+        }
+        finally
+        {
+            Files.deleteIfExists(tmp);
+        }
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        spec.commandLine().getErr().printf(Locale.ROOT, "flowdemux: wrote %,d packets, %,d connections, %.1f MB in %.2f s"
+            + " (%.0f MB/s)%n", g.packets, flows, Files.size(abs) / 1e6, seconds, Files.size(abs) / 1e6 / seconds);
+        try (Writer out = summary == null ? spec.commandLine().getOut() : Files.newBufferedWriter(summary))
+        {
+            final JsonGenerator j = new JsonFactory().createGenerator(out);
+            j.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            j.useDefaultPrettyPrinter();
+            j.writeStartObject();
+            j.writeStringField("file", output.toString());
+            j.writeNumberField("seed", seed);
+            j.writeNumberField("packets", g.packets);
+            j.writeNumberField("frame_bytes", g.bytes);
+            j.writeNumberField("connections", flows);
+            j.writeObjectFieldStart("by_kind");
+            for (final TrafficGenerator.Kind k : TrafficGenerator.Kind.values())
+            {
+                j.writeNumberField(k.name().toLowerCase(Locale.ROOT), g.byKind[k.ordinal()]);
+            }
+            j.writeEndObject();
+            j.writeObjectFieldStart("by_server_port");
+            for (int p = 0; p < 65536; p++)
+            {
+                if (g.byServerPort[p] > 0)
+                {
+                    j.writeNumberField(String.valueOf(p), g.byServerPort[p]);
+                }
+            }
+            j.writeEndObject();
+            j.writeEndObject();
+            j.flush();
+            out.write('\n');
+        }
+        return Main.EXIT_OK;
+    }
+
+    private static CaptureWriter pcapngWriter(final OutputStream os) throws IOException
+    {
+        final PcapngWriter w = new PcapngWriter(os, ByteOrder.LITTLE_ENDIAN);
+        w.addInterface(1, 9);
+        return w;
+    }
+}
