@@ -15,8 +15,9 @@ final class Checksums
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /**
-     * The running one's-complement sum of 16-bit big-endian words, eight bytes per step (the sum of the four words
-     * of a long), then the tail two bytes at a time.
+     * The running one's-complement sum of 16-bit big-endian words. Eight bytes per step, added as two 32-bit halves:
+     * a one's-complement sum may be taken over wider words and folded at the end (RFC 1071, section 2), and 2^32
+     * steps would be needed to overflow the long. The tail goes two bytes at a time.
      */
     static long sum(final byte[] b, final int off, final int len, final long initial)
     {
@@ -26,7 +27,7 @@ final class Checksums
         for (; i + 7 < end; i += 8)
         {
             final long v = (long)LONGS.get(b, i);
-            sum += (v >>> 48) + ((v >>> 32) & 0xFFFF) + ((v >>> 16) & 0xFFFF) + (v & 0xFFFF);
+            sum += (v >>> 32) + (v & 0xFFFF_FFFFL);
         }
         for (; i + 1 < end; i += 2)
         {
