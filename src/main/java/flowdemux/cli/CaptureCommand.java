@@ -6,6 +6,7 @@ import flowdemux.pipeline.OfflineRun;
 import flowdemux.pipeline.PacketFilter;
 import flowdemux.pipeline.ProgressListener;
 import flowdemux.ports.Services;
+import flowdemux.report.Aggregates;
 import flowdemux.report.AnalysisResult;
 import flowdemux.report.FlowCollector;
 import flowdemux.report.Formats;
@@ -167,8 +168,9 @@ public final class CaptureCommand implements Callable<Integer>
             {
                 error = run.ioFault().getMessage();
             }
+            final List<FlowRecord> flows = collector.flows();
             final AnalysisResult result = new AnalysisResult("live capture on " + device, capture.formatName(),
-                run.stats(), collector.flows(), collector.evicted(), maxFlows, run.peakFlows(), error,
+                run.stats(), flows, Aggregates.of(flows), collector.evicted(), maxFlows, run.peakFlows(), error,
                 filter == null ? null : "BPF " + filter);
             result.captureStats = stats;
             final ReportFormat renderer = ReportFormat.named(format, top, Services.standard(), LocalNets.zeekDefault(),

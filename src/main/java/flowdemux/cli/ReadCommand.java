@@ -5,7 +5,8 @@ import flowdemux.pipeline.PacketFilter;
 import flowdemux.pipeline.ProgressListener;
 import flowdemux.ports.Services;
 import flowdemux.report.AnalysisResult;
-import flowdemux.report.FlowCollector;
+import flowdemux.report.Aggregates;
+import flowdemux.report.FlowStore;
 import flowdemux.report.LocalNets;
 import flowdemux.report.OutputTarget;
 import flowdemux.report.ReportFormat;
@@ -148,20 +149,27 @@ public final class ReadCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(cl, "--workers must be 1 to 256");
         }
-        final java.util.List<FlowCollector> collectors = new java.util.ArrayList<>();
+        final java.util.List<FlowStore> stores = new java.util.ArrayList<>();
+        final Path spillFolder = Path.of(System.getProperty("java.io.tmpdir"));
         for (int i = 0; i < workerCount; i++)
         {
-            collectors.add(new FlowCollector());
+            stores.add(new FlowStore(spillFolder));
         }
         final PacketFilter filter = new PacketFilter(port == null ? -1 : port, hostAddress);
         final flowdemux.flow.ConnectionConfig config = connection.toConfig(cl);
-        final OfflineRun run = new OfflineRun(workerCount, maxFlows, collectors::get, filter, progressListener(err),
+        final OfflineRun run = new OfflineRun(workerCount, maxFlows, stores::get, filter, progressListener(err),
             config);
         try (reader)
         {
             run.run(reader);
         }
-        final FlowCollector collector = FlowCollector.merge(collectors);
+        final Aggregates aggregates = new Aggregates();
+        long evicted = 0;
+        for (final FlowStore store : stores)
+        {
+            aggregates.merge(store.aggregates());
+            evicted += store.evicted();
+        }
         Progress.clear(err);
         String error = null;
         if (run.fault() != null)
@@ -172,8 +180,8 @@ public final class ReadCommand implements Callable<Integer>
         {
             error = name + ": read error at byte offset " + reader.position() + ": " + run.ioFault().getMessage();
         }
-        final AnalysisResult result = new AnalysisResult(name, reader.formatName(), run.stats(), collector.flows(),
-            collector.evicted(), maxFlows, run.peakFlows(), error, filterDescription());
+        final AnalysisResult result = new AnalysisResult(name, reader.formatName(), run.stats(),
+            FlowStore.merged(stores), aggregates, evicted, maxFlows, run.peakFlows(), error, filterDescription());
         if (!writeReport(result, err))
         {
             return Main.EXIT_INPUT;
@@ -209,8 +217,8 @@ public final class ReadCommand implements Callable<Integer>
 
     private AnalysisResult emptyResult(final String name, final String error)
     {
-        return new AnalysisResult(name, "unknown", new flowdemux.decode.DecodeStats(), java.util.List.of(), 0, maxFlows, 0,
-            error, filterDescription());
+        return new AnalysisResult(name, "unknown", new flowdemux.decode.DecodeStats(), java.util.List.of(),
+            new Aggregates(), 0, maxFlows, 0, error, filterDescription());
     }
 
     private String filterDescription()

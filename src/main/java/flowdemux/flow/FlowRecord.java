@@ -4,6 +4,10 @@ import flowdemux.decode.DecodedPacket;
 import flowdemux.util.Addresses;
 import flowdemux.util.Hashing;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+
 /**
  * A finished connection, copied out of the flow table when it leaves it: made once per flow, never per packet.
  * "orig" is the originator (Zeek's id.orig_h/id.orig_p), "resp" the responder.
@@ -105,6 +109,96 @@ public final class FlowRecord
     public static FlowRecord of(final FlowTable table, final int flow, final EndReason endReason)
     {
         return new FlowRecord(table, flow, endReason);
+    }
+
+    private static final EndReason[] END_REASONS = EndReason.values();
+
+    /** Reads a record written by {@link #writeTo}. */
+    private FlowRecord(final DataInput in) throws IOException
+    {
+        serial = in.readLong();
+        uid = uid(serial);
+        origHi = in.readLong();
+        origLo = in.readLong();
+        origPort = in.readUnsignedShort();
+        respHi = in.readLong();
+        respLo = in.readLong();
+        respPort = in.readUnsignedShort();
+        protocol = in.readUnsignedByte();
+        firstNanos = in.readLong();
+        lastNanos = in.readLong();
+        origPackets = in.readLong();
+        respPackets = in.readLong();
+        origIpBytes = in.readLong();
+        respIpBytes = in.readLong();
+        origPayload = in.readLong();
+        respPayload = in.readLong();
+        origBytes = in.readLong();
+        respBytes = in.readLong();
+        connState = in.readUTF().intern();
+        history = in.readUTF();
+        origTcpFlags = in.readUnsignedByte();
+        respTcpFlags = in.readUnsignedByte();
+        rttSynAckNanos = in.readLong();
+        rttAckNanos = in.readLong();
+        origMss = in.readInt();
+        respMss = in.readInt();
+        origWindowScale = in.readInt();
+        respWindowScale = in.readInt();
+        origSackPermitted = in.readBoolean();
+        respSackPermitted = in.readBoolean();
+        origRetransmits = in.readLong();
+        respRetransmits = in.readLong();
+        vlan = in.readInt();
+        flipped = in.readBoolean();
+        endReason = END_REASONS[in.readUnsignedByte()];
+        missedBytes = in.readLong();
+    }
+
+    public static FlowRecord readFrom(final DataInput in) throws IOException
+    {
+        return new FlowRecord(in);
+    }
+
+    /** A compact binary form, for records spilled to disk while a large capture is read. */
+    public void writeTo(final DataOutput out) throws IOException
+    {
+        out.writeLong(serial);
+        out.writeLong(origHi);
+        out.writeLong(origLo);
+        out.writeShort(origPort);
+        out.writeLong(respHi);
+        out.writeLong(respLo);
+        out.writeShort(respPort);
+        out.writeByte(protocol);
+        out.writeLong(firstNanos);
+        out.writeLong(lastNanos);
+        out.writeLong(origPackets);
+        out.writeLong(respPackets);
+        out.writeLong(origIpBytes);
+        out.writeLong(respIpBytes);
+        out.writeLong(origPayload);
+        out.writeLong(respPayload);
+        out.writeLong(origBytes);
+        out.writeLong(respBytes);
+        out.writeUTF(connState);
+        out.writeUTF(history);
+        out.writeByte(origTcpFlags);
+        out.writeByte(respTcpFlags);
+        out.writeLong(rttSynAckNanos);
+        out.writeLong(rttAckNanos);
+        out.writeInt(origMss);
+        out.writeInt(respMss);
+        out.writeInt(origWindowScale);
+        out.writeInt(respWindowScale);
+        out.writeBoolean(origSackPermitted);
+        out.writeBoolean(respSackPermitted);
+        out.writeLong(origRetransmits);
+        out.writeLong(respRetransmits);
+        out.writeInt(vlan);
+        out.writeBoolean(flipped);
+        out.writeByte(endReason.ordinal());
+        out.writeLong(missedBytes);
     }
 
     /** A Zeek-like connection id ("C" + base62), deterministic: derived from the flow's serial. */

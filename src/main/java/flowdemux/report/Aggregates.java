@@ -7,71 +7,143 @@ import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 
-/** Per-port, per-server and distribution views over the flows of an analysis, built once at report time. */
+/**
+ * Per-port, per-server, top-flow and distribution views, built as connections end (one per worker, merged at the
+ * end), so no report needs every connection in memory at once.
+ */
 public final class Aggregates
 {
-    public final List<PortSummary> ports;
-    public final List<ServerSummary> servers;
+    /** The top flows kept (the reports show --top of them). */
+    static final int TOP_KEPT = 1000;
+    /** Server sockets tracked by name; connections to more are counted under {@link #otherServerConnections}. */
+    static final int MAX_SERVERS = 200_000;
+
+    private static final Comparator<FlowRecord> BY_BYTES =
+        Comparator.comparingLong((FlowRecord f) -> -f.ipBytes()).thenComparingLong(f -> f.serial);
+
+    private final Map<String, PortSummary> byPort = new HashMap<>();
+    private final Map<String, ServerSummary> byServer = new HashMap<>();
+    /** The largest flows so far; the head is the smallest of them. */
+    private final PriorityQueue<FlowRecord> top = new PriorityQueue<>(BY_BYTES.reversed());
     public final Histogram flowDurationNanos = new Histogram(3);
     public final Histogram bytesPerFlow = new Histogram(3);
     public final Histogram handshakeRttNanos = new Histogram(3);
-    public final Map<String, Long> connStates = new LinkedHashMap<>();
+    /** Sorted, so the order does not depend on which worker ended a connection first. */
+    public final Map<String, Long> connStates = new java.util.TreeMap<>();
+    public long connections;
+    public long otherServerConnections;
 
-    private Aggregates(final List<FlowRecord> flows)
+    /** Counts a connection as it ends; interim records (--active-timeout) are left to the final one. */
+    public void add(final FlowRecord f)
     {
-        final Map<String, PortSummary> byPort = new LinkedHashMap<>();
-        final Map<String, ServerSummary> byServer = new LinkedHashMap<>();
-        for (final FlowRecord f : flows)
+        if (f.endReason == EndReason.ACTIVE)
         {
-            if (f.endReason == EndReason.ACTIVE)
-            {
-                continue; // an interim record: the connection is counted by its final record
-            }
-            flowDurationNanos.recordValue(Math.max(0, f.durationNanos()));
-            bytesPerFlow.recordValue(f.ipBytes());
-            if (f.rttSynAckNanos >= 0)
-            {
-                handshakeRttNanos.recordValue(f.rttSynAckNanos);
-            }
-            connStates.merge(f.protocolName() + " " + f.connState, 1L, Long::sum);
-            if (f.protocol != DecodedPacket.PROTO_TCP && f.protocol != DecodedPacket.PROTO_UDP)
-            {
-                continue;
-            }
-            final String proto = f.protocolName();
-            byPort.computeIfAbsent(f.respPort + "/" + proto, k -> new PortSummary(f.respPort, proto)).add(f);
-            final String server = f.respAddress();
-            byServer.computeIfAbsent(server + "|" + f.respPort + "/" + proto,
-                k -> new ServerSummary(server, f.respPort, proto)).add(f);
+            return;
         }
-        ports = new ArrayList<>(byPort.values());
+        connections++;
+        flowDurationNanos.recordValue(Math.max(0, f.durationNanos()));
+        bytesPerFlow.recordValue(f.ipBytes());
+        if (f.rttSynAckNanos >= 0)
+        {
+            handshakeRttNanos.recordValue(f.rttSynAckNanos);
+        }
+        connStates.merge(f.protocolName() + " " + f.connState, 1L, Long::sum);
+        offerTop(f);
+        if (f.protocol != DecodedPacket.PROTO_TCP && f.protocol != DecodedPacket.PROTO_UDP)
+        {
+            return;
+        }
+        final String proto = f.protocolName();
+        byPort.computeIfAbsent(f.respPort + "/" + proto, k -> new PortSummary(f.respPort, proto)).add(f);
+        final String key = f.respAddress() + "|" + f.respPort + "/" + proto;
+        ServerSummary server = byServer.get(key);
+        if (server == null)
+        {
+            if (byServer.size() >= MAX_SERVERS)
+            {
+                otherServerConnections++;
+                return;
+            }
+            server = new ServerSummary(f.respAddress(), f.respPort, proto);
+            byServer.put(key, server);
+        }
+        server.add(f);
+    }
+
+    private void offerTop(final FlowRecord f)
+    {
+        if (top.size() < TOP_KEPT)
+        {
+            top.add(f);
+        }
+        else if (BY_BYTES.compare(f, top.peek()) < 0)
+        {
+            top.poll();
+            top.add(f);
+        }
+    }
+
+    /** Adds another worker's aggregates to these. */
+    public void merge(final Aggregates other)
+    {
+        connections += other.connections;
+        otherServerConnections += other.otherServerConnections;
+        flowDurationNanos.add(other.flowDurationNanos);
+        bytesPerFlow.add(other.bytesPerFlow);
+        handshakeRttNanos.add(other.handshakeRttNanos);
+        other.connStates.forEach((k, v) -> connStates.merge(k, v, Long::sum));
+        other.top.forEach(this::offerTop);
+        other.byPort.forEach((k, v) -> byPort.merge(k, v, (a, b) ->
+        {
+            a.merge(b);
+            return a;
+        }));
+        other.byServer.forEach((k, v) -> byServer.merge(k, v, (a, b) ->
+        {
+            a.merge(b);
+            return a;
+        }));
+    }
+
+    /** Ports, most connections first. */
+    public List<PortSummary> ports()
+    {
+        final List<PortSummary> ports = new ArrayList<>(byPort.values());
         ports.sort(Comparator.comparingLong((PortSummary p) -> -p.connections)
             .thenComparing(p -> p.protocol).thenComparingInt(p -> p.port));
-        servers = new ArrayList<>(byServer.values());
+        return ports;
+    }
+
+    /** Server sockets, most connections first. */
+    public List<ServerSummary> servers()
+    {
+        final List<ServerSummary> servers = new ArrayList<>(byServer.values());
         servers.sort(Comparator.comparingLong((ServerSummary s) -> -s.connections)
             .thenComparing(s -> s.protocol).thenComparingInt(s -> s.port).thenComparing(s -> s.address));
+        return servers;
     }
 
-    /** Connections, not counting interim records (--active-timeout). */
-    public static long connections(final List<FlowRecord> flows)
+    /** The {@code n} connections that moved the most bytes, ties broken by order of appearance. */
+    public List<FlowRecord> topFlows(final int n)
     {
-        return flows.stream().filter(f -> f.endReason != EndReason.ACTIVE).count();
-    }
-
-    public static Aggregates of(final AnalysisResult result)
-    {
-        return new Aggregates(result.flows);
-    }
-
-    /** The flows that moved the most bytes, ties broken by order of appearance. */
-    public static List<FlowRecord> topFlows(final List<FlowRecord> flows, final int n)
-    {
-        final List<FlowRecord> sorted = new ArrayList<>(flows);
-        sorted.sort(Comparator.comparingLong((FlowRecord f) -> -f.ipBytes()).thenComparingLong(f -> f.serial));
+        final List<FlowRecord> sorted = new ArrayList<>(top);
+        sorted.sort(BY_BYTES);
         return sorted.subList(0, Math.min(n, sorted.size()));
+    }
+
+    /** Aggregates of a list of flows (small inputs, tests). */
+    public static Aggregates of(final Iterable<FlowRecord> flows)
+    {
+        final Aggregates a = new Aggregates();
+        for (final FlowRecord f : flows)
+        {
+            a.add(f);
+        }
+        return a;
     }
 }

@@ -3,7 +3,6 @@ package flowdemux.report;
 import flowdemux.decode.DecodeStats;
 import flowdemux.flow.FlowRecord;
 
-import java.util.List;
 
 /** Everything a report renders: the input, what was decoded, and the flows. */
 public final class AnalysisResult
@@ -11,7 +10,9 @@ public final class AnalysisResult
     public final String inputName;
     public final String format;
     public final DecodeStats stats;
-    public final List<FlowRecord> flows;
+    /** Every connection record in order of first packet; a single pass. */
+    public final Iterable<FlowRecord> flows;
+    public final Aggregates aggregates;
     public final long evicted;
     public final int maxFlows;
     public final long peakFlows;
@@ -22,9 +23,10 @@ public final class AnalysisResult
     public long[] captureStats;
 
     public AnalysisResult(final String inputName, final String format, final DecodeStats stats,
-        final List<FlowRecord> flows, final long evicted, final int maxFlows, final long peakFlows, final String error,
-        final String filterDescription)
+        final Iterable<FlowRecord> flows, final Aggregates aggregates, final long evicted, final int maxFlows,
+        final long peakFlows, final String error, final String filterDescription)
     {
+        this.aggregates = aggregates;
         this.inputName = inputName;
         this.format = format;
         this.stats = stats;

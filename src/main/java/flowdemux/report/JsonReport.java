@@ -33,7 +33,7 @@ public final class JsonReport implements ReportFormat
     @Override
     public void write(final AnalysisResult r, final Writer writer) throws IOException
     {
-        final Aggregates a = Aggregates.of(r);
+        final Aggregates a = r.aggregates;
         final JsonGenerator g = new JsonFactory().createGenerator(writer);
         g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         g.useDefaultPrettyPrinter();
@@ -44,7 +44,7 @@ public final class JsonReport implements ReportFormat
         ports(a, g);
         servers(a, g);
         g.writeArrayFieldStart("top_flows");
-        for (final FlowRecord f : Aggregates.topFlows(r.flows, top))
+        for (final FlowRecord f : a.topFlows(top))
         {
             flow(f, g);
         }
@@ -141,7 +141,7 @@ public final class JsonReport implements ReportFormat
             g.writeEndObject();
         }
         g.writeObjectFieldStart("flow_table");
-        g.writeNumberField("connections", Aggregates.connections(r.flows));
+        g.writeNumberField("connections", r.aggregates.connections);
         g.writeNumberField("max_flows", r.maxFlows);
         g.writeNumberField("evicted", r.evicted);
         g.writeEndObject();
@@ -151,7 +151,7 @@ public final class JsonReport implements ReportFormat
     private void ports(final Aggregates a, final JsonGenerator g) throws IOException
     {
         g.writeArrayFieldStart("ports");
-        for (final PortSummary p : a.ports)
+        for (final PortSummary p : a.ports())
         {
             g.writeStartObject();
             g.writeNumberField("port", p.port);
@@ -165,6 +165,7 @@ public final class JsonReport implements ReportFormat
             }
             g.writeEndObject();
             g.writeNumberField("distinct_clients", p.distinctClients());
+            g.writeBooleanField("distinct_clients_capped", p.clientsSaturated());
             g.writeNumberField("packets", p.packets);
             g.writeNumberField("ip_bytes", p.bytes);
             if (p.rttNanos.getTotalCount() > 0)
@@ -199,7 +200,7 @@ public final class JsonReport implements ReportFormat
     private void servers(final Aggregates a, final JsonGenerator g) throws IOException
     {
         g.writeArrayFieldStart("servers");
-        for (final ServerSummary s : a.servers)
+        for (final ServerSummary s : a.servers())
         {
             g.writeStartObject();
             g.writeStringField("address", s.address);

@@ -13,6 +13,8 @@ import java.util.Set;
 public final class PortSummary
 {
     public static final String[] OUTCOMES = {"completed", "rejected", "reset", "half-open", "in progress", "other"};
+    /** Distinct clients are counted exactly up to this many per port, then reported as "at least". */
+    static final int MAX_CLIENTS_COUNTED = 100_000;
 
     public final int port;
     public final String protocol;
@@ -22,6 +24,7 @@ public final class PortSummary
     public long bytes;
     public final Histogram rttNanos = new Histogram(3);
     private final Set<String> clients = new HashSet<>();
+    private boolean clientsSaturated;
 
     PortSummary(final int port, final String protocol)
     {
@@ -37,7 +40,7 @@ public final class PortSummary
     {
         connections++;
         outcomes.merge(ConnState.outcome(f.connState), 1L, Long::sum);
-        clients.add(f.origAddress());
+        addClient(f.origAddress());
         packets += f.packets();
         bytes += f.ipBytes();
         if (f.rttSynAckNanos >= 0)
@@ -46,8 +49,37 @@ public final class PortSummary
         }
     }
 
+    private void addClient(final String client)
+    {
+        if (clients.size() < MAX_CLIENTS_COUNTED)
+        {
+            clients.add(client);
+        }
+        else if (!clients.contains(client))
+        {
+            clientsSaturated = true;
+        }
+    }
+
+    void merge(final PortSummary other)
+    {
+        connections += other.connections;
+        other.outcomes.forEach((k, v) -> outcomes.merge(k, v, Long::sum));
+        other.clients.forEach(this::addClient);
+        clientsSaturated |= other.clientsSaturated;
+        packets += other.packets;
+        bytes += other.bytes;
+        rttNanos.add(other.rttNanos);
+    }
+
     public int distinctClients()
     {
         return clients.size();
+    }
+
+    /** True when there were more distinct clients than were counted. */
+    public boolean clientsSaturated()
+    {
+        return clientsSaturated;
     }
 }

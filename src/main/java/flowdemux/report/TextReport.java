@@ -32,12 +32,12 @@ public final class TextReport implements ReportFormat
     public void write(final AnalysisResult r, final Writer writer) throws IOException
     {
         final PrintWriter out = new PrintWriter(writer);
-        final Aggregates a = Aggregates.of(r);
-        capture(r, out);
+        final Aggregates a = r.aggregates;
+        capture(r, a, out);
         protocols(r, a, out);
         ports(a, out);
         servers(a, out);
-        topFlows(r, out);
+        topFlows(a, out);
         distributions(r, a, out);
         out.flush();
         if (out.checkError())
@@ -46,7 +46,7 @@ public final class TextReport implements ReportFormat
         }
     }
 
-    private void capture(final AnalysisResult r, final PrintWriter out)
+    private void capture(final AnalysisResult r, final Aggregates a, final PrintWriter out)
     {
         final DecodeStats s = r.stats;
         out.println("flowdemux report: " + r.inputName);
@@ -68,7 +68,7 @@ public final class TextReport implements ReportFormat
             out.printf(Locale.ROOT, "  time span     %s%n", Formats.duration(s.lastNanos - s.firstNanos));
         }
         out.printf(Locale.ROOT, "  in flows      %s packets in %s connections%n", Formats.count(r.packetsInFlows()),
-            Formats.count(Aggregates.connections(r.flows)));
+            Formats.count(a.connections));
         if (r.filterDescription != null)
         {
             out.printf(Locale.ROOT, "  filtered out  %s packets (%s)%n", Formats.count(s.filteredOut), r.filterDescription);
@@ -120,7 +120,8 @@ public final class TextReport implements ReportFormat
     {
         out.println("Ports (server side: the responder's port; ranges: well-known 0-1023, registered 1024-49151,");
         out.println("       ephemeral 49152-65535; Linux clients pick 32768-60999)");
-        if (a.ports.isEmpty())
+        final List<PortSummary> ports = a.ports();
+        if (ports.isEmpty())
         {
             out.println("  (no TCP or UDP connections)");
             out.println();
@@ -130,18 +131,19 @@ public final class TextReport implements ReportFormat
             "RANGE", "CONNS", "DONE", "REJ", "RST", "HALF", "OPEN", "OTHER", "CLIENTS", "PACKETS", "BYTES", "RTT p50",
             "RTT p99");
         int shown = 0;
-        for (final PortSummary p : a.ports)
+        for (final PortSummary p : ports)
         {
             if (shown++ == Math.max(top, 1) * 2)
             {
-                out.printf(Locale.ROOT, "  ... %d more ports%n", a.ports.size() - shown + 1);
+                out.printf(Locale.ROOT, "  ... %d more ports%n", ports.size() - shown + 1);
                 break;
             }
             final boolean rtt = p.rttNanos.getTotalCount() > 0;
-            out.printf(Locale.ROOT, "  %-11s %-14s %-10s %6d %5d %5d %5d %5d %5d %5d %7d %9d %10s %9s %9s%n",
+            out.printf(Locale.ROOT, "  %-11s %-14s %-10s %6d %5d %5d %5d %5d %5d %5d %7s %9d %10s %9s %9s%n",
                 p.port + "/" + p.protocol, Formats.serviceName(services, p.protocol, p.port), PortRange.of(p.port).label(),
                 p.connections, p.outcomes.get("completed"), p.outcomes.get("rejected"), p.outcomes.get("reset"),
-                p.outcomes.get("half-open"), p.outcomes.get("in progress"), p.outcomes.get("other"), p.distinctClients(),
+                p.outcomes.get("half-open"), p.outcomes.get("in progress"), p.outcomes.get("other"),
+                p.distinctClients() + (p.clientsSaturated() ? "+" : ""),
                 p.packets, Formats.bytes(p.bytes),
                 rtt ? Formats.duration(p.rttNanos.getValueAtPercentile(50)) : "-",
                 rtt ? Formats.duration(p.rttNanos.getValueAtPercentile(99)) : "-");
@@ -153,18 +155,19 @@ public final class TextReport implements ReportFormat
     private void servers(final Aggregates a, final PrintWriter out)
     {
         out.println("Servers (each server socket seen: IP + port; listening = it accepted, closed = it answered RST)");
-        if (a.servers.isEmpty())
+        final List<ServerSummary> servers = a.servers();
+        if (servers.isEmpty())
         {
             out.println("  (none)");
             out.println();
             return;
         }
         int shown = 0;
-        for (final ServerSummary s : a.servers)
+        for (final ServerSummary s : servers)
         {
             if (shown++ == Math.max(top, 1) * 2)
             {
-                out.printf(Locale.ROOT, "  ... %d more server sockets%n", a.servers.size() - shown + 1);
+                out.printf(Locale.ROOT, "  ... %d more server sockets%n", servers.size() - shown + 1);
                 break;
             }
             out.printf(Locale.ROOT, "  %s %s (%s)  %s: %d connection%s from %d client%s%n",
@@ -195,11 +198,11 @@ public final class TextReport implements ReportFormat
         return (low == high ? String.valueOf(low) : low + "-" + high) + " (" + range + ")";
     }
 
-    private void topFlows(final AnalysisResult r, final PrintWriter out)
+    private void topFlows(final Aggregates a, final PrintWriter out)
     {
-        final List<FlowRecord> flows = Aggregates.topFlows(r.flows, top);
+        final List<FlowRecord> flows = a.topFlows(top);
         out.printf(Locale.ROOT, "Top %d flows by bytes (of %s; a connection is its 5-tuple: client IP:port -> server IP:port)%n",
-            flows.size(), Formats.count(r.flows.size()));
+            flows.size(), Formats.count(a.connections));
         if (flows.isEmpty())
         {
             out.println("  (none)");
