@@ -15,7 +15,6 @@ import java.io.IOException;
 public final class FlowRecord
 {
     public final long serial;
-    public final String uid;
     public final long origHi;
     public final long origLo;
     public final int origPort;
@@ -64,7 +63,6 @@ public final class FlowRecord
         final boolean origIsA = (flags & FlowFlags.ORIG_IS_A) != 0;
         final long portsProto = s[b + FlowLayout.PORTS_PROTO];
         this.serial = s[b + FlowLayout.SERIAL];
-        this.uid = uid(serial);
         this.origHi = s[b + (origIsA ? FlowLayout.A_HI : FlowLayout.B_HI)];
         this.origLo = s[b + (origIsA ? FlowLayout.A_LO : FlowLayout.B_LO)];
         this.respHi = s[b + (origIsA ? FlowLayout.B_HI : FlowLayout.A_HI)];
@@ -117,7 +115,6 @@ public final class FlowRecord
     private FlowRecord(final DataInput in) throws IOException
     {
         serial = in.readLong();
-        uid = uid(serial);
         origHi = in.readLong();
         origLo = in.readLong();
         origPort = in.readUnsignedShort();
@@ -222,6 +219,12 @@ public final class FlowRecord
             }
         }
         return sb.toString();
+    }
+
+    /** The connection's Zeek-style uid (computed when asked: most records are only counted). */
+    public String uid()
+    {
+        return uid(serial);
     }
 
     public String origAddress()

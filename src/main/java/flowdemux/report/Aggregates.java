@@ -27,7 +27,12 @@ public final class Aggregates
         Comparator.comparingLong((FlowRecord f) -> -f.ipBytes()).thenComparingLong(f -> f.serial);
 
     private final Map<String, PortSummary> byPort = new HashMap<>();
-    private final Map<String, ServerSummary> byServer = new HashMap<>();
+    private final Map<ServerKey, ServerSummary> byServer = new HashMap<>();
+
+    /** A server socket as a map key, without text. */
+    private record ServerKey(long hi, long lo, int port, int protocol)
+    {
+    }
     /** The largest flows so far; the head is the smallest of them. */
     private final PriorityQueue<FlowRecord> top = new PriorityQueue<>(BY_BYTES.reversed());
     public final Histogram flowDurationNanos = new Histogram(3);
@@ -60,7 +65,7 @@ public final class Aggregates
         }
         final String proto = f.protocolName();
         byPort.computeIfAbsent(f.respPort + "/" + proto, k -> new PortSummary(f.respPort, proto)).add(f);
-        final String key = f.respAddress() + "|" + f.respPort + "/" + proto;
+        final ServerKey key = new ServerKey(f.respHi, f.respLo, f.respPort, f.protocol);
         ServerSummary server = byServer.get(key);
         if (server == null)
         {
@@ -69,7 +74,7 @@ public final class Aggregates
                 otherServerConnections++;
                 return;
             }
-            server = new ServerSummary(f.respAddress(), f.respPort, proto);
+            server = new ServerSummary(f.respHi, f.respLo, f.respPort, proto);
             byServer.put(key, server);
         }
         server.add(f);
@@ -124,7 +129,7 @@ public final class Aggregates
     {
         final List<ServerSummary> servers = new ArrayList<>(byServer.values());
         servers.sort(Comparator.comparingLong((ServerSummary s) -> -s.connections)
-            .thenComparing(s -> s.protocol).thenComparingInt(s -> s.port).thenComparing(s -> s.address));
+            .thenComparing(s -> s.protocol).thenComparingInt(s -> s.port).thenComparing(ServerSummary::address));
         return servers;
     }
 

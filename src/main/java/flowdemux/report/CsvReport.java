@@ -31,7 +31,7 @@ public final class CsvReport implements ReportFormat
             sb.setLength(0);
             final String proto = f.protocolName();
             final String service = f.hasPorts() ? services.name(proto, f.respPort) : null;
-            sb.append(f.uid).append(',')
+            sb.append(f.uid()).append(',')
                 .append(Formats.epochSeconds(f.firstNanos, 9)).append(',')
                 .append(f.origAddress()).append(',').append(f.origPort).append(',')
                 .append(f.respAddress()).append(',').append(f.respPort).append(',')

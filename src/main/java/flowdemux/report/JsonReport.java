@@ -203,7 +203,7 @@ public final class JsonReport implements ReportFormat
         for (final ServerSummary s : a.servers())
         {
             g.writeStartObject();
-            g.writeStringField("address", s.address);
+            g.writeStringField("address", s.address());
             g.writeNumberField("port", s.port);
             g.writeStringField("protocol", s.protocol);
             writeService(g, s.protocol, s.port);
@@ -214,7 +214,7 @@ public final class JsonReport implements ReportFormat
             g.writeNumberField("client_port_min", s.clientPortMin);
             g.writeNumberField("client_port_max", s.clientPortMax);
             g.writeArrayFieldStart("clients");
-            for (final Map.Entry<String, int[]> c : s.clients.entrySet())
+            for (final Map.Entry<String, int[]> c : s.clients().entrySet())
             {
                 g.writeStartObject();
                 g.writeStringField("address", c.getKey());
@@ -232,7 +232,7 @@ public final class JsonReport implements ReportFormat
     static void flow(final FlowRecord f, final JsonGenerator g) throws IOException
     {
         g.writeStartObject();
-        g.writeStringField("uid", f.uid);
+        g.writeStringField("uid", f.uid());
         g.writeNumberField("ts_ns", f.firstNanos);
         g.writeNumberField("duration_ns", f.durationNanos());
         g.writeStringField("orig_h", f.origAddress());

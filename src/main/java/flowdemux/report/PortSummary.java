@@ -2,6 +2,7 @@ package flowdemux.report;
 
 import flowdemux.flow.ConnState;
 import flowdemux.flow.FlowRecord;
+import flowdemux.util.Hashing;
 import org.HdrHistogram.Histogram;
 
 import java.util.HashSet;
@@ -23,7 +24,8 @@ public final class PortSummary
     public long packets;
     public long bytes;
     public final Histogram rttNanos = new Histogram(3);
-    private final Set<String> clients = new HashSet<>();
+    /** Clients by a 64-bit hash of their address (no text per connection; collisions are negligible). */
+    private final Set<Long> clients = new HashSet<>();
     private boolean clientsSaturated;
 
     PortSummary(final int port, final String protocol)
@@ -40,7 +42,7 @@ public final class PortSummary
     {
         connections++;
         outcomes.merge(ConnState.outcome(f.connState), 1L, Long::sum);
-        addClient(f.origAddress());
+        addClient(Hashing.mix(f.origHi * 31 + Hashing.mix(f.origLo)));
         packets += f.packets();
         bytes += f.ipBytes();
         if (f.rttSynAckNanos >= 0)
@@ -49,7 +51,7 @@ public final class PortSummary
         }
     }
 
-    private void addClient(final String client)
+    private void addClient(final Long client)
     {
         if (clients.size() < MAX_CLIENTS_COUNTED)
         {

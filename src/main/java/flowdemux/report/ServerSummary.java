@@ -3,6 +3,9 @@ package flowdemux.report;
 import flowdemux.decode.DecodedPacket;
 import flowdemux.flow.FlowRecord;
 
+import flowdemux.util.Addresses;
+
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -12,7 +15,9 @@ public final class ServerSummary
     /** Clients kept by name per server (the rest are counted); reports list a few. */
     static final int MAX_CLIENTS_KEPT = 1000;
 
-    public final String address;
+    private final long hi;
+    private final long lo;
+    private String address;
     public final int port;
     public final String protocol;
     public long connections;
@@ -23,12 +28,18 @@ public final class ServerSummary
     public int clientPortMin = Integer.MAX_VALUE;
     public int clientPortMax = Integer.MIN_VALUE;
     /** Client address -> {connections, lowest source port, highest source port}, for up to MAX_CLIENTS_KEPT. */
-    public final Map<String, int[]> clients = new TreeMap<>();
+    private final Map<Address, int[]> clients = new HashMap<>();
     public long otherClientConnections;
 
-    ServerSummary(final String address, final int port, final String protocol)
+    /** A 128-bit address as a map key; its text is made only for the report. */
+    record Address(long hi, long lo)
     {
-        this.address = address;
+    }
+
+    ServerSummary(final long hi, final long lo, final int port, final String protocol)
+    {
+        this.hi = hi;
+        this.lo = lo;
         this.port = port;
         this.protocol = protocol;
     }
@@ -51,10 +62,10 @@ public final class ServerSummary
         }
         clientPortMin = Math.min(clientPortMin, f.origPort);
         clientPortMax = Math.max(clientPortMax, f.origPort);
-        addClient(f.origAddress(), 1, f.origPort, f.origPort);
+        addClient(new Address(f.origHi, f.origLo), 1, f.origPort, f.origPort);
     }
 
-    private void addClient(final String client, final int count, final int low, final int high)
+    private void addClient(final Address client, final int count, final int low, final int high)
     {
         int[] c = clients.get(client);
         if (c == null)
@@ -83,6 +94,28 @@ public final class ServerSummary
         clientPortMax = Math.max(clientPortMax, other.clientPortMax);
         other.clients.forEach((k, v) -> addClient(k, v[0], v[1], v[2]));
         otherClientConnections += other.otherClientConnections;
+    }
+
+    public String address()
+    {
+        if (address == null)
+        {
+            address = Addresses.format(hi, lo);
+        }
+        return address;
+    }
+
+    /** The clients by address text, sorted. */
+    public Map<String, int[]> clients()
+    {
+        final Map<String, int[]> named = new TreeMap<>();
+        clients.forEach((k, v) -> named.put(Addresses.format(k.hi(), k.lo()), v));
+        return named;
+    }
+
+    public int clientCount()
+    {
+        return clients.size();
     }
 
     /**

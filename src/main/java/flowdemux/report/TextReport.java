@@ -171,14 +171,15 @@ public final class TextReport implements ReportFormat
                 break;
             }
             out.printf(Locale.ROOT, "  %s %s (%s)  %s: %d connection%s from %d client%s%n",
-                socket(s.address, s.port), s.protocol, Formats.serviceAndRange(services, s.protocol, s.port), s.status(),
-                s.connections, s.connections == 1 ? "" : "s", s.clients.size(), s.clients.size() == 1 ? "" : "s");
+                socket(s.address(), s.port), s.protocol, Formats.serviceAndRange(services, s.protocol, s.port), s.status(),
+                s.connections, s.connections == 1 ? "" : "s", s.clientCount(), s.clientCount() == 1 ? "" : "s");
             int listed = 0;
-            for (final Map.Entry<String, int[]> c : s.clients.entrySet())
+            final Map<String, int[]> clients = s.clients();
+            for (final Map.Entry<String, int[]> c : clients.entrySet())
             {
                 if (listed++ == MAX_CLIENTS_LISTED)
                 {
-                    out.printf(Locale.ROOT, "      ... %d more clients%n", s.clients.size() - MAX_CLIENTS_LISTED);
+                    out.printf(Locale.ROOT, "      ... %d more clients%n", clients.size() - MAX_CLIENTS_LISTED);
                     break;
                 }
                 final int[] v = c.getValue();

@@ -49,7 +49,7 @@ public final class ZeekConnLog implements ReportFormat
             sb.setLength(0);
             final boolean hasDuration = f.durationNanos() > 0;
             sb.append(Formats.epochSeconds(f.firstNanos, 6)).append('\t')
-                .append(f.uid).append('\t')
+                .append(f.uid()).append('\t')
                 .append(f.origAddress()).append('\t').append(f.origPort).append('\t')
                 .append(f.respAddress()).append('\t').append(f.respPort).append('\t')
                 .append(f.protocolName()).append('\t')

@@ -273,7 +273,7 @@ class ConnStateTest
         run.run(CaptureReaders.open(new ByteArrayInputStream(script.bytes.toByteArray())));
         final List<FlowRecord> flows = collector.flows();
         assertEquals(3, flows.size(), "interim at 10 s and 20 s, then the final record");
-        assertEquals(1, flows.stream().map(f -> f.uid).distinct().count());
+        assertEquals(1, flows.stream().map(f -> f.uid()).distinct().count());
         assertEquals(EndReason.ACTIVE, flows.get(0).endReason);
         assertEquals(EndReason.END_OF_INPUT, flows.get(2).endReason);
         assertEquals(25, flows.get(2).packets());
