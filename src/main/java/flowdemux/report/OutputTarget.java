@@ -34,6 +34,12 @@ public final class OutputTarget implements AutoCloseable
 
     public static OutputTarget file(final Path target) throws IOException
     {
+        if (Files.exists(target) && !Files.isRegularFile(target))
+        {
+            // A device or a pipe (/dev/stdout, a FIFO): nothing to rename, write to it directly.
+            return new OutputTarget(null, null, new BufferedWriter(
+                new OutputStreamWriter(Files.newOutputStream(target), StandardCharsets.UTF_8), 1 << 16));
+        }
         final Path absolute = target.toAbsolutePath();
         final Path temporary = temporaryBeside(absolute);
         return new OutputTarget(absolute, temporary,

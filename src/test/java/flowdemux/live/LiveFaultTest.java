@@ -1,0 +1,142 @@
+package flowdemux.live;
+
+import flowdemux.Cli;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pcap4j.core.Pcaps;
+
+import java.io.InputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Live capture faults, loopback only: a BPF filter that does not compile, and SIGTERM during a capture. */
+class LiveFaultTest
+{
+    private static void requireLiveCapture()
+    {
+        String why = null;
+        if (!"root".equals(System.getProperty("user.name")))
+        {
+            why = "live capture needs root";
+        }
+        else
+        {
+            try
+            {
+                Pcaps.findAllDevs();
+            }
+            catch (Throwable e)
+            {
+                why = "libpcap is not usable: " + e;
+            }
+        }
+        if (why != null)
+        {
+            if (Boolean.getBoolean("flowdemux.requireLive"))
+            {
+                throw new AssertionError("live capture tests are required here but cannot run: " + why);
+            }
+            Assumptions.abort(why);
+        }
+    }
+
+    @Test
+    void badFilterIsOneLineAndExitTwo()
+    {
+        requireLiveCapture();
+        final Cli r = Cli.run("capture", "-i", "lo", "-f", "port port port", "--duration", "1");
+        assertEquals(2, r.exitCode);
+        assertEquals(1, r.err.strip().lines().count(), r.err);
+        assertTrue(r.err.startsWith("flowdemux: cannot capture on lo"), r.err);
+        assertFalse(r.err.contains("Exception"), r.err);
+    }
+
+    @Test
+    void missingInterfaceIsOneLineAndExitTwo()
+    {
+        requireLiveCapture();
+        final Cli r = Cli.run("capture", "-i", "no-such-device0", "--duration", "1");
+        assertEquals(2, r.exitCode);
+        assertEquals(1, r.err.strip().lines().count(), r.err);
+    }
+
+    @Test
+    void sigtermFlushesTheFinalReportAndTheWrittenCapture(@TempDir final Path tmp) throws Exception
+    {
+        requireLiveCapture();
+        final InetAddress lo = InetAddress.getByName("127.0.0.1");
+        try (DatagramSocket sink = new DatagramSocket(0, lo); DatagramSocket client = new DatagramSocket(0, lo))
+        {
+            final int port = sink.getLocalPort();
+            final Path report = tmp.resolve("conn.log");
+            final Path pcap = tmp.resolve("live.pcap");
+            final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            final Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "flowdemux.cli.Main",
+                "capture", "-i", "lo", "-f", "udp port " + port, "--format", "zeek", "-o", report.toString(),
+                "--write", pcap.toString()).start();
+            final StringBuilder err = new StringBuilder();
+            final Thread pump = new Thread(() -> pump(p.getErrorStream(), err));
+            pump.start();
+            final long deadline = System.nanoTime() + 20_000_000_000L;
+            while (!contains(err, "capturing on lo"))
+            {
+                assertTrue(System.nanoTime() < deadline && p.isAlive(), "capture did not start: " + err);
+                Thread.sleep(20);
+            }
+            Thread.sleep(300);
+            for (int i = 0; i < 5; i++)
+            {
+                client.send(new DatagramPacket(new byte[] {1}, 1, lo, port));
+            }
+            Thread.sleep(500);
+            p.destroy(); // SIGTERM
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the capture ended");
+            pump.join(5000);
+            assertFalse(contains(err, "Exception"), err.toString());
+            final String log = Files.readString(report);
+            assertTrue(log.contains("\t" + port + "\tudp\t"), log);
+            assertTrue(log.contains("#close"), "the report is complete: " + log);
+            final Cli back = Cli.run("read", pcap.toString(), "--format", "zeek", "--ignore-checksums");
+            assertEquals(0, back.exitCode, back.err);
+            assertTrue(back.out.contains("\t" + port + "\tudp\t") && back.out.contains("\t5\t"), back.out);
+        }
+    }
+
+    private static boolean contains(final StringBuilder sb, final String text)
+    {
+        synchronized (sb)
+        {
+            return sb.indexOf(text) >= 0;
+        }
+    }
+
+    private static void pump(final InputStream in, final StringBuilder sink)
+    {
+        final byte[] buf = new byte[4096];
+        try
+        {
+            int n;
+            while ((n = in.read(buf)) > 0)
+            {
+                synchronized (sink)
+                {
+                    sink.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                }
+            }
+        }
+        catch (java.io.IOException e)
+        {
+            // the process ended
+        }
+    }
+}
