@@ -18,7 +18,8 @@ import java.util.Arrays;
  */
 public final class FlowTable
 {
-    static final int PAGE_SHIFT = 12;
+    /** 1024 flows a page: about 300 KB, under half a G1 region of a small heap, so pages are not humongous. */
+    static final int PAGE_SHIFT = 10;
     static final int PAGE_FLOWS = 1 << PAGE_SHIFT;
     static final int PAGE_MASK = PAGE_FLOWS - 1;
     static final float LOAD_FACTOR = 0.65f;
