@@ -26,7 +26,7 @@ public final class DecodeStats
     public long filteredOut;
     public final long[] drops = new long[DropReason.values().length];
     /** Wire length of every packet, bytes. */
-    public final Histogram packetSizes = new Histogram(MAX_PACKET, 3);
+    public final Histogram packetSizes = new Histogram(3);
     private int[] linkTypes = new int[0];
 
     public void onPacket(final long timestampNanos, final int capturedLength, final int wireLength, final int linkType)
