@@ -10,7 +10,9 @@ import java.io.InputStream;
  */
 public final class CaptureInput implements AutoCloseable
 {
-    private static final int INITIAL_SIZE = 1 << 20;
+    /** Small to start with (a short file costs little); large once the input proves long, for big sequential reads. */
+    private static final int INITIAL_SIZE = 1 << 16;
+    private static final int LONG_INPUT_SIZE = 1 << 20;
     private final InputStream in;
     private final int maxRecord;
     private byte[] buffer = new byte[INITIAL_SIZE];
@@ -64,6 +66,14 @@ public final class CaptureInput implements AutoCloseable
         }
         while (end - start < n && !eof)
         {
+            if (buffer.length < LONG_INPUT_SIZE && startPosition >= LONG_INPUT_SIZE && start > 0)
+            {
+                final byte[] bigger = new byte[LONG_INPUT_SIZE];
+                System.arraycopy(buffer, start, bigger, 0, end - start);
+                end -= start;
+                start = 0;
+                buffer = bigger;
+            }
             if (start > 0 && (buffer.length - start < n || end == buffer.length))
             {
                 System.arraycopy(buffer, start, buffer, 0, end - start);
