@@ -27,7 +27,8 @@ class ArchitectureTest
         "pipeline", Set.of("flow", "decode", "source", "ports", "util"),
         "report", Set.of("flow", "decode", "source", "ports", "util"),
         "synth", Set.of("source", "util"),
-        "cli", Set.of("pipeline", "report", "flow", "decode", "source", "ports", "util", "synth"));
+        "perf", Set.of("flow", "decode", "source", "ports", "util"),
+        "cli", Set.of("pipeline", "report", "flow", "decode", "source", "ports", "util", "synth", "perf"));
 
     @Test
     void packagesImportOnlyDownward() throws IOException

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "analyzer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "flowdemux: packet-level 5-tuple demultiplexer and traffic analyzer.",
     subcommands = {ReadCommand.class, CaptureCommand.class, InterfacesCommand.class, PortCommand.class,
-        GenerateCommand.class,
+        GenerateCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable
 {
