@@ -94,6 +94,59 @@ public class FuzzTargets
         }
     }
 
+    private static void decodeAs(final int linkType, final byte[] bytes)
+    {
+        final PacketRecord r = new PacketRecord();
+        r.set(bytes, 0, bytes.length, bytes.length + (bytes.length > 0 ? bytes[0] & 0x3F : 0));
+        r.linkType = linkType;
+        if (new PacketDecoder(true).decode(r) == null)
+        {
+            throw new AssertionError("every packet decodes or gets a reason");
+        }
+    }
+
+    /** Ethernet II with VLAN tags, then IP and transport. */
+    @FuzzTest(maxDuration = "30s")
+    public void ethernet(final byte[] frame)
+    {
+        decodeAs(LinkType.ETHERNET, frame);
+    }
+
+    /** Linux cooked capture v1. */
+    @FuzzTest(maxDuration = "30s")
+    public void linuxSll(final byte[] frame)
+    {
+        decodeAs(LinkType.LINUX_SLL, frame);
+    }
+
+    /** Linux cooked capture v2. */
+    @FuzzTest(maxDuration = "30s")
+    public void linuxSll2(final byte[] frame)
+    {
+        decodeAs(LinkType.LINUX_SLL2, frame);
+    }
+
+    /** BSD loopback (NULL, either byte order). */
+    @FuzzTest(maxDuration = "30s")
+    public void loopback(final byte[] frame)
+    {
+        decodeAs(LinkType.NULL, frame);
+    }
+
+    /** IPv4 and its transports (LINKTYPE_IPV4). */
+    @FuzzTest(maxDuration = "30s")
+    public void ipv4(final byte[] datagram)
+    {
+        decodeAs(LinkType.IPV4, datagram);
+    }
+
+    /** IPv6, its extension chain and transports (LINKTYPE_IPV6). */
+    @FuzzTest(maxDuration = "30s")
+    public void ipv6(final byte[] datagram)
+    {
+        decodeAs(LinkType.IPV6, datagram);
+    }
+
     /** The whole read path on arbitrary bytes: reader, decoders, fragments, connection tracking, the records. */
     @FuzzTest(maxDuration = "30s")
     public void readPath(final byte[] file)
