@@ -112,6 +112,67 @@ class LiveFaultTest
         }
     }
 
+    /**
+     * An interface that disappears during the capture: a veth interface in a network namespace this test makes
+     * (never the machine's own interfaces), deleted while the capture runs. The capture ends with one line and
+     * exit 2, after the final report.
+     */
+    @Test
+    void interfaceThatDisappearsEndsWithOneLineAndTheReport(@TempDir final Path tmp) throws Exception
+    {
+        requireLiveCapture();
+        final String ns = "flowdemux-test-" + ProcessHandle.current().pid();
+        if (!sh("ip", "netns", "add", ns))
+        {
+            if (Boolean.getBoolean("flowdemux.requireLive"))
+            {
+                throw new AssertionError("cannot make a network namespace here");
+            }
+            Assumptions.abort("cannot make a network namespace here (ip netns add failed)");
+        }
+        try
+        {
+            // A veth pair (the dummy driver is not everywhere), both ends inside the namespace.
+            assertTrue(sh("ip", "netns", "exec", ns, "ip", "link", "add", "fdt0", "type", "veth", "peer", "name", "fdt1"));
+            assertTrue(sh("ip", "netns", "exec", ns, "ip", "link", "set", "fdt0", "up"));
+            assertTrue(sh("ip", "netns", "exec", ns, "ip", "link", "set", "fdt1", "up"));
+            final Path report = tmp.resolve("report.txt");
+            final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            final Process p = new ProcessBuilder("ip", "netns", "exec", ns, java, "-cp",
+                System.getProperty("java.class.path"), "flowdemux.cli.Main", "capture", "-i", "fdt0", "--duration", "20",
+                "-o", report.toString()).start();
+            final StringBuilder err = new StringBuilder();
+            final Thread pump = new Thread(() -> pump(p.getErrorStream(), err));
+            pump.start();
+            final long deadline = System.nanoTime() + 20_000_000_000L;
+            while (!contains(err, "capturing on fdt0"))
+            {
+                assertTrue(System.nanoTime() < deadline && p.isAlive(), "capture did not start: " + err);
+                Thread.sleep(20);
+            }
+            Thread.sleep(300);
+            assertTrue(sh("ip", "netns", "exec", ns, "ip", "link", "del", "fdt0"));
+            assertTrue(p.waitFor(15, TimeUnit.SECONDS), "the capture noticed");
+            pump.join(5000);
+            final String e = err.toString().replace("flowdemux: capturing on fdt0; Ctrl-C to stop", "").strip();
+            assertEquals(2, p.exitValue(), e);
+            assertEquals(1, e.lines().count(), e);
+            assertFalse(e.contains("Exception"), e);
+            assertTrue(Files.readString(report).startsWith("flowdemux report: live capture on fdt0"));
+        }
+        finally
+        {
+            sh("ip", "netns", "del", ns);
+        }
+    }
+
+    private static boolean sh(final String... command) throws Exception
+    {
+        final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+    }
+
     private static boolean contains(final StringBuilder sb, final String text)
     {
         synchronized (sb)
