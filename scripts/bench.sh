@@ -13,13 +13,15 @@ dir=${BENCH_DIR:-$(mktemp -d)}
 ./analyzer --version >/dev/null
 
 best() { # best wall time and peak RSS of N runs of a command (after one warm-up run)
-  local best_wall=999999 best_rss=0 out
+  local best_wall=999999 best_rss=0 out timing
+  timing=$(mktemp)
   "$@" >/dev/null 2>&1 || true
   for _ in $(seq "$runs"); do
-    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-    read -r wall rss <<<"$out"
+    /usr/bin/time -o "$timing" -f "%e %M" "$@" >/dev/null 2>&1 || true
+    read -r wall rss < <(tail -1 "$timing")
     if awk "BEGIN{exit !($wall < $best_wall)}"; then best_wall=$wall; best_rss=$rss; fi
   done
+  rm -f "$timing"
   echo "$best_wall $best_rss"
 }
 

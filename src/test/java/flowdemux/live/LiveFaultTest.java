@@ -166,6 +166,46 @@ class LiveFaultTest
         }
     }
 
+    /**
+     * Without permission to capture: the analyzer run as the unprivileged user "nobody" (on a copy of its class
+     * path that nobody can read) gives one line that says to use sudo or grant the capture capabilities.
+     */
+    @Test
+    void withoutPermissionOneLineSaysWhatToDo(@TempDir final Path tmp) throws Exception
+    {
+        requireLiveCapture();
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runuser")) || Files.isExecutable(Path.of("/sbin/runuser")),
+            "runuser is not installed");
+        final java.util.Set<java.nio.file.attribute.PosixFilePermission> open =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
+        Files.setPosixFilePermissions(tmp, open);
+        final StringBuilder classPath = new StringBuilder();
+        int i = 0;
+        for (final String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        {
+            final Path from = Path.of(entry);
+            if (!Files.isRegularFile(from))
+            {
+                continue; // the class folders: target/ is world-readable; added below
+            }
+            final Path to = tmp.resolve((i++) + "-" + from.getFileName());
+            Files.copy(from, to);
+            Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            classPath.append(to).append(java.io.File.pathSeparator);
+        }
+        classPath.append(Path.of("target/classes").toAbsolutePath());
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final Process p = new ProcessBuilder("runuser", "-u", "nobody", "--", java, "-cp", classPath.toString(),
+            "flowdemux.cli.Main", "capture", "-i", "lo", "--duration", "1").start();
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        final String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), err + out);
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.contains("sudo") && err.contains("setcap cap_net_raw,cap_net_admin=eip"), err);
+        assertFalse(err.contains("Exception"), err);
+    }
+
     private static boolean sh(final String... command) throws Exception
     {
         final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
