@@ -29,7 +29,6 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -270,14 +269,7 @@ public final class CaptureCommand implements Callable<Integer>
             if (writer != null)
             {
                 writer.close();
-                try
-                {
-                    Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                }
-                catch (java.nio.file.AtomicMoveNotSupportedException e)
-                {
-                    Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-                }
+                OutputTarget.moveIntoPlace(temporary, target);
             }
         }
     }

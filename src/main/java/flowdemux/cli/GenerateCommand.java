@@ -17,7 +17,6 @@ import java.io.Writer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -68,7 +67,7 @@ public final class GenerateCommand implements Callable<Integer>
             {
                 g.write(w, 1_700_000_000_000_000_000L);
             }
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            OutputTarget.moveIntoPlace(tmp, abs);
         }
         finally
         {

@@ -86,19 +86,17 @@ final class TcpTracking
 
     private static void updateLast(final long[] s, final int b, final boolean orig, final long seq)
     {
-        final int field = orig ? FlowLayout.LAST_SEQ_ORIG : FlowLayout.LAST_SEQ_RESP;
-        final long current = s[b + field] & 0xFFFF_FFFFL;
-        long wraps = s[b + field] >>> 32;
-        if (seq < current && delta(seq, current) > 0)
-        {
-            wraps++;
-        }
-        s[b + field] = (wraps << 32) | seq;
+        advance(s, b, orig ? FlowLayout.LAST_SEQ_ORIG : FlowLayout.LAST_SEQ_RESP, seq);
     }
 
     private static void updateAck(final long[] s, final int b, final boolean orig, final long seq)
     {
-        final int field = orig ? FlowLayout.ACK_SEQ_ORIG : FlowLayout.ACK_SEQ_RESP;
+        advance(s, b, orig ? FlowLayout.ACK_SEQ_ORIG : FlowLayout.ACK_SEQ_RESP, seq);
+    }
+
+    /** UpdateLastSeq / UpdateAckSeq: a new 32-bit value (low half), counting wraps of the space (high half). */
+    private static void advance(final long[] s, final int b, final int field, final long seq)
+    {
         final long current = s[b + field] & 0xFFFF_FFFFL;
         long wraps = s[b + field] >>> 32;
         if (seq < current && delta(seq, current) > 0)

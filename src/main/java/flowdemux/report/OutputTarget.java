@@ -72,6 +72,19 @@ public final class OutputTarget implements AutoCloseable
         }
     }
 
+    /** Renames a finished temporary file to its final name, atomically where the file system can. */
+    public static void moveIntoPlace(final Path temporary, final Path target) throws IOException
+    {
+        try
+        {
+            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (java.nio.file.AtomicMoveNotSupportedException e)
+        {
+            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
     public Writer writer()
     {
         return writer;
@@ -84,14 +97,7 @@ public final class OutputTarget implements AutoCloseable
         if (target != null)
         {
             writer.close();
-            try
-            {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-            catch (java.nio.file.AtomicMoveNotSupportedException e)
-            {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            moveIntoPlace(temporary, target);
         }
         committed = true;
     }

@@ -41,45 +41,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LiveCaptureTest
 {
-    private static void requireLiveCapture()
-    {
-        String why = null;
-        if (!"root".equals(System.getProperty("user.name")))
-        {
-            why = "live capture needs root (user is " + System.getProperty("user.name") + ")";
-        }
-        else
-        {
-            try
-            {
-                Pcaps.findAllDevs();
-            }
-            catch (Throwable e)
-            {
-                why = "libpcap is not usable: " + e;
-            }
-        }
-        if (why != null)
-        {
-            if (Boolean.getBoolean("flowdemux.requireLive"))
-            {
-                throw new AssertionError("live capture tests are required here but cannot run: " + why);
-            }
-            Assumptions.abort(why);
-        }
-    }
-
     @Test
     void threeTabsRefusedAndUdpOverIpv4(@TempDir final Path tmp) throws Exception
     {
-        requireLiveCapture();
+        LiveRequirement.require();
         run(InetAddress.getByName("127.0.0.1"), tmp);
     }
 
     @Test
     void threeTabsRefusedAndUdpOverIpv6(@TempDir final Path tmp) throws Exception
     {
-        requireLiveCapture();
+        LiveRequirement.require();
         run(InetAddress.getByName("::1"), tmp);
     }
 

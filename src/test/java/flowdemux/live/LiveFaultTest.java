@@ -4,7 +4,6 @@ import flowdemux.Cli;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pcap4j.core.Pcaps;
 
 import java.io.InputStream;
 import java.net.DatagramPacket;
@@ -22,38 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Live capture faults, loopback only: a BPF filter that does not compile, and SIGTERM during a capture. */
 class LiveFaultTest
 {
-    private static void requireLiveCapture()
-    {
-        String why = null;
-        if (!"root".equals(System.getProperty("user.name")))
-        {
-            why = "live capture needs root";
-        }
-        else
-        {
-            try
-            {
-                Pcaps.findAllDevs();
-            }
-            catch (Throwable e)
-            {
-                why = "libpcap is not usable: " + e;
-            }
-        }
-        if (why != null)
-        {
-            if (Boolean.getBoolean("flowdemux.requireLive"))
-            {
-                throw new AssertionError("live capture tests are required here but cannot run: " + why);
-            }
-            Assumptions.abort(why);
-        }
-    }
-
     @Test
     void badFilterIsOneLineAndExitTwo()
     {
-        requireLiveCapture();
+        LiveRequirement.require();
         final Cli r = Cli.run("capture", "-i", "lo", "-f", "port port port", "--duration", "1");
         assertEquals(2, r.exitCode);
         assertEquals(1, r.err.strip().lines().count(), r.err);
@@ -64,7 +35,7 @@ class LiveFaultTest
     @Test
     void missingInterfaceIsOneLineAndExitTwo()
     {
-        requireLiveCapture();
+        LiveRequirement.require();
         final Cli r = Cli.run("capture", "-i", "no-such-device0", "--duration", "1");
         assertEquals(2, r.exitCode);
         assertEquals(1, r.err.strip().lines().count(), r.err);
@@ -73,7 +44,7 @@ class LiveFaultTest
     @Test
     void sigtermFlushesTheFinalReportAndTheWrittenCapture(@TempDir final Path tmp) throws Exception
     {
-        requireLiveCapture();
+        LiveRequirement.require();
         final InetAddress lo = InetAddress.getByName("127.0.0.1");
         try (DatagramSocket sink = new DatagramSocket(0, lo); DatagramSocket client = new DatagramSocket(0, lo))
         {
@@ -120,7 +91,7 @@ class LiveFaultTest
     @Test
     void interfaceThatDisappearsEndsWithOneLineAndTheReport(@TempDir final Path tmp) throws Exception
     {
-        requireLiveCapture();
+        LiveRequirement.require();
         final String ns = "flowdemux-test-" + ProcessHandle.current().pid();
         if (!sh("ip", "netns", "add", ns))
         {
@@ -173,7 +144,7 @@ class LiveFaultTest
     @Test
     void withoutPermissionOneLineSaysWhatToDo(@TempDir final Path tmp) throws Exception
     {
-        requireLiveCapture();
+        LiveRequirement.require();
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runuser")) || Files.isExecutable(Path.of("/sbin/runuser")),
             "runuser is not installed");
         final java.util.Set<java.nio.file.attribute.PosixFilePermission> open =

@@ -1,0 +1,43 @@
+package flowdemux.live;
+
+import org.junit.jupiter.api.Assumptions;
+import org.pcap4j.core.Pcaps;
+
+/**
+ * Live-capture tests need root and libpcap. Without them they are skipped with the reason, unless the system
+ * property {@code flowdemux.requireLive} is true (.ci/run sets it), which turns the skip into a failure.
+ */
+final class LiveRequirement
+{
+    private LiveRequirement()
+    {
+    }
+
+    static void require()
+    {
+        String why = null;
+        if (!"root".equals(System.getProperty("user.name")))
+        {
+            why = "live capture needs root (user is " + System.getProperty("user.name") + ")";
+        }
+        else
+        {
+            try
+            {
+                Pcaps.findAllDevs();
+            }
+            catch (Throwable e)
+            {
+                why = "libpcap is not usable: " + e;
+            }
+        }
+        if (why != null)
+        {
+            if (Boolean.getBoolean("flowdemux.requireLive"))
+            {
+                throw new AssertionError("live capture tests are required here but cannot run: " + why);
+            }
+            Assumptions.abort(why);
+        }
+    }
+}
