@@ -244,6 +244,12 @@ public final class FlowRecord
 
     public String protocolName()
     {
+        return protocolName(protocol);
+    }
+
+    /** Zeek's transport names: tcp, udp, icmp (ICMPv6 too), unknown_transport. */
+    public static String protocolName(final int protocol)
+    {
         switch (protocol)
         {
             case DecodedPacket.PROTO_TCP: return "tcp";

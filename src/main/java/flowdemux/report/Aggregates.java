@@ -26,7 +26,10 @@ public final class Aggregates
     private static final Comparator<FlowRecord> BY_BYTES =
         Comparator.comparingLong((FlowRecord f) -> -f.ipBytes()).thenComparingLong(f -> f.serial);
 
-    private final Map<String, PortSummary> byPort = new HashMap<>();
+    /** By port << 8 | IP protocol: no text per connection. */
+    private final Map<Integer, PortSummary> byPort = new HashMap<>();
+    /** Connections by IP protocol (index) and conn_state (key); made into text at report time. */
+    private final Map<String, long[]> statesByProtocol = new HashMap<>();
     private final Map<ServerKey, ServerSummary> byServer = new HashMap<>();
 
     /** A server socket as a map key, without text. */
@@ -38,8 +41,22 @@ public final class Aggregates
     public final Histogram flowDurationNanos = new Histogram(3);
     public final Histogram bytesPerFlow = new Histogram(3);
     public final Histogram handshakeRttNanos = new Histogram(3);
-    /** Sorted, so the order does not depend on which worker ended a connection first. */
-    public final Map<String, Long> connStates = new java.util.TreeMap<>();
+    /** "tcp SF" -> connections, sorted, so the order does not depend on which worker ended a connection first. */
+    public Map<String, Long> connStates()
+    {
+        final Map<String, Long> named = new java.util.TreeMap<>();
+        statesByProtocol.forEach((state, counts) ->
+        {
+            for (int proto = 0; proto < 256; proto++)
+            {
+                if (counts[proto] > 0)
+                {
+                    named.merge(FlowRecord.protocolName(proto) + " " + state, counts[proto], Long::sum);
+                }
+            }
+        });
+        return named;
+    }
     public long connections;
     public long otherServerConnections;
 
@@ -57,14 +74,14 @@ public final class Aggregates
         {
             handshakeRttNanos.recordValue(f.rttSynAckNanos);
         }
-        connStates.merge(f.protocolName() + " " + f.connState, 1L, Long::sum);
+        statesByProtocol.computeIfAbsent(f.connState, k -> new long[256])[f.protocol & 0xFF]++;
         offerTop(f);
         if (f.protocol != DecodedPacket.PROTO_TCP && f.protocol != DecodedPacket.PROTO_UDP)
         {
             return;
         }
         final String proto = f.protocolName();
-        byPort.computeIfAbsent(f.respPort + "/" + proto, k -> new PortSummary(f.respPort, proto)).add(f);
+        byPort.computeIfAbsent((f.respPort << 8) | f.protocol, k -> new PortSummary(f.respPort, proto)).add(f);
         final ServerKey key = new ServerKey(f.respHi, f.respLo, f.respPort, f.protocol);
         ServerSummary server = byServer.get(key);
         if (server == null)
@@ -101,7 +118,14 @@ public final class Aggregates
         flowDurationNanos.add(other.flowDurationNanos);
         bytesPerFlow.add(other.bytesPerFlow);
         handshakeRttNanos.add(other.handshakeRttNanos);
-        other.connStates.forEach((k, v) -> connStates.merge(k, v, Long::sum));
+        other.statesByProtocol.forEach((k, v) ->
+        {
+            final long[] mine = statesByProtocol.computeIfAbsent(k, x -> new long[256]);
+            for (int i = 0; i < 256; i++)
+            {
+                mine[i] += v[i];
+            }
+        });
         other.top.forEach(this::offerTop);
         other.byPort.forEach((k, v) -> byPort.merge(k, v, (a, b) ->
         {

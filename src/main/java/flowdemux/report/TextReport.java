@@ -104,10 +104,10 @@ public final class TextReport implements ReportFormat
         out.printf(Locale.ROOT, "  IPv4 %s   IPv6 %s%n", Formats.count(s.ipv4Packets), Formats.count(s.ipv6Packets));
         out.printf(Locale.ROOT, "  TCP %s   UDP %s   ICMP %s   other IP %s   (packets)%n", Formats.count(s.tcpPackets),
             Formats.count(s.udpPackets), Formats.count(s.icmpPackets), Formats.count(s.otherIpPackets));
-        if (!a.connStates.isEmpty())
+        if (!a.connStates().isEmpty())
         {
             final StringBuilder sb = new StringBuilder();
-            for (final Map.Entry<String, Long> e : a.connStates.entrySet())
+            for (final Map.Entry<String, Long> e : a.connStates().entrySet())
             {
                 sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
             }
