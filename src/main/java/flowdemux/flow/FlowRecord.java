@@ -4,9 +4,8 @@ import flowdemux.decode.DecodedPacket;
 import flowdemux.util.Addresses;
 import flowdemux.util.Hashing;
 
-import java.io.DataInput;
-import java.io.DataOutput;
-import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A finished connection, copied out of the flow table when it leaves it: made once per flow, never per packet.
@@ -111,91 +110,114 @@ public final class FlowRecord
 
     private static final EndReason[] END_REASONS = EndReason.values();
 
+    /** The most bytes {@link #writeTo} uses: fixed fields plus the two strings (history is at most 36 letters). */
+    public static final int MAX_ENCODED = 400;
+
     /** Reads a record written by {@link #writeTo}. */
-    private FlowRecord(final DataInput in) throws IOException
+    private FlowRecord(final ByteBuffer in)
     {
-        serial = in.readLong();
-        origHi = in.readLong();
-        origLo = in.readLong();
-        origPort = in.readUnsignedShort();
-        respHi = in.readLong();
-        respLo = in.readLong();
-        respPort = in.readUnsignedShort();
-        protocol = in.readUnsignedByte();
-        firstNanos = in.readLong();
-        lastNanos = in.readLong();
-        origPackets = in.readLong();
-        respPackets = in.readLong();
-        origIpBytes = in.readLong();
-        respIpBytes = in.readLong();
-        origPayload = in.readLong();
-        respPayload = in.readLong();
-        origBytes = in.readLong();
-        respBytes = in.readLong();
-        connState = in.readUTF().intern();
-        history = in.readUTF();
-        origTcpFlags = in.readUnsignedByte();
-        respTcpFlags = in.readUnsignedByte();
-        rttSynAckNanos = in.readLong();
-        rttAckNanos = in.readLong();
-        origMss = in.readInt();
-        respMss = in.readInt();
-        origWindowScale = in.readInt();
-        respWindowScale = in.readInt();
-        origSackPermitted = in.readBoolean();
-        respSackPermitted = in.readBoolean();
-        origRetransmits = in.readLong();
-        respRetransmits = in.readLong();
-        vlan = in.readInt();
-        flipped = in.readBoolean();
-        endReason = END_REASONS[in.readUnsignedByte()];
-        missedBytes = in.readLong();
+        serial = in.getLong();
+        origHi = in.getLong();
+        origLo = in.getLong();
+        origPort = in.getShort() & 0xFFFF;
+        respHi = in.getLong();
+        respLo = in.getLong();
+        respPort = in.getShort() & 0xFFFF;
+        protocol = in.get() & 0xFF;
+        firstNanos = in.getLong();
+        lastNanos = in.getLong();
+        origPackets = in.getLong();
+        respPackets = in.getLong();
+        origIpBytes = in.getLong();
+        respIpBytes = in.getLong();
+        origPayload = in.getLong();
+        respPayload = in.getLong();
+        origBytes = in.getLong();
+        respBytes = in.getLong();
+        connState = ascii(in).intern();
+        history = ascii(in);
+        origTcpFlags = in.get() & 0xFF;
+        respTcpFlags = in.get() & 0xFF;
+        rttSynAckNanos = in.getLong();
+        rttAckNanos = in.getLong();
+        origMss = in.getInt();
+        respMss = in.getInt();
+        origWindowScale = in.getInt();
+        respWindowScale = in.getInt();
+        final int bits = in.get();
+        origSackPermitted = (bits & 1) != 0;
+        respSackPermitted = (bits & 2) != 0;
+        flipped = (bits & 4) != 0;
+        origRetransmits = in.getLong();
+        respRetransmits = in.getLong();
+        vlan = in.getInt();
+        endReason = END_REASONS[in.get() & 0xFF];
+        missedBytes = in.getLong();
     }
 
-    public static FlowRecord readFrom(final DataInput in) throws IOException
+    private static String ascii(final ByteBuffer in)
+    {
+        final int n = in.get() & 0xFF;
+        final byte[] b = new byte[n];
+        in.get(b);
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    private static void ascii(final ByteBuffer out, final String s)
+    {
+        out.put((byte)s.length());
+        for (int i = 0; i < s.length(); i++)
+        {
+            out.put((byte)s.charAt(i));
+        }
+    }
+
+    public static FlowRecord readFrom(final ByteBuffer in)
     {
         return new FlowRecord(in);
     }
 
-    /** A compact binary form, for records spilled to disk while a large capture is read. */
-    public void writeTo(final DataOutput out) throws IOException
+    /**
+     * A compact binary form, for records spilled to disk while a large capture is read: at most
+     * {@link #MAX_ENCODED} bytes. (A ByteBuffer rather than a DataOutputStream: the latter's buffered stream takes a
+     * lock for every field, which showed in profiles.)
+     */
+    public void writeTo(final ByteBuffer out)
     {
-        out.writeLong(serial);
-        out.writeLong(origHi);
-        out.writeLong(origLo);
-        out.writeShort(origPort);
-        out.writeLong(respHi);
-        out.writeLong(respLo);
-        out.writeShort(respPort);
-        out.writeByte(protocol);
-        out.writeLong(firstNanos);
-        out.writeLong(lastNanos);
-        out.writeLong(origPackets);
-        out.writeLong(respPackets);
-        out.writeLong(origIpBytes);
-        out.writeLong(respIpBytes);
-        out.writeLong(origPayload);
-        out.writeLong(respPayload);
-        out.writeLong(origBytes);
-        out.writeLong(respBytes);
-        out.writeUTF(connState);
-        out.writeUTF(history);
-        out.writeByte(origTcpFlags);
-        out.writeByte(respTcpFlags);
-        out.writeLong(rttSynAckNanos);
-        out.writeLong(rttAckNanos);
-        out.writeInt(origMss);
-        out.writeInt(respMss);
-        out.writeInt(origWindowScale);
-        out.writeInt(respWindowScale);
-        out.writeBoolean(origSackPermitted);
-        out.writeBoolean(respSackPermitted);
-        out.writeLong(origRetransmits);
-        out.writeLong(respRetransmits);
-        out.writeInt(vlan);
-        out.writeBoolean(flipped);
-        out.writeByte(endReason.ordinal());
-        out.writeLong(missedBytes);
+        out.putLong(serial);
+        out.putLong(origHi);
+        out.putLong(origLo);
+        out.putShort((short)origPort);
+        out.putLong(respHi);
+        out.putLong(respLo);
+        out.putShort((short)respPort);
+        out.put((byte)protocol);
+        out.putLong(firstNanos);
+        out.putLong(lastNanos);
+        out.putLong(origPackets);
+        out.putLong(respPackets);
+        out.putLong(origIpBytes);
+        out.putLong(respIpBytes);
+        out.putLong(origPayload);
+        out.putLong(respPayload);
+        out.putLong(origBytes);
+        out.putLong(respBytes);
+        ascii(out, connState);
+        ascii(out, history);
+        out.put((byte)origTcpFlags);
+        out.put((byte)respTcpFlags);
+        out.putLong(rttSynAckNanos);
+        out.putLong(rttAckNanos);
+        out.putInt(origMss);
+        out.putInt(respMss);
+        out.putInt(origWindowScale);
+        out.putInt(respWindowScale);
+        out.put((byte)((origSackPermitted ? 1 : 0) | (respSackPermitted ? 2 : 0) | (flipped ? 4 : 0)));
+        out.putLong(origRetransmits);
+        out.putLong(respRetransmits);
+        out.putInt(vlan);
+        out.put((byte)endReason.ordinal());
+        out.putLong(missedBytes);
     }
 
     /** A Zeek-like connection id ("C" + base62), deterministic: derived from the flow's serial. */

@@ -5,14 +5,12 @@ import flowdemux.flow.FlowRecord;
 import flowdemux.flow.FlowSink;
 import flowdemux.flow.FlowTable;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,6 +29,7 @@ public final class FlowStore implements FlowSink
 {
     /** Records kept in memory per worker before a run is spilled (a few tens of MB). */
     static final int DEFAULT_SPILL_AT = 100_000;
+    private static final int IO_BUFFER = 1 << 20;
     private static final Comparator<FlowRecord> BY_SERIAL = Comparator.comparingLong(f -> f.serial);
 
     private final int spillAt;
@@ -77,12 +76,18 @@ public final class FlowStore implements FlowSink
         {
             final Path run = Files.createTempFile(spillFolder, "flowdemux-run-", ".bin");
             run.toFile().deleteOnExit();
-            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(run), 1 << 16)))
+            try (FileChannel out = FileChannel.open(run, StandardOpenOption.WRITE))
             {
+                final ByteBuffer bytes = ByteBuffer.allocate(IO_BUFFER);
                 for (final FlowRecord f : buffer)
                 {
-                    f.writeTo(out);
+                    if (bytes.remaining() < FlowRecord.MAX_ENCODED)
+                    {
+                        drain(bytes, out);
+                    }
+                    f.writeTo(bytes);
                 }
+                drain(bytes, out);
             }
             runs.add(run);
         }
@@ -91,6 +96,16 @@ public final class FlowStore implements FlowSink
             throw new UncheckedIOException("cannot spill connection records to " + spillFolder, e);
         }
         buffer.clear();
+    }
+
+    private static void drain(final ByteBuffer bytes, final FileChannel out) throws IOException
+    {
+        bytes.flip();
+        while (bytes.hasRemaining())
+        {
+            out.write(bytes);
+        }
+        bytes.clear();
     }
 
     public Aggregates aggregates()
@@ -189,7 +204,9 @@ public final class FlowStore implements FlowSink
     {
         final int order;
         private final Iterator<FlowRecord> memory;
-        private final DataInputStream in;
+        private final FileChannel in;
+        private final ByteBuffer bytes;
+        private boolean eof;
         FlowRecord head;
 
         Cursor(final Path file, final int order)
@@ -198,12 +215,14 @@ public final class FlowStore implements FlowSink
             this.memory = null;
             try
             {
-                this.in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
+                this.in = FileChannel.open(file, StandardOpenOption.READ);
             }
             catch (IOException e)
             {
                 throw new UncheckedIOException(e);
             }
+            this.bytes = ByteBuffer.allocate(IO_BUFFER);
+            bytes.flip();
         }
 
         Cursor(final Iterator<FlowRecord> memory, final int order)
@@ -211,6 +230,7 @@ public final class FlowStore implements FlowSink
             this.order = order;
             this.memory = memory;
             this.in = null;
+            this.bytes = null;
         }
 
         boolean advance()
@@ -222,13 +242,27 @@ public final class FlowStore implements FlowSink
             }
             try
             {
-                head = FlowRecord.readFrom(in);
+                // Records are never split across refills: keep at least a whole record's worth buffered.
+                if (bytes.remaining() < FlowRecord.MAX_ENCODED && !eof)
+                {
+                    bytes.compact();
+                    while (bytes.hasRemaining())
+                    {
+                        if (in.read(bytes) < 0)
+                        {
+                            eof = true;
+                            break;
+                        }
+                    }
+                    bytes.flip();
+                }
+                if (!bytes.hasRemaining())
+                {
+                    head = null;
+                    return false;
+                }
+                head = FlowRecord.readFrom(bytes);
                 return true;
-            }
-            catch (EOFException e)
-            {
-                head = null;
-                return false;
             }
             catch (IOException e)
             {
