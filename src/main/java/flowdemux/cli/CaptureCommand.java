@@ -169,7 +169,7 @@ public final class CaptureCommand implements Callable<Integer>
             }
             final List<FlowRecord> flows = collector.flows();
             final AnalysisResult result = new AnalysisResult("live capture on " + device, capture.formatName(),
-                run.stats(), flows, Aggregates.of(flows), collector.evicted(), maxFlows, run.peakFlows(), error,
+                run.stats(), flows, Aggregates.of(flows), collector.evicted(), maxFlows, error,
                 filter == null ? null : "BPF " + filter);
             result.captureStats = stats;
             final ReportFormat renderer = ReportFormat.named(format, top, Services.standard(), LocalNets.zeekDefault(),

@@ -181,7 +181,7 @@ public final class ReadCommand implements Callable<Integer>
             error = name + ": read error at byte offset " + reader.position() + ": " + run.ioFault().getMessage();
         }
         final AnalysisResult result = new AnalysisResult(name, reader.formatName(), run.stats(),
-            FlowStore.merged(stores), aggregates, evicted, maxFlows, run.peakFlows(), error, filterDescription());
+            FlowStore.merged(stores), aggregates, evicted, maxFlows, error, filterDescription());
         if (!writeReport(result, err))
         {
             return Main.EXIT_INPUT;
@@ -218,7 +218,7 @@ public final class ReadCommand implements Callable<Integer>
     private AnalysisResult emptyResult(final String name, final String error)
     {
         return new AnalysisResult(name, "unknown", new flowdemux.decode.DecodeStats(), java.util.List.of(),
-            new Aggregates(), 0, maxFlows, 0, error, filterDescription());
+            new Aggregates(), 0, maxFlows, error, filterDescription());
     }
 
     private String filterDescription()

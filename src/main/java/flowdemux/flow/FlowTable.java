@@ -315,6 +315,20 @@ public final class FlowTable
         return maxFlows;
     }
 
+    /** Gives back the memory of an emptied table (after the end of the input), so the report has room. */
+    public void release()
+    {
+        if (size != 0)
+        {
+            throw new IllegalStateException("release an empty table only");
+        }
+        allocateIndex(16);
+        pages = new long[1][];
+        highWater = 0;
+        freeCount = 0;
+        clockHand = 0;
+    }
+
     /** Index slots in use, for tests: must equal {@link #size()}. */
     int indexOccupancy()
     {

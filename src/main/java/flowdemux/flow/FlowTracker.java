@@ -292,6 +292,7 @@ public final class FlowTracker
         final long at = Math.max(now, finalNow);
         table.forEach(flow -> end(flow, Expiry.removalTime(table.page(flow), FlowTable.base(flow), config) <= at
             ? EndReason.TIMEOUT : EndReason.END_OF_INPUT));
+        table.release();
     }
 
     /** Hands every open connection to {@code sink} as it stands, without ending it (rolling live reports). */

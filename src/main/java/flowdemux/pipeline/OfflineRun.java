@@ -245,21 +245,6 @@ public final class OfflineRun
         return stats;
     }
 
-    /** The most connections tracked at once, summed over the workers. */
-    public long peakFlows()
-    {
-        if (inline != null)
-        {
-            return inline.table().peakSize();
-        }
-        long peak = 0;
-        for (final Worker w : workers)
-        {
-            peak += w.tracker.table().peakSize();
-        }
-        return peak;
-    }
-
     public CaptureFormatException fault()
     {
         return fault;

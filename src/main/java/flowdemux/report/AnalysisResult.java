@@ -15,7 +15,6 @@ public final class AnalysisResult
     public final Aggregates aggregates;
     public final long evicted;
     public final int maxFlows;
-    public final long peakFlows;
     /** One-line description of the fault that ended the read early, or null. */
     public final String error;
     public final String filterDescription;
@@ -24,7 +23,7 @@ public final class AnalysisResult
 
     public AnalysisResult(final String inputName, final String format, final DecodeStats stats,
         final Iterable<FlowRecord> flows, final Aggregates aggregates, final long evicted, final int maxFlows,
-        final long peakFlows, final String error, final String filterDescription)
+        final String error, final String filterDescription)
     {
         this.aggregates = aggregates;
         this.inputName = inputName;
@@ -33,7 +32,6 @@ public final class AnalysisResult
         this.flows = flows;
         this.evicted = evicted;
         this.maxFlows = maxFlows;
-        this.peakFlows = peakFlows;
         this.error = error;
         this.filterDescription = filterDescription;
     }

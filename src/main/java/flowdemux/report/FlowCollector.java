@@ -38,18 +38,6 @@ public final class FlowCollector implements FlowSink
         return flows;
     }
 
-    /** Every collector's flows in one list, in order of their first packet. */
-    public static FlowCollector merge(final List<FlowCollector> collectors)
-    {
-        final FlowCollector all = new FlowCollector();
-        for (final FlowCollector c : collectors)
-        {
-            all.flows.addAll(c.flows);
-            all.evicted += c.evicted;
-        }
-        return all;
-    }
-
     public long evicted()
     {
         return evicted;

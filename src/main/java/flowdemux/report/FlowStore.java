@@ -30,6 +30,7 @@ public final class FlowStore implements FlowSink
     /** Records kept in memory per worker before a run is spilled (a few tens of MB). */
     static final int DEFAULT_SPILL_AT = 100_000;
     private static final int IO_BUFFER = 1 << 20;
+    private static final int MERGE_BUFFER = 1 << 16;
     private static final Comparator<FlowRecord> BY_SERIAL = Comparator.comparingLong(f -> f.serial);
 
     private final int spillAt;
@@ -221,7 +222,8 @@ public final class FlowStore implements FlowSink
             {
                 throw new UncheckedIOException(e);
             }
-            this.bytes = ByteBuffer.allocate(IO_BUFFER);
+            // Small per run: a merge may have hundreds of runs open at once.
+            this.bytes = ByteBuffer.allocate(MERGE_BUFFER);
             bytes.flip();
         }
 

@@ -41,7 +41,7 @@ class FlowStoreTest
         final Aggregates aggregates = new Aggregates();
         stores.forEach(s -> aggregates.merge(s.aggregates()));
         final AnalysisResult r = new AnalysisResult("x", "pcap", run.stats(), FlowStore.merged(stores), aggregates, 0,
-            1_000_000, 0, null, null);
+            1_000_000, null, null);
         final StringWriter out = new StringWriter();
         new CsvReport(Services.shipped()).write(r, out);
         final StringWriter text = new StringWriter();

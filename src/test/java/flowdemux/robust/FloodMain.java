@@ -38,7 +38,7 @@ public final class FloodMain
             new ConnectionConfig());
         run.run(new Flood(flows));
         final AnalysisResult r = new AnalysisResult("flood", "synthetic", run.stats(), FlowStore.merged(List.of(store)),
-            store.aggregates(), store.evicted(), maxFlows, 0, null, null);
+            store.aggregates(), store.evicted(), maxFlows, null, null);
         final BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
         new CsvReport(Services.shipped()).write(r, out);
         out.flush();
