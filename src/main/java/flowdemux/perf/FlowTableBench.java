@@ -28,6 +28,21 @@ public final class FlowTableBench
         public double seconds;
         public double bytesPerFlow;
         public final Histogram batchNanos = new Histogram(3);
+        private long lapStart;
+
+        long start()
+        {
+            lapStart = System.nanoTime();
+            return lapStart;
+        }
+
+        /** Ends one batch of {@link #BATCH} operations and starts the next. */
+        void lap()
+        {
+            final long now = System.nanoTime();
+            batchNanos.recordValue(now - lapStart);
+            lapStart = now;
+        }
 
         public double opsPerSecond()
         {
@@ -97,8 +112,7 @@ public final class FlowTableBench
         final long before = usedHeap();
         final FlowTable table = new FlowTable(flows, (t, f, reason) -> { });
         final SplittableRandom r = new SplittableRandom(seed + 1);
-        final long start = System.nanoTime();
-        long batchStart = start;
+        final long start = result.start();
         for (long op = 0; op < ops; op++)
         {
             final int i = r.nextInt(flows);
@@ -115,9 +129,7 @@ public final class FlowTableBench
             s[b + FlowLayout.LAST_TS] = op;
             if ((op + 1) % BATCH == 0)
             {
-                final long now = System.nanoTime();
-                result.batchNanos.recordValue(now - batchStart);
-                batchStart = now;
+                result.lap();
             }
         }
         result.seconds = (System.nanoTime() - start) / 1e9;
@@ -139,8 +151,7 @@ public final class FlowTableBench
         final long before = usedHeap();
         final Map<Key, State> map = new HashMap<>();
         final SplittableRandom r = new SplittableRandom(seed + 1);
-        final long start = System.nanoTime();
-        long batchStart = start;
+        final long start = result.start();
         for (long op = 0; op < ops; op++)
         {
             final int i = r.nextInt(flows);
@@ -150,9 +161,7 @@ public final class FlowTableBench
             s.lastSeen = op;
             if ((op + 1) % BATCH == 0)
             {
-                final long now = System.nanoTime();
-                result.batchNanos.recordValue(now - batchStart);
-                batchStart = now;
+                result.lap();
             }
         }
         result.seconds = (System.nanoTime() - start) / 1e9;
