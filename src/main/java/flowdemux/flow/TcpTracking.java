@@ -484,16 +484,7 @@ final class TcpTracking
                         setState(s, b, orig, EndpointState.ESTABLISHED);
                     }
                 }
-                if (fin)
-                {
-                    setState(s, b, orig, EndpointState.CLOSED);
-                    result |= CLOSE;
-                }
-                if (rst)
-                {
-                    setState(s, b, orig, EndpointState.RESET);
-                    result |= CLOSE;
-                }
+                result |= closeBy(s, b, orig, fin, rst);
                 if (state(s, b, orig) == EndpointState.INACTIVE)
                 {
                     if (!orig && len == 0 && state(s, b, true) == EndpointState.SYN_SENT)
@@ -516,16 +507,7 @@ final class TcpTracking
             }
             case EndpointState.SYN_SENT:
             case EndpointState.SYN_ACK_SENT:
-                if (fin)
-                {
-                    setState(s, b, orig, EndpointState.CLOSED);
-                    result |= CLOSE;
-                }
-                if (rst)
-                {
-                    setState(s, b, orig, EndpointState.RESET);
-                    result |= CLOSE;
-                }
+                result |= closeBy(s, b, orig, fin, rst);
                 break;
             case EndpointState.ESTABLISHED:
             case EndpointState.PARTIAL:
@@ -565,6 +547,22 @@ final class TcpTracking
                 break;
         }
         return result;
+    }
+
+    /** A FIN closes the sender's side, an RST (which wins if both are set) resets it; either ends the connection. */
+    private static int closeBy(final long[] s, final int b, final boolean orig, final boolean fin, final boolean rst)
+    {
+        if (rst)
+        {
+            setState(s, b, orig, EndpointState.RESET);
+            return CLOSE;
+        }
+        if (fin)
+        {
+            setState(s, b, orig, EndpointState.CLOSED);
+            return CLOSE;
+        }
+        return 0;
     }
 
     /** Where a side's in-order data (or data declared missing) ends, as a relative sequence number. */
