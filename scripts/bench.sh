@@ -33,8 +33,8 @@ for flows in "$medium" "$large"; do
   packets=$(grep '"packets"' "$f.json" | tr -dc 0-9)
   name="$(basename "$f") ($(du -h "$f" | cut -f1), $packets packets)"
   declare -A wall rss
-  read -r wall[fd2] rss[fd2] < <(best java -jar target/flowdemux.jar read "$f" --workers 2 --format zeek -o /dev/null)
-  read -r wall[fd1] rss[fd1] < <(best java -jar target/flowdemux.jar read "$f" --workers 1 --format zeek -o /dev/null)
+  read -r wall[fd2] rss[fd2] < <(best ./analyzer read "$f" --workers 2 --format zeek -o /dev/null)
+  read -r wall[fd1] rss[fd1] < <(best ./analyzer read "$f" --workers 1 --format zeek -o /dev/null)
   labels=(fd1 fd2); declare -A title=([fd1]="flowdemux read --workers 1 --format zeek" [fd2]="flowdemux read --workers 2 --format zeek")
   if command -v tcpdump >/dev/null; then
     read -r wall[tcpdump] rss[tcpdump] < <(best tcpdump -r "$f" -w /dev/null); labels+=(tcpdump); title[tcpdump]="tcpdump -r F -w /dev/null (copy only)"
