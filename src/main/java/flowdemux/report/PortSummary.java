@@ -4,11 +4,10 @@ import flowdemux.flow.ConnState;
 import flowdemux.flow.FlowRecord;
 import flowdemux.util.Hashing;
 import org.HdrHistogram.Histogram;
+import org.agrona.collections.LongHashSet;
 
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /** One server port (the responder's port) and protocol, over all its connections. */
 public final class PortSummary
@@ -24,8 +23,11 @@ public final class PortSummary
     public long packets;
     public long bytes;
     public final Histogram rttNanos = new Histogram(3);
-    /** Clients by a 64-bit hash of their address (no text per connection; collisions are negligible). */
-    private final Set<Long> clients = new HashSet<>();
+    /**
+     * Clients by a 64-bit hash of their address (no text per connection; collisions are negligible), in a set of
+     * primitive longs: no boxed Long and no node per client.
+     */
+    private final LongHashSet clients = new LongHashSet();
     private boolean clientsSaturated;
 
     PortSummary(final int port, final String protocol)
@@ -51,7 +53,7 @@ public final class PortSummary
         }
     }
 
-    private void addClient(final Long client)
+    private void addClient(final long client)
     {
         if (clients.size() < MAX_CLIENTS_COUNTED)
         {
@@ -67,7 +69,7 @@ public final class PortSummary
     {
         connections += other.connections;
         other.outcomes.forEach((k, v) -> outcomes.merge(k, v, Long::sum));
-        other.clients.forEach(this::addClient);
+        other.clients.forEachLong(this::addClient);
         clientsSaturated |= other.clientsSaturated;
         packets += other.packets;
         bytes += other.bytes;

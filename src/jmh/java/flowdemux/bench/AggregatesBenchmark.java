@@ -1,0 +1,91 @@
+package flowdemux.bench;
+
+import flowdemux.decode.DropReason;
+import flowdemux.decode.PacketDecoder;
+import flowdemux.flow.ConnectionConfig;
+import flowdemux.flow.FlowRecord;
+import flowdemux.flow.FlowTracker;
+import flowdemux.report.Aggregates;
+import flowdemux.source.CaptureReader;
+import flowdemux.source.CaptureReaders;
+import flowdemux.source.PacketRecord;
+import flowdemux.synth.PcapWriter;
+import flowdemux.synth.TrafficGenerator;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The report's per-connection work as connections end: the per-port, per-server and top-flow views of
+ * {@link Aggregates}, over the connections of a generated capture.
+ * <pre>
+ * java -jar target/benchmarks.jar AggregatesBenchmark
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgs = {"-Xmx3g", "-XX:+UseParallelGC"})
+public class AggregatesBenchmark
+{
+    static final int CONNECTIONS = 50_000;
+
+    List<FlowRecord> records;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final TrafficGenerator g = new TrafficGenerator(5, CONNECTIONS, 10_000, 10);
+        try (PcapWriter w = new PcapWriter(out, 1, true))
+        {
+            g.write(w, 1_700_000_000_000_000_000L);
+        }
+        records = new ArrayList<>(CONNECTIONS);
+        final FlowTracker tracker = new FlowTracker(10_000_000,
+            (table, flow, reason) -> records.add(FlowRecord.of(table, flow, reason)), new ConnectionConfig());
+        final PacketDecoder decoder = new PacketDecoder(true);
+        long last = 0;
+        try (CaptureReader r = CaptureReaders.open(new ByteArrayInputStream(out.toByteArray())))
+        {
+            final PacketRecord p = new PacketRecord();
+            while (r.next(p))
+            {
+                if (decoder.decode(p) == DropReason.NONE)
+                {
+                    tracker.onPacket(decoder.packet());
+                    last = decoder.packet().timestampNanos;
+                }
+            }
+        }
+        tracker.flushAll(last);
+        if (records.size() != CONNECTIONS)
+        {
+            throw new IllegalStateException(records.size() + " connections, expected " + CONNECTIONS);
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(CONNECTIONS)
+    public Aggregates aggregate()
+    {
+        return Aggregates.of(records);
+    }
+}
