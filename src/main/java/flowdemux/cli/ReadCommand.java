@@ -9,6 +9,7 @@ import flowdemux.report.Aggregates;
 import flowdemux.report.FlowStore;
 import flowdemux.report.LocalNets;
 import flowdemux.report.OutputTarget;
+import flowdemux.report.RecordLine;
 import flowdemux.report.ReportFormat;
 import flowdemux.source.CaptureFormatException;
 import flowdemux.source.CaptureReader;
@@ -151,9 +152,11 @@ public final class ReadCommand implements Callable<Integer>
         }
         final java.util.List<FlowStore> stores = new java.util.ArrayList<>();
         final Path spillFolder = Path.of(System.getProperty("java.io.tmpdir"));
+        // CSV and conn.log have a line per connection, which the workers format; the other reports need none.
+        final RecordLine lines = renderer() instanceof RecordLine l ? l : null;
         for (int i = 0; i < workerCount; i++)
         {
-            stores.add(new FlowStore(spillFolder));
+            stores.add(new FlowStore(spillFolder, lines));
         }
         final PacketFilter filter = new PacketFilter(port == null ? -1 : port, hostAddress);
         final flowdemux.flow.ConnectionConfig config = connection.toConfig(cl);
@@ -181,7 +184,8 @@ public final class ReadCommand implements Callable<Integer>
             error = name + ": read error at byte offset " + reader.position() + ": " + run.ioFault().getMessage();
         }
         final AnalysisResult result = new AnalysisResult(name, reader.formatName(), run.stats(),
-            FlowStore.merged(stores), aggregates, evicted, maxFlows, error, filterDescription());
+            java.util.List.of(), aggregates, evicted, maxFlows, error, filterDescription());
+        result.lines = lines == null ? null : FlowStore.lines(stores);
         if (!writeReport(result, err))
         {
             return Main.EXIT_INPUT;
@@ -231,10 +235,15 @@ public final class ReadCommand implements Callable<Integer>
             + (host != null ? "--host " + host : "");
     }
 
+    private ReportFormat renderer()
+    {
+        return ReportFormat.named(format, top, Services.standard(), localNets(), zeekExtra);
+    }
+
     /** Writes the report; false (after one line on stderr) when the output could not be written. */
     private boolean writeReport(final AnalysisResult result, final PrintWriter err)
     {
-        final ReportFormat renderer = ReportFormat.named(format, top, Services.standard(), localNets(), zeekExtra);
+        final ReportFormat renderer = renderer();
         final PrintWriter out = spec.commandLine().getOut();
         try (OutputTarget target = output == null ? OutputTarget.stdout(out) : OutputTarget.file(output))
         {

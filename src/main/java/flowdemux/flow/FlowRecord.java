@@ -4,8 +4,6 @@ import flowdemux.decode.DecodedPacket;
 import flowdemux.util.Addresses;
 import flowdemux.util.Hashing;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A finished connection, copied out of the flow table when it leaves it: made once per flow, never per packet.
@@ -108,125 +106,19 @@ public final class FlowRecord
         return new FlowRecord(table, flow, endReason);
     }
 
-    private static final EndReason[] END_REASONS = EndReason.values();
-
-    /** The most bytes {@link #writeTo} uses: fixed fields plus the two strings (history is at most 36 letters). */
-    public static final int MAX_ENCODED = 400;
-
-    /** Reads a record written by {@link #writeTo}. */
-    private FlowRecord(final ByteBuffer in)
-    {
-        serial = in.getLong();
-        origHi = in.getLong();
-        origLo = in.getLong();
-        origPort = in.getShort() & 0xFFFF;
-        respHi = in.getLong();
-        respLo = in.getLong();
-        respPort = in.getShort() & 0xFFFF;
-        protocol = in.get() & 0xFF;
-        firstNanos = in.getLong();
-        lastNanos = in.getLong();
-        origPackets = in.getLong();
-        respPackets = in.getLong();
-        origIpBytes = in.getLong();
-        respIpBytes = in.getLong();
-        origPayload = in.getLong();
-        respPayload = in.getLong();
-        origBytes = in.getLong();
-        respBytes = in.getLong();
-        connState = ascii(in).intern();
-        history = ascii(in);
-        origTcpFlags = in.get() & 0xFF;
-        respTcpFlags = in.get() & 0xFF;
-        rttSynAckNanos = in.getLong();
-        rttAckNanos = in.getLong();
-        origMss = in.getInt();
-        respMss = in.getInt();
-        origWindowScale = in.getInt();
-        respWindowScale = in.getInt();
-        final int bits = in.get();
-        origSackPermitted = (bits & 1) != 0;
-        respSackPermitted = (bits & 2) != 0;
-        flipped = (bits & 4) != 0;
-        origRetransmits = in.getLong();
-        respRetransmits = in.getLong();
-        vlan = in.getInt();
-        endReason = END_REASONS[in.get() & 0xFF];
-        missedBytes = in.getLong();
-    }
-
-    private static String ascii(final ByteBuffer in)
-    {
-        final int n = in.get() & 0xFF;
-        final byte[] b = new byte[n];
-        in.get(b);
-        return new String(b, StandardCharsets.ISO_8859_1);
-    }
-
-    private static void ascii(final ByteBuffer out, final String s)
-    {
-        out.put((byte)s.length());
-        for (int i = 0; i < s.length(); i++)
-        {
-            out.put((byte)s.charAt(i));
-        }
-    }
-
-    public static FlowRecord readFrom(final ByteBuffer in)
-    {
-        return new FlowRecord(in);
-    }
-
-    /**
-     * A compact binary form, for records spilled to disk while a large capture is read: at most
-     * {@link #MAX_ENCODED} bytes. (A ByteBuffer rather than a DataOutputStream: the latter's buffered stream takes a
-     * lock for every field, which showed in profiles.)
-     */
-    public void writeTo(final ByteBuffer out)
-    {
-        out.putLong(serial);
-        out.putLong(origHi);
-        out.putLong(origLo);
-        out.putShort((short)origPort);
-        out.putLong(respHi);
-        out.putLong(respLo);
-        out.putShort((short)respPort);
-        out.put((byte)protocol);
-        out.putLong(firstNanos);
-        out.putLong(lastNanos);
-        out.putLong(origPackets);
-        out.putLong(respPackets);
-        out.putLong(origIpBytes);
-        out.putLong(respIpBytes);
-        out.putLong(origPayload);
-        out.putLong(respPayload);
-        out.putLong(origBytes);
-        out.putLong(respBytes);
-        ascii(out, connState);
-        ascii(out, history);
-        out.put((byte)origTcpFlags);
-        out.put((byte)respTcpFlags);
-        out.putLong(rttSynAckNanos);
-        out.putLong(rttAckNanos);
-        out.putInt(origMss);
-        out.putInt(respMss);
-        out.putInt(origWindowScale);
-        out.putInt(respWindowScale);
-        out.put((byte)((origSackPermitted ? 1 : 0) | (respSackPermitted ? 2 : 0) | (flipped ? 4 : 0)));
-        out.putLong(origRetransmits);
-        out.putLong(respRetransmits);
-        out.putInt(vlan);
-        out.put((byte)endReason.ordinal());
-        out.putLong(missedBytes);
-    }
-
     /** A Zeek-like connection id ("C" + base62), deterministic: derived from the flow's serial. */
     public static String uid(final long serial)
+    {
+        return appendUid(new StringBuilder(18), serial).toString();
+    }
+
+    /** {@link #uid(long)} appended to a line: no string per connection. */
+    public static StringBuilder appendUid(final StringBuilder sb, final long serial)
     {
         final String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
         long a = Hashing.mix(serial + 0x5DEECE66DL);
         long c = Hashing.mix(a ^ 0x2545F4914F6CDD1DL);
-        final StringBuilder sb = new StringBuilder(18).append('C');
+        sb.append('C');
         for (int i = 0; i < 17; i++)
         {
             final long source = i < 9 ? a : c;
@@ -240,7 +132,7 @@ public final class FlowRecord
                 c = Long.divideUnsigned(c, 62);
             }
         }
-        return sb.toString();
+        return sb;
     }
 
     /** The connection's Zeek-style uid (computed when asked: most records are only counted). */

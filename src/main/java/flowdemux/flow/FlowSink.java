@@ -5,4 +5,9 @@ package flowdemux.flow;
 public interface FlowSink
 {
     void flowEnded(FlowTable table, int flow, EndReason reason);
+
+    /** Every connection has ended (the end of the input); called on the thread that ended them. */
+    default void allEnded()
+    {
+    }
 }

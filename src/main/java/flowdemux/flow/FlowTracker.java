@@ -293,6 +293,7 @@ public final class FlowTracker
         table.forEach(flow -> end(flow, Expiry.removalTime(table.page(flow), FlowTable.base(flow), config) <= at
             ? EndReason.TIMEOUT : EndReason.END_OF_INPUT));
         table.release();
+        sink.allEnded();
     }
 
     /** Hands every open connection to {@code sink} as it stands, without ending it (rolling live reports). */

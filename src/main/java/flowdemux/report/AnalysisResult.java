@@ -18,6 +18,11 @@ public final class AnalysisResult
     /** One-line description of the fault that ended the read early, or null. */
     public final String error;
     public final String filterDescription;
+    /**
+     * The per-connection lines, already formatted by the workers, when the output has them ({@link RecordLine});
+     * null when the records are in {@link #flows} instead.
+     */
+    public RecordLines lines;
     /** Live capture: {received, dropped by the kernel, dropped by the interface} from libpcap, or null. */
     public long[] captureStats;
 

@@ -7,49 +7,59 @@ import flowdemux.flow.FlowTable;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 
 /**
- * Receives the connections one worker ends: counts them into {@link Aggregates} at once, and keeps the records
- * for the per-connection outputs in memory up to a bound, beyond which it sorts them by first packet and spills
- * them to a temporary file. At the end {@link #merged} gives every worker's records in order of first packet,
- * merging the spilled runs: memory stays bounded whatever the number of connections.
+ * Receives the connections one worker ends: counts them into {@link Aggregates} at once and, when the output has a
+ * line per connection, formats each connection's line on the worker's thread. Records wait in memory up to a bound;
+ * then they are sorted by first packet, formatted and spilled to a temporary file as a sorted run, and so are the
+ * last ones when the input ends. {@link #lines} merges every worker's runs into one output in order of first packet,
+ * copying lines: memory stays bounded whatever the number of connections, and the serial end of a read does no
+ * formatting.
  */
 public final class FlowStore implements FlowSink
 {
     /** Records kept in memory per worker before a run is spilled (a few tens of MB). */
     static final int DEFAULT_SPILL_AT = 100_000;
     private static final int IO_BUFFER = 1 << 20;
+    /** Small per run: a merge may have hundreds of runs open at once. */
     private static final int MERGE_BUFFER = 1 << 16;
+    /** A spilled line: its connection's serial, its length, its ASCII bytes. */
+    private static final int LINE_HEADER = Long.BYTES + Short.BYTES;
+    /** Far above any line of the formats (history is at most 36 letters, an IPv6 address 39 characters). */
+    private static final int MAX_LINE = 4096;
     private static final Comparator<FlowRecord> BY_SERIAL = Comparator.comparingLong(f -> f.serial);
 
     private final int spillAt;
     private final Path spillFolder;
+    private final RecordLine format;
     private final Aggregates aggregates = new Aggregates();
     private final List<FlowRecord> buffer = new ArrayList<>();
     private final List<Path> runs = new ArrayList<>();
+    private final StringBuilder line = new StringBuilder(512);
     private long evicted;
     private long records;
 
-    public FlowStore(final Path spillFolder)
+    /** @param format the per-connection lines to keep, or null to keep no records (only the aggregates) */
+    public FlowStore(final Path spillFolder, final RecordLine format)
     {
-        this(spillFolder, DEFAULT_SPILL_AT);
+        this(spillFolder, DEFAULT_SPILL_AT, format);
     }
 
-    public FlowStore(final Path spillFolder, final int spillAt)
+    public FlowStore(final Path spillFolder, final int spillAt, final RecordLine format)
     {
         this.spillFolder = spillFolder;
         this.spillAt = spillAt;
+        this.format = format;
     }
 
     @Override
@@ -62,8 +72,22 @@ public final class FlowStore implements FlowSink
         }
         records++;
         aggregates.add(record);
+        if (format == null)
+        {
+            return;
+        }
         buffer.add(record);
         if (buffer.size() >= spillAt)
+        {
+            spill();
+        }
+    }
+
+    /** The last connections are formatted and spilled here, on the worker's thread, rather than at the merge. */
+    @Override
+    public void allEnded()
+    {
+        if (!buffer.isEmpty())
         {
             spill();
         }
@@ -75,18 +99,29 @@ public final class FlowStore implements FlowSink
         buffer.sort(BY_SERIAL);
         try
         {
-            final Path run = Files.createTempFile(spillFolder, "flowdemux-run-", ".bin");
+            final Path run = Files.createTempFile(spillFolder, "flowdemux-run-", ".txt");
             run.toFile().deleteOnExit();
             try (FileChannel out = FileChannel.open(run, StandardOpenOption.WRITE))
             {
                 final ByteBuffer bytes = ByteBuffer.allocate(IO_BUFFER);
                 for (final FlowRecord f : buffer)
                 {
-                    if (bytes.remaining() < FlowRecord.MAX_ENCODED)
+                    line.setLength(0);
+                    format.append(f, line);
+                    final int length = line.length();
+                    if (length > MAX_LINE)
+                    {
+                        throw new IllegalStateException("a line of " + length + " characters");
+                    }
+                    if (bytes.remaining() < LINE_HEADER + length)
                     {
                         drain(bytes, out);
                     }
-                    f.writeTo(bytes);
+                    bytes.putLong(f.serial).putShort((short)length);
+                    for (int i = 0; i < length; i++)
+                    {
+                        bytes.put((byte)line.charAt(i));
+                    }
                 }
                 drain(bytes, out);
             }
@@ -124,166 +159,120 @@ public final class FlowStore implements FlowSink
         return records;
     }
 
-    /** Every store's records, in order of first packet; one pass. Deletes the spilled runs when done. */
-    public static Iterable<FlowRecord> merged(final List<FlowStore> stores)
+    /**
+     * Every store's lines, in order of first packet: a k-way merge of the runs, ties (a connection's interim and
+     * final records) in the order written. Spills what a store still holds first. Deletes the runs when done.
+     */
+    public static RecordLines lines(final List<FlowStore> stores)
     {
-        return () -> new Merge(stores);
-    }
-
-    /** K-way merge of every run, ties (a connection's interim and final records) in the order written. */
-    private static final class Merge implements Iterator<FlowRecord>
-    {
-        private final PriorityQueue<Cursor> heap = new PriorityQueue<>(
-            Comparator.comparingLong((Cursor c) -> c.head.serial).thenComparingInt(c -> c.order));
-        private final List<Path> files = new ArrayList<>();
-
-        Merge(final List<FlowStore> stores)
+        return out ->
         {
-            int order = 0;
-            for (final FlowStore s : stores)
+            final List<Path> files = new ArrayList<>();
+            final PriorityQueue<Cursor> heap = new PriorityQueue<>(
+                Comparator.comparingLong((Cursor c) -> c.serial).thenComparingInt(c -> c.order));
+            try
             {
-                for (final Path run : s.runs)
+                int order = 0;
+                for (final FlowStore s : stores)
                 {
-                    files.add(run);
-                    add(new Cursor(run, order++));
+                    s.allEnded();
+                    for (final Path run : s.runs)
+                    {
+                        files.add(run);
+                        final Cursor c = new Cursor(run, order++);
+                        if (c.advance())
+                        {
+                            heap.add(c);
+                        }
+                    }
+                    s.runs.clear();
                 }
-                s.buffer.sort(BY_SERIAL);
-                add(new Cursor(s.buffer.iterator(), order++));
+                final char[] chars = new char[MAX_LINE + 1];
+                while (!heap.isEmpty())
+                {
+                    final Cursor c = heap.poll();
+                    out.write(chars, 0, c.copyLine(chars));
+                    if (c.advance())
+                    {
+                        heap.add(c);
+                    }
+                }
             }
-        }
-
-        private void add(final Cursor c)
-        {
-            if (c.advance())
+            finally
             {
-                heap.add(c);
-            }
-            else
-            {
-                c.close();
-            }
-        }
-
-        @Override
-        public boolean hasNext()
-        {
-            if (heap.isEmpty())
-            {
+                heap.forEach(Cursor::close);
                 for (final Path f : files)
                 {
-                    try
-                    {
-                        Files.deleteIfExists(f);
-                    }
-                    catch (IOException e)
-                    {
-                        // a temporary file left behind is removed at exit
-                    }
+                    Files.deleteIfExists(f);
                 }
-                files.clear();
-                return false;
             }
-            return true;
-        }
-
-        @Override
-        public FlowRecord next()
-        {
-            if (!hasNext())
-            {
-                throw new NoSuchElementException();
-            }
-            final Cursor c = heap.poll();
-            final FlowRecord f = c.head;
-            add(c);
-            return f;
-        }
+        };
     }
 
-    /** A sorted run: a spilled file or the in-memory remainder. */
+    /** A sorted run being read: the serial and length of its next line, the line itself still in the buffer. */
     private static final class Cursor
     {
         final int order;
-        private final Iterator<FlowRecord> memory;
         private final FileChannel in;
-        private final ByteBuffer bytes;
+        private final ByteBuffer bytes = ByteBuffer.allocate(MERGE_BUFFER);
         private boolean eof;
-        FlowRecord head;
+        long serial;
+        private int length;
 
-        Cursor(final Path file, final int order)
+        Cursor(final Path file, final int order) throws IOException
         {
             this.order = order;
-            this.memory = null;
-            try
-            {
-                this.in = FileChannel.open(file, StandardOpenOption.READ);
-            }
-            catch (IOException e)
-            {
-                throw new UncheckedIOException(e);
-            }
-            // Small per run: a merge may have hundreds of runs open at once.
-            this.bytes = ByteBuffer.allocate(MERGE_BUFFER);
+            this.in = FileChannel.open(file, StandardOpenOption.READ);
             bytes.flip();
         }
 
-        Cursor(final Iterator<FlowRecord> memory, final int order)
+        /** Moves to the next line; false (and closes the file) at the end of the run. */
+        boolean advance() throws IOException
         {
-            this.order = order;
-            this.memory = memory;
-            this.in = null;
-            this.bytes = null;
+            // A line is never split across refills: keep at least a whole line's worth buffered.
+            if (bytes.remaining() < LINE_HEADER + MAX_LINE && !eof)
+            {
+                bytes.compact();
+                while (bytes.hasRemaining())
+                {
+                    if (in.read(bytes) < 0)
+                    {
+                        eof = true;
+                        break;
+                    }
+                }
+                bytes.flip();
+            }
+            if (!bytes.hasRemaining())
+            {
+                close();
+                return false;
+            }
+            serial = bytes.getLong();
+            length = bytes.getShort() & 0xFFFF;
+            return true;
         }
 
-        boolean advance()
+        /** Copies the current line and a newline into {@code chars}; returns the characters written. */
+        int copyLine(final char[] chars)
         {
-            if (memory != null)
+            for (int i = 0; i < length; i++)
             {
-                head = memory.hasNext() ? memory.next() : null;
-                return head != null;
+                chars[i] = (char)(bytes.get() & 0xFF);
             }
-            try
-            {
-                // Records are never split across refills: keep at least a whole record's worth buffered.
-                if (bytes.remaining() < FlowRecord.MAX_ENCODED && !eof)
-                {
-                    bytes.compact();
-                    while (bytes.hasRemaining())
-                    {
-                        if (in.read(bytes) < 0)
-                        {
-                            eof = true;
-                            break;
-                        }
-                    }
-                    bytes.flip();
-                }
-                if (!bytes.hasRemaining())
-                {
-                    head = null;
-                    return false;
-                }
-                head = FlowRecord.readFrom(bytes);
-                return true;
-            }
-            catch (IOException e)
-            {
-                throw new UncheckedIOException(e);
-            }
+            chars[length] = '\n';
+            return length + 1;
         }
 
         void close()
         {
-            if (in != null)
+            try
             {
-                try
-                {
-                    in.close();
-                }
-                catch (IOException e)
-                {
-                    // nothing more to read from it anyway
-                }
+                in.close();
+            }
+            catch (IOException e)
+            {
+                // nothing more to read from it anyway
             }
         }
     }

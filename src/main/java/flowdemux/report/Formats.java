@@ -34,35 +34,44 @@ public final class Formats
      */
     public static String epochSeconds(final long nanos, final int decimals)
     {
-        final StringBuilder sb = new StringBuilder(24);
+        return appendEpochSeconds(new StringBuilder(24), nanos, decimals).toString();
+    }
+
+    /** {@link #epochSeconds} appended to a line: no string per field. */
+    public static StringBuilder appendEpochSeconds(final StringBuilder sb, final long nanos, final int decimals)
+    {
         appendSeconds(sb, Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L) / POWERS[9 - decimals],
             decimals);
-        return sb.toString();
+        return sb;
     }
 
     private static void appendSeconds(final StringBuilder sb, final long seconds, final long fraction, final int decimals)
     {
         sb.append(seconds).append('.');
-        final String digits = Long.toString(fraction);
-        for (int i = digits.length(); i < decimals; i++)
+        for (int d = decimals - 1; d > 0 && fraction < POWERS[d]; d--)
         {
             sb.append('0');
         }
-        sb.append(digits);
+        sb.append(fraction);
     }
 
     /** Zeek's interval: "%.6f" of the seconds as a double (rounded to the microsecond). */
     public static String zeekInterval(final long nanos)
     {
+        return appendZeekInterval(new StringBuilder(20), nanos).toString();
+    }
+
+    /** {@link #zeekInterval} appended to a line. */
+    public static StringBuilder appendZeekInterval(final StringBuilder sb, final long nanos)
+    {
         final long micros = Math.round(nanos / 1000.0);
-        final StringBuilder sb = new StringBuilder(20);
         if (micros < 0)
         {
             sb.append('-');
         }
         final long abs = Math.abs(micros);
         appendSeconds(sb, abs / 1_000_000, abs % 1_000_000, 6);
-        return sb.toString();
+        return sb;
     }
 
     public static String duration(final long nanos)

@@ -1,6 +1,7 @@
 package flowdemux.report;
 
 import flowdemux.flow.FlowRecord;
+import flowdemux.util.Addresses;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -9,7 +10,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /** A conn.log in Zeek's TSV layout: its header lines, field order and unset marks. */
-public final class ZeekConnLog implements ReportFormat
+public final class ZeekConnLog implements ReportFormat, RecordLine
 {
     public static final String FIELDS = "ts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\t"
         + "orig_bytes\tresp_bytes\tconn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\t"
@@ -43,50 +44,50 @@ public final class ZeekConnLog implements ReportFormat
         out.write("#open\t" + STAMP.format(Instant.ofEpochSecond(Math.floorDiv(openNanos, 1_000_000_000L))) + "\n");
         out.write("#fields\t" + FIELDS + (extra ? EXTRA_FIELDS : "") + "\n");
         out.write("#types\t" + TYPES + (extra ? EXTRA_TYPES : "") + "\n");
-        final StringBuilder sb = new StringBuilder(256);
-        for (final FlowRecord f : r.flows)
-        {
-            sb.setLength(0);
-            final boolean hasDuration = f.durationNanos() > 0;
-            sb.append(Formats.epochSeconds(f.firstNanos, 6)).append('\t')
-                .append(f.uid()).append('\t')
-                .append(f.origAddress()).append('\t').append(f.origPort).append('\t')
-                .append(f.respAddress()).append('\t').append(f.respPort).append('\t')
-                .append(f.protocolName()).append('\t')
-                .append('-').append('\t');
-            if (hasDuration)
-            {
-                sb.append(Formats.zeekInterval(f.durationNanos())).append('\t')
-                    .append(f.origBytes).append('\t').append(f.respBytes).append('\t');
-            }
-            else
-            {
-                sb.append("-\t-\t-\t");
-            }
-            sb.append(f.connState).append('\t')
-                .append(localNets.contains(f.origHi, f.origLo) ? 'T' : 'F').append('\t')
-                .append(localNets.contains(f.respHi, f.respLo) ? 'T' : 'F').append('\t')
-                .append(f.missedBytes).append('\t')
-                .append(f.history.isEmpty() ? "-" : f.history).append('\t')
-                .append(f.origPackets).append('\t').append(f.origIpBytes).append('\t')
-                .append(f.respPackets).append('\t').append(f.respIpBytes).append('\t')
-                .append('-').append('\t')
-                .append(f.protocol);
-            if (extra)
-            {
-                sb.append('\t').append(f.firstNanos).append('\t').append(f.durationNanos()).append('\t');
-                interval(sb, f.rttSynAckNanos);
-                interval(sb, f.rttAckNanos);
-                sb.append(f.origRetransmits).append('\t').append(f.respRetransmits).append('\t');
-                count(sb, f.origMss);
-                count(sb, f.respMss);
-                count(sb, f.origWindowScale);
-                count(sb, f.respWindowScale);
-                sb.append(f.origSackPermitted ? 'T' : 'F').append('\t').append(f.respSackPermitted ? 'T' : 'F');
-            }
-            out.append(sb).append('\n');
-        }
+        writeLines(r, out);
         writeClose(out, closeNanos);
+    }
+
+    @Override
+    public void append(final FlowRecord f, final StringBuilder sb)
+    {
+        final boolean hasDuration = f.durationNanos() > 0;
+        Formats.appendEpochSeconds(sb, f.firstNanos, 6).append('\t');
+        FlowRecord.appendUid(sb, f.serial).append('\t');
+        Addresses.append(sb, f.origHi, f.origLo).append('\t').append(f.origPort).append('\t');
+        Addresses.append(sb, f.respHi, f.respLo).append('\t').append(f.respPort).append('\t')
+            .append(f.protocolName()).append('\t')
+            .append('-').append('\t');
+        if (hasDuration)
+        {
+            Formats.appendZeekInterval(sb, f.durationNanos()).append('\t')
+                .append(f.origBytes).append('\t').append(f.respBytes).append('\t');
+        }
+        else
+        {
+            sb.append("-\t-\t-\t");
+        }
+        sb.append(f.connState).append('\t')
+            .append(localNets.contains(f.origHi, f.origLo) ? 'T' : 'F').append('\t')
+            .append(localNets.contains(f.respHi, f.respLo) ? 'T' : 'F').append('\t')
+            .append(f.missedBytes).append('\t')
+            .append(f.history.isEmpty() ? "-" : f.history).append('\t')
+            .append(f.origPackets).append('\t').append(f.origIpBytes).append('\t')
+            .append(f.respPackets).append('\t').append(f.respIpBytes).append('\t')
+            .append('-').append('\t')
+            .append(f.protocol);
+        if (extra)
+        {
+            sb.append('\t').append(f.firstNanos).append('\t').append(f.durationNanos()).append('\t');
+            interval(sb, f.rttSynAckNanos);
+            interval(sb, f.rttAckNanos);
+            sb.append(f.origRetransmits).append('\t').append(f.respRetransmits).append('\t');
+            count(sb, f.origMss);
+            count(sb, f.respMss);
+            count(sb, f.origWindowScale);
+            count(sb, f.respWindowScale);
+            sb.append(f.origSackPermitted ? 'T' : 'F').append('\t').append(f.respSackPermitted ? 'T' : 'F');
+        }
     }
 
     private static void interval(final StringBuilder sb, final long nanos)

@@ -15,6 +15,17 @@ public final class Addresses
     }
 
     /** Dotted quad for IPv4; RFC 5952 text (lower case, longest zero run as "::") for IPv6. */
+    /** {@link #format} appended to a line; an IPv4 address without a string of its own. */
+    public static StringBuilder append(final StringBuilder sb, final long hi, final long lo)
+    {
+        if (isIpv4(hi, lo))
+        {
+            return sb.append((lo >>> 24) & 0xFF).append('.').append((lo >>> 16) & 0xFF).append('.')
+                .append((lo >>> 8) & 0xFF).append('.').append(lo & 0xFF);
+        }
+        return sb.append(format(hi, lo));
+    }
+
     public static String format(final long hi, final long lo)
     {
         if (isIpv4(hi, lo))

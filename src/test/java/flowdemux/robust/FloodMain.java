@@ -33,14 +33,16 @@ public final class FloodMain
     {
         final long flows = Long.parseLong(args[0]);
         final int maxFlows = Integer.parseInt(args[1]);
-        final FlowStore store = new FlowStore(Path.of(args[2]));
+        final CsvReport csv = new CsvReport(Services.shipped());
+        final FlowStore store = new FlowStore(Path.of(args[2]), csv);
         final OfflineRun run = new OfflineRun(1, maxFlows, i -> store, PacketFilter.ALL, ProgressListener.NONE,
             new ConnectionConfig());
         run.run(new Flood(flows));
-        final AnalysisResult r = new AnalysisResult("flood", "synthetic", run.stats(), FlowStore.merged(List.of(store)),
+        final AnalysisResult r = new AnalysisResult("flood", "synthetic", run.stats(), List.of(),
             store.aggregates(), store.evicted(), maxFlows, null, null);
+        r.lines = FlowStore.lines(List.of(store));
         final BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
-        new CsvReport(Services.shipped()).write(r, out);
+        csv.write(r, out);
         out.flush();
         System.err.println("evicted=" + store.evicted() + " maxMemory=" + Runtime.getRuntime().maxMemory());
     }

@@ -5,7 +5,11 @@ import flowdemux.decode.PacketDecoder;
 import flowdemux.flow.ConnectionConfig;
 import flowdemux.flow.FlowRecord;
 import flowdemux.flow.FlowTracker;
+import flowdemux.decode.DecodeStats;
 import flowdemux.report.Aggregates;
+import flowdemux.report.AnalysisResult;
+import flowdemux.report.LocalNets;
+import flowdemux.report.ZeekConnLog;
 import flowdemux.source.CaptureReader;
 import flowdemux.source.CaptureReaders;
 import flowdemux.source.PacketRecord;
@@ -25,16 +29,22 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.ByteArrayInputStream;
+import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The report's per-connection work as connections end: the per-port, per-server and top-flow views of
- * {@link Aggregates}, over the connections of a generated capture.
+ * The report's per-connection work, over the connections of a generated capture: the per-port, per-server and
+ * top-flow views of {@link Aggregates} built as connections end, and the Zeek conn.log written from the records.
  * <pre>
- * java -jar target/benchmarks.jar AggregatesBenchmark
+ * java -jar target/benchmarks.jar ReportBenchmark
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -43,7 +53,7 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgs = {"-Xmx3g", "-XX:+UseParallelGC"})
-public class AggregatesBenchmark
+public class ReportBenchmark
 {
     static final int CONNECTIONS = 50_000;
 
@@ -87,5 +97,17 @@ public class AggregatesBenchmark
     public Aggregates aggregate()
     {
         return Aggregates.of(records);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(CONNECTIONS)
+    public long zeekConnLog() throws IOException
+    {
+        final AnalysisResult r = new AnalysisResult("bench", "zeek", new DecodeStats(), records,
+            new Aggregates(), 0, 1, null, null);
+        final Writer out = new BufferedWriter(new OutputStreamWriter(OutputStream.nullOutputStream(),
+            StandardCharsets.UTF_8), 1 << 16);
+        new ZeekConnLog(LocalNets.zeekDefault(), false).write(r, out);
+        return r.flows.hashCode();
     }
 }
