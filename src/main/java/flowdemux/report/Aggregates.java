@@ -4,6 +4,7 @@ import flowdemux.decode.DecodedPacket;
 import flowdemux.flow.EndReason;
 import flowdemux.flow.FlowRecord;
 import org.HdrHistogram.Histogram;
+import org.agrona.collections.Int2ObjectHashMap;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,8 +27,8 @@ public final class Aggregates
     private static final Comparator<FlowRecord> BY_BYTES =
         Comparator.comparingLong((FlowRecord f) -> -f.ipBytes()).thenComparingLong(f -> f.serial);
 
-    /** By port << 8 | IP protocol: no text per connection. */
-    private final Map<Integer, PortSummary> byPort = new HashMap<>();
+    /** By port << 8 | IP protocol: no text and no boxed key per connection. */
+    private final Int2ObjectHashMap<PortSummary> byPort = new Int2ObjectHashMap<>();
     /** Connections by IP protocol (index) and conn_state (key); made into text at report time. */
     private final Map<String, long[]> statesByProtocol = new HashMap<>();
     private final Map<ServerKey, ServerSummary> byServer = new HashMap<>();
@@ -81,7 +82,14 @@ public final class Aggregates
             return;
         }
         final String proto = f.protocolName();
-        byPort.computeIfAbsent((f.respPort << 8) | f.protocol, k -> new PortSummary(f.respPort, proto)).add(f);
+        final int portKey = (f.respPort << 8) | f.protocol;
+        PortSummary port = byPort.get(portKey);
+        if (port == null)
+        {
+            port = new PortSummary(f.respPort, proto);
+            byPort.put(portKey, port);
+        }
+        port.add(f);
         final ServerKey key = new ServerKey(f.respHi, f.respLo, f.respPort, f.protocol);
         ServerSummary server = byServer.get(key);
         if (server == null)
@@ -127,11 +135,18 @@ public final class Aggregates
             }
         });
         other.top.forEach(this::offerTop);
-        other.byPort.forEach((k, v) -> byPort.merge(k, v, (a, b) ->
+        other.byPort.forEachInt((k, v) ->
         {
-            a.merge(b);
-            return a;
-        }));
+            final PortSummary mine = byPort.get(k);
+            if (mine == null)
+            {
+                byPort.put(k, v);
+            }
+            else
+            {
+                mine.merge(v);
+            }
+        });
         other.byServer.forEach((k, v) -> byServer.merge(k, v, (a, b) ->
         {
             a.merge(b);

@@ -159,7 +159,7 @@ public final class JsonReport implements ReportFormat
             writeService(g, p.protocol, p.port);
             g.writeNumberField("connections", p.connections);
             g.writeObjectFieldStart("outcomes");
-            for (final Map.Entry<String, Long> e : p.outcomes.entrySet())
+            for (final Map.Entry<String, Long> e : p.outcomes().entrySet())
             {
                 g.writeNumberField(e.getKey().replace(' ', '_').replace('-', '_'), e.getValue());
             }

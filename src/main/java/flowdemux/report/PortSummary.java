@@ -19,7 +19,8 @@ public final class PortSummary
     public final int port;
     public final String protocol;
     public long connections;
-    public final Map<String, Long> outcomes = new LinkedHashMap<>();
+    /** Connections by outcome, in the order of {@link #OUTCOMES}. */
+    private final long[] outcomeCounts = new long[OUTCOMES.length];
     public long packets;
     public long bytes;
     public final Histogram rttNanos = new Histogram(3);
@@ -34,16 +35,35 @@ public final class PortSummary
     {
         this.port = port;
         this.protocol = protocol;
-        for (final String o : OUTCOMES)
+    }
+
+    /** Connections by outcome ("completed", "rejected", ...), every outcome present, in the order of OUTCOMES. */
+    public Map<String, Long> outcomes()
+    {
+        final Map<String, Long> named = new LinkedHashMap<>();
+        for (int i = 0; i < OUTCOMES.length; i++)
         {
-            outcomes.put(o, 0L);
+            named.put(OUTCOMES[i], outcomeCounts[i]);
         }
+        return named;
+    }
+
+    private static int outcomeIndex(final String outcome)
+    {
+        for (int i = 0; i < OUTCOMES.length - 1; i++)
+        {
+            if (OUTCOMES[i].equals(outcome))
+            {
+                return i;
+            }
+        }
+        return OUTCOMES.length - 1;
     }
 
     void add(final FlowRecord f)
     {
         connections++;
-        outcomes.merge(ConnState.outcome(f.connState), 1L, Long::sum);
+        outcomeCounts[outcomeIndex(ConnState.outcome(f.connState))]++;
         addClient(Hashing.mix(f.origHi * 31 + Hashing.mix(f.origLo)));
         packets += f.packets();
         bytes += f.ipBytes();
@@ -68,7 +88,10 @@ public final class PortSummary
     void merge(final PortSummary other)
     {
         connections += other.connections;
-        other.outcomes.forEach((k, v) -> outcomes.merge(k, v, Long::sum));
+        for (int i = 0; i < OUTCOMES.length; i++)
+        {
+            outcomeCounts[i] += other.outcomeCounts[i];
+        }
         other.clients.forEachLong(this::addClient);
         clientsSaturated |= other.clientsSaturated;
         packets += other.packets;

@@ -139,10 +139,11 @@ public final class TextReport implements ReportFormat
                 break;
             }
             final boolean rtt = p.rttNanos.getTotalCount() > 0;
+            final Map<String, Long> outcomes = p.outcomes();
             out.printf(Locale.ROOT, "  %-11s %-14s %-10s %6d %5d %5d %5d %5d %5d %5d %7s %9d %10s %9s %9s%n",
                 p.port + "/" + p.protocol, Formats.serviceName(services, p.protocol, p.port), PortRange.of(p.port).label(),
-                p.connections, p.outcomes.get("completed"), p.outcomes.get("rejected"), p.outcomes.get("reset"),
-                p.outcomes.get("half-open"), p.outcomes.get("in progress"), p.outcomes.get("other"),
+                p.connections, outcomes.get("completed"), outcomes.get("rejected"), outcomes.get("reset"),
+                outcomes.get("half-open"), outcomes.get("in progress"), outcomes.get("other"),
                 p.distinctClients() + (p.clientsSaturated() ? "+" : ""),
                 p.packets, Formats.bytes(p.bytes),
                 rtt ? Formats.duration(p.rttNanos.getValueAtPercentile(50)) : "-",
