@@ -70,7 +70,8 @@ public final class FlowStore implements FlowSink
         this(spillFolder, spillAt, spillAt, format);
     }
 
-    private FlowStore(final Path spillFolder, final int spillAt, final int maxSpillAt, final RecordLine format)
+    /** Runs of {@code spillAt} records at first, doubling every {@link #RUNS_PER_DOUBLING} runs up to the maximum. */
+    FlowStore(final Path spillFolder, final int spillAt, final int maxSpillAt, final RecordLine format)
     {
         this.spillFolder = spillFolder;
         this.spillAt = spillAt;

@@ -1,6 +1,9 @@
 package flowdemux.report;
 
+import flowdemux.decode.DecodeStats;
+import flowdemux.decode.DecodedPacket;
 import flowdemux.flow.ConnectionConfig;
+import flowdemux.flow.FlowTracker;
 import flowdemux.pipeline.OfflineRun;
 import flowdemux.pipeline.PacketFilter;
 import flowdemux.pipeline.ProgressListener;
@@ -68,5 +71,61 @@ class FlowStoreTest
         {
             assertEquals(0, left.count(), "the runs are deleted after the merge");
         }
+    }
+
+    /** Ends {@code n} one-packet UDP connections into the store, as a worker does at the end of the input. */
+    private static void endConnections(final FlowStore store, final int n)
+    {
+        final FlowTracker tracker = new FlowTracker(n + 1, store, new ConnectionConfig());
+        final DecodedPacket p = new DecodedPacket();
+        p.protocol = DecodedPacket.PROTO_UDP;
+        p.ipVersion = 4;
+        p.ipTotalLength = 40;
+        p.frames = 1;
+        p.dstLo = DecodedPacket.IPV4_MAPPED_PREFIX | 0xC000_0201L;
+        p.dstPort = 53;
+        for (int i = 0; i < n; i++)
+        {
+            p.srcLo = DecodedPacket.IPV4_MAPPED_PREFIX | (0x0A00_0000L + i);
+            p.srcPort = 40000;
+            p.packetIndex = i;
+            p.timestampNanos = 1_700_000_000_000_000_000L + i;
+            tracker.onPacket(p);
+        }
+        tracker.flushAll(1_700_000_000_000_000_000L + n);
+    }
+
+    private static long files(final Path folder) throws Exception
+    {
+        try (var list = Files.list(folder))
+        {
+            return list.count();
+        }
+    }
+
+    @Test
+    void reportsWithoutALinePerConnectionKeepNoRecords(@TempDir final Path tmp) throws Exception
+    {
+        final FlowStore store = new FlowStore(tmp, 10, null);
+        endConnections(store, 1000);
+        assertEquals(1000, store.records());
+        assertEquals(1000, store.aggregates().connections);
+        assertEquals(0, files(tmp), "nothing spilled for text or JSON");
+    }
+
+    @Test
+    void runsGrowAsTheyAccumulateSoThatAMergeStaysNarrow(@TempDir final Path tmp) throws Exception
+    {
+        final FlowStore store = new FlowStore(tmp, 10, 40, new CsvReport(Services.shipped()));
+        // 16 runs of 10, 16 of 20, then runs of 40 (the cap): 160 + 320 + 3 * 40 = 600 records in 35 runs.
+        endConnections(store, 600);
+        assertEquals(35, files(tmp));
+        final AnalysisResult r = new AnalysisResult("x", "pcap", new DecodeStats(), List.of(), store.aggregates(), 0,
+            1_000, null, null);
+        r.lines = FlowStore.lines(List.of(store));
+        final StringWriter out = new StringWriter();
+        new CsvReport(Services.shipped()).write(r, out);
+        assertEquals(601, out.toString().lines().count(), "header and every connection");
+        assertEquals(0, files(tmp), "the runs are deleted after the merge");
     }
 }
