@@ -5,6 +5,7 @@ import flowdemux.flow.FlowRecord;
 import flowdemux.flow.FlowSink;
 import flowdemux.flow.FlowTable;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -21,10 +22,10 @@ import java.util.PriorityQueue;
 /**
  * Receives the connections one worker ends: counts them into {@link Aggregates} at once and, when the output has a
  * line per connection, formats each connection's line on the worker's thread. Records wait in memory up to a bound;
- * then they are sorted by first packet, formatted and spilled to a temporary file as a sorted run, and so are the
- * last ones when the input ends. {@link #lines} merges every worker's runs into one output in order of first packet,
- * copying lines: memory stays bounded whatever the number of connections, and the serial end of a read does no
- * formatting.
+ * then they are sorted by first packet, formatted and spilled to a temporary file as a sorted run; the last ones
+ * become a sorted run in memory when the input ends. {@link #lines} merges every worker's runs into one output in
+ * order of first packet, copying lines: memory stays bounded whatever the number of connections, the serial end of a
+ * read does no formatting, and an input with fewer connections than a run writes no temporary file.
  */
 public final class FlowStore implements FlowSink
 {
@@ -53,6 +54,8 @@ public final class FlowStore implements FlowSink
     private final Aggregates aggregates = new Aggregates();
     private final List<FlowRecord> buffer = new ArrayList<>();
     private final List<Path> runs = new ArrayList<>();
+    /** The lines of the connections that ended after the last spill, formatted when the input ended; or null. */
+    private byte[] lastRun;
     private final StringBuilder line = new StringBuilder(512);
     private final char[] chars = new char[MAX_LINE];
     private long evicted;
@@ -100,52 +103,50 @@ public final class FlowStore implements FlowSink
         }
     }
 
-    /** The last connections are formatted and spilled here, on the worker's thread, rather than at the merge. */
+    /**
+     * The last connections are formatted here, on the worker's thread, rather than at the merge, into a run kept in
+     * memory: it holds fewer lines than a spilled run, and a small input needs no temporary file at all.
+     */
     @Override
     public void allEnded()
     {
-        if (!buffer.isEmpty())
+        if (buffer.isEmpty())
         {
-            spill();
+            return;
         }
+        if (lastRun != null)
+        {
+            // Ended twice: the earlier run stays as it is, these go to a file.
+            spill();
+            return;
+        }
+        final ByteArrayOutputStream memory = new ByteArrayOutputStream();
+        try
+        {
+            formatBuffer(filled -> memory.write(filled.array(), filled.position(), filled.remaining()));
+        }
+        catch (IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+        lastRun = memory.toByteArray();
     }
 
     private void spill()
     {
-        // A stable sort: a connection's interim records stay in the order they were written.
-        buffer.sort(BY_SERIAL);
         try
         {
             final Path run = Files.createTempFile(spillFolder, "flowdemux-run-", ".txt");
             run.toFile().deleteOnExit();
             try (FileChannel out = FileChannel.open(run, StandardOpenOption.WRITE))
             {
-                final ByteBuffer bytes = ByteBuffer.allocate(IO_BUFFER);
-                for (final FlowRecord f : buffer)
+                formatBuffer(filled ->
                 {
-                    line.setLength(0);
-                    format.append(f, line);
-                    final int length = line.length();
-                    if (length > MAX_LINE)
+                    while (filled.hasRemaining())
                     {
-                        throw new IllegalStateException("a line of " + length + " characters");
+                        out.write(filled);
                     }
-                    if (bytes.remaining() < LINE_HEADER + length)
-                    {
-                        drain(bytes, out);
-                    }
-                    bytes.putLong(f.serial).putShort((short)length);
-                    // Through the arrays: a ByteBuffer.put per character showed in profiles.
-                    line.getChars(0, length, chars, 0);
-                    final byte[] array = bytes.array();
-                    final int at = bytes.position();
-                    for (int i = 0; i < length; i++)
-                    {
-                        array[at + i] = (byte)chars[i];
-                    }
-                    bytes.position(at + length);
-                }
-                drain(bytes, out);
+                });
             }
             runs.add(run);
             if (runs.size() % RUNS_PER_DOUBLING == 0)
@@ -157,16 +158,52 @@ public final class FlowStore implements FlowSink
         {
             throw new UncheckedIOException("cannot spill connection records to " + spillFolder, e);
         }
+    }
+
+    /** Where a formatted run goes, a buffer at a time (flipped: the bytes are from position to limit). */
+    private interface Drain
+    {
+        void drain(ByteBuffer filled) throws IOException;
+    }
+
+    /** Sorts the buffered records by first packet, formats their lines into a sorted run and empties the buffer. */
+    private void formatBuffer(final Drain drain) throws IOException
+    {
+        // A stable sort: a connection's interim records stay in the order they were written.
+        buffer.sort(BY_SERIAL);
+        final ByteBuffer bytes = ByteBuffer.allocate(IO_BUFFER);
+        for (final FlowRecord f : buffer)
+        {
+            line.setLength(0);
+            format.append(f, line);
+            final int length = line.length();
+            if (length > MAX_LINE)
+            {
+                throw new IllegalStateException("a line of " + length + " characters");
+            }
+            if (bytes.remaining() < LINE_HEADER + length)
+            {
+                drain(bytes, drain);
+            }
+            bytes.putLong(f.serial).putShort((short)length);
+            // Through the arrays: a ByteBuffer.put per character showed in profiles.
+            line.getChars(0, length, chars, 0);
+            final byte[] array = bytes.array();
+            final int at = bytes.position();
+            for (int i = 0; i < length; i++)
+            {
+                array[at + i] = (byte)chars[i];
+            }
+            bytes.position(at + length);
+        }
+        drain(bytes, drain);
         buffer.clear();
     }
 
-    private static void drain(final ByteBuffer bytes, final FileChannel out) throws IOException
+    private static void drain(final ByteBuffer bytes, final Drain drain) throws IOException
     {
         bytes.flip();
-        while (bytes.hasRemaining())
-        {
-            out.write(bytes);
-        }
+        drain.drain(bytes);
         bytes.clear();
     }
 
@@ -202,16 +239,25 @@ public final class FlowStore implements FlowSink
                 for (final FlowStore s : stores)
                 {
                     s.allEnded();
+                    final List<Cursor> cursors = new ArrayList<>();
                     for (final Path run : s.runs)
                     {
                         files.add(run);
-                        final Cursor c = new Cursor(run, order++);
+                        cursors.add(new Cursor(run, order++));
+                    }
+                    if (s.lastRun != null)
+                    {
+                        cursors.add(new Cursor(s.lastRun, order++));
+                    }
+                    s.runs.clear();
+                    s.lastRun = null;
+                    for (final Cursor c : cursors)
+                    {
                         if (c.advance())
                         {
                             heap.add(c);
                         }
                     }
-                    s.runs.clear();
                 }
                 final char[] chars = new char[MAX_LINE + 1];
                 while (!heap.isEmpty())
@@ -240,7 +286,7 @@ public final class FlowStore implements FlowSink
     {
         final int order;
         private final FileChannel in;
-        private final ByteBuffer bytes = ByteBuffer.allocate(MERGE_BUFFER);
+        private final ByteBuffer bytes;
         private boolean eof;
         long serial;
         private int length;
@@ -249,7 +295,17 @@ public final class FlowStore implements FlowSink
         {
             this.order = order;
             this.in = FileChannel.open(file, StandardOpenOption.READ);
+            this.bytes = ByteBuffer.allocate(MERGE_BUFFER);
             bytes.flip();
+        }
+
+        /** A run held in memory. */
+        Cursor(final byte[] run, final int order)
+        {
+            this.order = order;
+            this.in = null;
+            this.bytes = ByteBuffer.wrap(run);
+            this.eof = true;
         }
 
         /** Moves to the next line; false (and closes the file) at the end of the run. */
@@ -295,6 +351,10 @@ public final class FlowStore implements FlowSink
 
         void close()
         {
+            if (in == null)
+            {
+                return;
+            }
             try
             {
                 in.close();

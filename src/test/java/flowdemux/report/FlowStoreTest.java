@@ -128,4 +128,18 @@ class FlowStoreTest
         assertEquals(601, out.toString().lines().count(), "header and every connection");
         assertEquals(0, files(tmp), "the runs are deleted after the merge");
     }
+
+    @Test
+    void fewerConnectionsThanARunNeedNoTemporaryFolder(@TempDir final Path tmp) throws Exception
+    {
+        final FlowStore store = new FlowStore(tmp.resolve("does-not-exist"), new CsvReport(Services.shipped()));
+        endConnections(store, 500);
+        final AnalysisResult r = new AnalysisResult("x", "pcap", new DecodeStats(), List.of(), store.aggregates(), 0,
+            1_000, null, null);
+        r.lines = FlowStore.lines(List.of(store));
+        final StringWriter out = new StringWriter();
+        new CsvReport(Services.shipped()).write(r, out);
+        assertEquals(501, out.toString().lines().count(), "header and every connection, from the run in memory");
+        assertEquals(0, files(tmp));
+    }
 }
