@@ -14,6 +14,7 @@ import flowdemux.source.CaptureReader;
 import flowdemux.source.PacketRecord;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.function.IntFunction;
 
 /**
@@ -199,7 +200,7 @@ public final class OfflineRun
         {
             if (w.failure != null)
             {
-                throw new IllegalStateException("a worker failed: " + w.failure, w.failure);
+                throw failure(w, "a worker failed");
             }
             stats.framesInFlows += w.framesInFlows;
         }
@@ -214,11 +215,24 @@ public final class OfflineRun
         {
             if (worker.finished)
             {
-                throw new IllegalStateException("a worker stopped early: " + worker.failure, worker.failure);
+                throw failure(worker, "a worker stopped early");
             }
             Idle.idle(idle++);
         }
         return batch;
+    }
+
+    /**
+     * What a worker's failure means to the user: its sink's I/O failure (a full or missing temporary folder) as it
+     * is, anything else as a failed worker.
+     */
+    private static RuntimeException failure(final Worker worker, final String what)
+    {
+        if (worker.failure instanceof UncheckedIOException io)
+        {
+            return io;
+        }
+        return new IllegalStateException(what + ": " + worker.failure, worker.failure);
     }
 
     private static void publish(final Worker worker, final Batch batch)

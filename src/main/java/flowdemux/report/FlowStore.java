@@ -11,7 +11,9 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -156,8 +158,22 @@ public final class FlowStore implements FlowSink
         }
         catch (IOException e)
         {
-            throw new UncheckedIOException("cannot spill connection records to " + spillFolder, e);
+            throw new UncheckedIOException("cannot write connection records to a temporary file in " + spillFolder + ": "
+                + reason(e) + " (FLOWDEMUX_JAVA_OPTS=-Djava.io.tmpdir=DIR picks another folder)", e);
         }
+    }
+
+    private static String reason(final IOException e)
+    {
+        if (e instanceof NoSuchFileException)
+        {
+            return "no such folder";
+        }
+        if (e instanceof AccessDeniedException)
+        {
+            return "permission denied";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** Where a formatted run goes, a buffer at a time (flipped: the bytes are from position to limit). */

@@ -17,12 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Spilling records to disk and merging them back gives exactly what keeping them in memory gives. */
@@ -141,5 +143,15 @@ class FlowStoreTest
         new CsvReport(Services.shipped()).write(r, out);
         assertEquals(501, out.toString().lines().count(), "header and every connection, from the run in memory");
         assertEquals(0, files(tmp));
+    }
+
+    @Test
+    void aTemporaryFolderThatCannotBeWrittenIsNamedWithTheReason(@TempDir final Path tmp)
+    {
+        final Path missing = tmp.resolve("does-not-exist");
+        final FlowStore store = new FlowStore(missing, 10, new CsvReport(Services.shipped()));
+        final UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> endConnections(store, 100));
+        assertEquals("cannot write connection records to a temporary file in " + missing + ": no such folder"
+            + " (FLOWDEMUX_JAVA_OPTS=-Djava.io.tmpdir=DIR picks another folder)", e.getMessage());
     }
 }
