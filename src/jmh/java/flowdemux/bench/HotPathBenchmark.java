@@ -8,7 +8,6 @@ import flowdemux.flow.FlowTracker;
 import flowdemux.source.CaptureReader;
 import flowdemux.source.CaptureReaders;
 import flowdemux.source.PacketRecord;
-import flowdemux.synth.PcapWriter;
 import flowdemux.synth.TrafficGenerator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,7 +23,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -54,14 +52,9 @@ public class HotPathBenchmark
     @Setup(Level.Trial)
     public void setUp() throws Exception
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final TrafficGenerator g = new TrafficGenerator(2, 8_000, 1_000, 10);
-        try (PcapWriter w = new PcapWriter(out, 1, true))
-        {
-            g.write(w, 1_700_000_000_000_000_000L);
-        }
+        final byte[] capture = TrafficGenerator.pcap(2, 8_000, 1_000, 10);
         final List<PacketRecord> list = new ArrayList<>();
-        try (CaptureReader r = CaptureReaders.open(new ByteArrayInputStream(out.toByteArray())))
+        try (CaptureReader r = CaptureReaders.open(new ByteArrayInputStream(capture)))
         {
             final PacketRecord p = new PacketRecord();
             while (list.size() < PACKETS && r.next(p))

@@ -13,7 +13,6 @@ import flowdemux.report.ZeekConnLog;
 import flowdemux.source.CaptureReader;
 import flowdemux.source.CaptureReaders;
 import flowdemux.source.PacketRecord;
-import flowdemux.synth.PcapWriter;
 import flowdemux.synth.TrafficGenerator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -30,7 +29,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.ByteArrayInputStream;
 import java.io.BufferedWriter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -62,18 +60,13 @@ public class ReportBenchmark
     @Setup(Level.Trial)
     public void setUp() throws Exception
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final TrafficGenerator g = new TrafficGenerator(5, CONNECTIONS, 10_000, 10);
-        try (PcapWriter w = new PcapWriter(out, 1, true))
-        {
-            g.write(w, 1_700_000_000_000_000_000L);
-        }
+        final byte[] capture = TrafficGenerator.pcap(5, CONNECTIONS, 10_000, 10);
         records = new ArrayList<>(CONNECTIONS);
         final FlowTracker tracker = new FlowTracker(10_000_000,
             (table, flow, reason) -> records.add(FlowRecord.of(table, flow, reason)), new ConnectionConfig());
         final PacketDecoder decoder = new PacketDecoder(true);
         long last = 0;
-        try (CaptureReader r = CaptureReaders.open(new ByteArrayInputStream(out.toByteArray())))
+        try (CaptureReader r = CaptureReaders.open(new ByteArrayInputStream(capture)))
         {
             final PacketRecord p = new PacketRecord();
             while (r.next(p))

@@ -8,7 +8,6 @@ import flowdemux.flow.FlowTracker;
 import flowdemux.source.CaptureReader;
 import flowdemux.source.CaptureReaders;
 import flowdemux.source.PacketRecord;
-import flowdemux.synth.PcapWriter;
 import flowdemux.synth.TrafficGenerator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,7 +24,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,16 +54,11 @@ public class TrackBenchmark
     @Setup(Level.Trial)
     public void setUp() throws Exception
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final TrafficGenerator g = new TrafficGenerator(3, flows, 10_000, 10);
-        try (PcapWriter w = new PcapWriter(out, 1, true))
-        {
-            g.write(w, 1_700_000_000_000_000_000L);
-        }
+        final byte[] capture = TrafficGenerator.pcap(3, flows, 10_000, 10);
         final DecodedPacket[][] all = new DecodedPacket[PACKETS / BATCH][BATCH];
         final PacketDecoder decoder = new PacketDecoder(true);
         int n = 0;
-        try (CaptureReader r = CaptureReaders.open(new ByteArrayInputStream(out.toByteArray())))
+        try (CaptureReader r = CaptureReaders.open(new ByteArrayInputStream(capture)))
         {
             final PacketRecord p = new PacketRecord();
             while (n < PACKETS && r.next(p))

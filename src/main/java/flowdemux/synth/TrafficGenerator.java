@@ -1,5 +1,6 @@
 package flowdemux.synth;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -198,6 +199,21 @@ public final class TrafficGenerator
     private static byte[] v4(final long a)
     {
         return new byte[] {(byte)(a >>> 24), (byte)(a >>> 16), (byte)(a >>> 8), (byte)a};
+    }
+
+    /** The start time of the captures made by {@link #pcap}: 2023-11-14 22:13:20 UTC. */
+    public static final long START_NANOS = 1_700_000_000_000_000_000L;
+
+    /** A generated capture in memory, as a nanosecond pcap of Ethernet frames (tests and benchmarks). */
+    public static byte[] pcap(final long seed, final long flows, final int concurrency, final int ipv6Percent)
+        throws IOException
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (PcapWriter w = new PcapWriter(out, 1, true))
+        {
+            new TrafficGenerator(seed, flows, concurrency, ipv6Percent).write(w, START_NANOS);
+        }
+        return out.toByteArray();
     }
 
     /** Writes the traffic, starting at {@code startNanos}. */

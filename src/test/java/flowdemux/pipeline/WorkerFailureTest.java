@@ -3,12 +3,10 @@ package flowdemux.pipeline;
 import flowdemux.flow.ConnectionConfig;
 import flowdemux.flow.FlowSink;
 import flowdemux.source.CaptureReaders;
-import flowdemux.synth.PcapWriter;
 import flowdemux.synth.TrafficGenerator;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -19,21 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A worker whose sink fails ends the read with that failure's own message, not a wrapped one. */
 class WorkerFailureTest
 {
-    private static byte[] capture() throws IOException
-    {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (PcapWriter w = new PcapWriter(bytes, 1, true))
-        {
-            new TrafficGenerator(9, 2000, 200, 10).write(w, 1_700_000_000_000_000_000L);
-        }
-        return bytes.toByteArray();
-    }
-
     private static RuntimeException failureOf(final FlowSink sink) throws Exception
     {
         final OfflineRun run = new OfflineRun(2, 1_000_000, i -> sink, PacketFilter.ALL, ProgressListener.NONE,
             new ConnectionConfig());
-        final byte[] capture = capture();
+        final byte[] capture = TrafficGenerator.pcap(9, 2000, 200, 10);
         return assertThrows(RuntimeException.class, () -> run.run(CaptureReaders.open(new ByteArrayInputStream(capture))));
     }
 

@@ -9,13 +9,11 @@ import flowdemux.pipeline.PacketFilter;
 import flowdemux.pipeline.ProgressListener;
 import flowdemux.ports.Services;
 import flowdemux.source.CaptureReaders;
-import flowdemux.synth.PcapWriter;
 import flowdemux.synth.TrafficGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -58,13 +56,7 @@ class FlowStoreTest
     @Test
     void spilledAndMergedRecordsEqualTheInMemoryOnes(@TempDir final Path tmp) throws Exception
     {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        final TrafficGenerator g = new TrafficGenerator(5, 4000, 300, 20);
-        try (PcapWriter w = new PcapWriter(bytes, 1, true))
-        {
-            g.write(w, 1_700_000_000_000_000_000L);
-        }
-        final byte[] capture = bytes.toByteArray();
+        final byte[] capture = TrafficGenerator.pcap(5, 4000, 300, 20);
         final String inMemory = csv(capture, 1, Integer.MAX_VALUE, tmp);
         assertTrue(inMemory.lines().count() > 4000, "every connection, and some interim records");
         assertEquals(inMemory, csv(capture, 1, 97, tmp), "one worker, many runs");
