@@ -69,7 +69,7 @@ public class HotPathBenchmark
             throw new IllegalStateException("only " + list.size() + " packets");
         }
         packets = list.toArray(new PacketRecord[0]);
-        decoder = new PacketDecoder(true);
+        decoder = new PacketDecoder(flowdemux.decode.ChecksumMode.OFFLOAD);
         tracker = new FlowTracker(1_000_000, (t, f, reason) -> { }, new ConnectionConfig());
     }
 

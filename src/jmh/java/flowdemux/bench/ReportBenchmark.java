@@ -64,7 +64,7 @@ public class ReportBenchmark
         records = new ArrayList<>(CONNECTIONS);
         final FlowTracker tracker = new FlowTracker(10_000_000,
             (table, flow, reason) -> records.add(FlowRecord.of(table, flow, reason)), new ConnectionConfig());
-        final PacketDecoder decoder = new PacketDecoder(true);
+        final PacketDecoder decoder = new PacketDecoder(flowdemux.decode.ChecksumMode.OFFLOAD);
         long last = 0;
         try (CaptureReader r = CaptureReaders.open(new ByteArrayInputStream(capture)))
         {

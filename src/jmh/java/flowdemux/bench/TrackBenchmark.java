@@ -56,7 +56,7 @@ public class TrackBenchmark
     {
         final byte[] capture = TrafficGenerator.pcap(3, flows, 10_000, 10);
         final DecodedPacket[][] all = new DecodedPacket[PACKETS / BATCH][BATCH];
-        final PacketDecoder decoder = new PacketDecoder(true);
+        final PacketDecoder decoder = new PacketDecoder(flowdemux.decode.ChecksumMode.OFFLOAD);
         int n = 0;
         try (CaptureReader r = CaptureReaders.open(new ByteArrayInputStream(capture)))
         {

@@ -1,5 +1,6 @@
 package flowdemux.cli;
 
+import flowdemux.decode.ChecksumMode;
 import flowdemux.flow.ConnectionConfig;
 import flowdemux.flow.FlowRecord;
 import flowdemux.pipeline.OfflineRun;
@@ -91,8 +92,7 @@ public final class CaptureCommand implements Callable<Integer>
     @Option(names = "--max-flows", defaultValue = "1000000", paramLabel = "N", description = "most connections tracked")
     private int maxFlows;
 
-    @Option(names = "--verify-checksums", description = "verify checksums (off by default live: NIC offload leaves "
-        + "outgoing packets' checksums unfilled where the capture sees them)")
+    @Option(names = "--verify-checksums", hidden = true, description = "the same as --checksums verify")
     private boolean verifyChecksums;
 
     @CommandLine.Mixin
@@ -115,8 +115,8 @@ public final class CaptureCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(cl, "--snaplen >= 64, --interval > 0, --duration >= 0, --count >= 1");
         }
-        final ConnectionConfig config = connection.toConfig(cl);
-        config.verifyChecksums = verifyChecksums && config.verifyChecksums;
+        // Live, checksums are not verified unless asked: outgoing packets' are filled in by the NIC after the capture.
+        final ConnectionConfig config = connection.toConfig(cl, verifyChecksums ? ChecksumMode.VERIFY : ChecksumMode.IGNORE);
         final FlowCollector collector = new FlowCollector();
         final OfflineRun run = new OfflineRun(1, maxFlows, i -> collector, PacketFilter.ALL, ProgressListener.NONE,
             config);

@@ -1,5 +1,6 @@
 package flowdemux.cli;
 
+import flowdemux.decode.ChecksumMode;
 import flowdemux.flow.ConnectionConfig;
 import flowdemux.ports.LikelyServerPorts;
 import picocli.CommandLine;
@@ -54,8 +55,14 @@ public final class ConnectionOptions
         description = "write an interim record of a long connection every S seconds, same uid (default 0: off)")
     double activeTimeout;
 
-    @Option(names = "--ignore-checksums", description = "do not verify IP, TCP and UDP checksums (Zeek's -C); "
-        + "packets with bad checksums are otherwise left out of their connection and marked C/c in its history")
+    @Option(names = "--checksums", paramLabel = "MODE",
+        description = "offload: verify IPv4/TCP/UDP/ICMP checksums, but take those a sending host leaves for its NIC "
+            + "to fill in as good and count them (the default for files); verify: Zeek's behaviour, every checksum "
+            + "that does not verify is bad; ignore: verify nothing (Zeek's -C; the default for capture). A packet "
+            + "with a bad TCP/UDP checksum is left out of its connection and marked C/c in its history.")
+    String checksums;
+
+    @Option(names = "--ignore-checksums", description = "the same as --checksums ignore (Zeek's -C)")
     boolean ignoreChecksums;
 
     @Option(names = "--likely-server-ports", paramLabel = "LIST", defaultValue = "default",
@@ -63,7 +70,8 @@ public final class ConnectionOptions
             + "analyzers' ports), 'none', or a list like 80/tcp,53/udp")
     String likelyServerPorts;
 
-    ConnectionConfig toConfig(final CommandLine cl)
+    /** @param defaultChecksums the command's own default: offload for files, ignore for live capture */
+    ConnectionConfig toConfig(final CommandLine cl, final ChecksumMode defaultChecksums)
     {
         final double[] all = {tcpTimeout, udpTimeout, icmpTimeout, otherTimeout, longTimeout, attemptDelay, closeDelay,
             synTimeout, sessionTimer, linger, fragmentTimeout, activeTimeout};
@@ -91,7 +99,7 @@ public final class ConnectionOptions
         c.tcpConnectionLinger = ConnectionConfig.seconds(linger);
         c.fragmentTimeout = ConnectionConfig.seconds(fragmentTimeout);
         c.activeTimeout = ConnectionConfig.seconds(activeTimeout);
-        c.verifyChecksums = !ignoreChecksums;
+        c.checksums = checksumMode(cl, defaultChecksums);
         try
         {
             c.likelyServerPorts = LikelyServerPorts.parse(likelyServerPorts);
@@ -101,5 +109,24 @@ public final class ConnectionOptions
             throw new CommandLine.ParameterException(cl, "--likely-server-ports: " + e.getMessage());
         }
         return c;
+    }
+
+    private ChecksumMode checksumMode(final CommandLine cl, final ChecksumMode defaultMode)
+    {
+        if (checksums == null)
+        {
+            return ignoreChecksums ? ChecksumMode.IGNORE : defaultMode;
+        }
+        final ChecksumMode mode = ChecksumMode.named(checksums);
+        if (mode == null)
+        {
+            throw new CommandLine.ParameterException(cl, "--checksums must be offload, verify or ignore, not '"
+                + checksums + "'");
+        }
+        if (ignoreChecksums && mode != ChecksumMode.IGNORE)
+        {
+            throw new CommandLine.ParameterException(cl, "--ignore-checksums contradicts --checksums " + checksums);
+        }
+        return mode;
     }
 }

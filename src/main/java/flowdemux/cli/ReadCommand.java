@@ -6,6 +6,7 @@ import flowdemux.pipeline.ProgressListener;
 import flowdemux.ports.Services;
 import flowdemux.report.AnalysisResult;
 import flowdemux.report.Aggregates;
+import flowdemux.report.ChecksumSummary;
 import flowdemux.report.FlowStore;
 import flowdemux.report.LocalNets;
 import flowdemux.report.OutputTarget;
@@ -159,7 +160,7 @@ public final class ReadCommand implements Callable<Integer>
             stores.add(new FlowStore(spillFolder, lines));
         }
         final PacketFilter filter = new PacketFilter(port == null ? -1 : port, hostAddress);
-        final flowdemux.flow.ConnectionConfig config = connection.toConfig(cl);
+        final flowdemux.flow.ConnectionConfig config = connection.toConfig(cl, flowdemux.decode.ChecksumMode.OFFLOAD);
         final OfflineRun run = new OfflineRun(workerCount, maxFlows, stores::get, filter, progressListener(err),
             config);
         try (reader)
@@ -189,6 +190,11 @@ public final class ReadCommand implements Callable<Integer>
         if (!writeReport(result, err))
         {
             return Main.EXIT_INPUT;
+        }
+        final String checksumWarning = ChecksumSummary.warning(run.stats());
+        if (checksumWarning != null)
+        {
+            err.println("flowdemux: warning: " + checksumWarning);
         }
         if (error != null)
         {

@@ -43,27 +43,58 @@ final class Checksums
     /** True when a sum over data that includes its checksum field folds to 0xFFFF. */
     static boolean valid(final long sum)
     {
+        return fold(sum) == 0xFFFF;
+    }
+
+    /** Folds a running sum to 16 bits (one's complement addition of the carries). */
+    static int fold(final long sum)
+    {
         long s = sum;
         while ((s >>> 16) != 0)
         {
             s = (s & 0xFFFF) + (s >>> 16);
         }
-        return s == 0xFFFF;
+        return (int)s;
     }
 
-    /** The TCP/UDP/ICMPv6 pseudo-header sum for the packet's addresses. */
-    static long pseudoHeader(final byte[] b, final DecodedPacket p, final int length)
+    /**
+     * The TCP/UDP/ICMPv6 pseudo-header sum: the packet's addresses as decoded (for IPv6 the final destination of a
+     * routing header, RFC 8200 section 8.1), the protocol and the transport length.
+     */
+    static long pseudoHeader(final DecodedPacket p, final int length)
     {
-        final int ip = p.ipOffset;
-        long sum;
+        final long sum;
         if (p.ipVersion == 4)
         {
-            sum = sum(b, ip + 12, 8, 0);
+            sum = words(p.srcLo & 0xFFFF_FFFFL) + words(p.dstLo & 0xFFFF_FFFFL);
         }
         else
         {
-            sum = sum(b, ip + 8, 32, 0);
+            sum = words(p.srcHi) + words(p.srcLo) + words(p.dstHi) + words(p.dstLo);
         }
         return sum + p.protocol + (length & 0xFFFF) + (length >>> 16);
+    }
+
+    /** A long as two 32-bit halves: the same one's-complement sum as its four 16-bit words, once folded. */
+    private static long words(final long v)
+    {
+        return (v >>> 32) + (v & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * True when {@code stored} is what a sending host writes when it leaves the checksum to its NIC: the folded
+     * pseudo-header sum, not complemented (Linux: {@code th->check = ~tcp_v4_check(len, saddr, daddr, 0)} in
+     * {@code __tcp_v4_send_check}; the same for UDP and IPv6). Drivers that prepare segmentation offload write it
+     * with a length of 0, so that form counts too. 0x0000 and 0xFFFF are the same number in one's complement.
+     */
+    static boolean unfilled(final int stored, final DecodedPacket p, final int length)
+    {
+        final int s = zeroIsZero(stored);
+        return s == zeroIsZero(fold(pseudoHeader(p, length))) || s == zeroIsZero(fold(pseudoHeader(p, 0)));
+    }
+
+    private static int zeroIsZero(final int v)
+    {
+        return v == 0xFFFF ? 0 : v;
     }
 }

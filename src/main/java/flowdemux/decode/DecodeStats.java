@@ -25,6 +25,16 @@ public final class DecodeStats
     /** Packets a --port/--host filter left out. */
     public long filteredOut;
     public final long[] drops = new long[DropReason.values().length];
+    /** How checksums were treated, and what became of them, per packet (the worse of its IPv4 header and transport). */
+    public ChecksumMode checksumMode = ChecksumMode.IGNORE;
+    public long checksumsVerified;
+    public long checksumsOffloaded;
+    public long checksumsBad;
+    /** Bad ones that hold what a sending host leaves for its NIC: {@code --checksums offload} would take them. */
+    public long checksumsUnfilled;
+    /** Of the packets above, those whose IPv4 header checksum was taken as offloaded, or was bad (not decoded). */
+    public long ipChecksumsOffloaded;
+    public long ipChecksumsBad;
     /** Wire length of every packet, bytes. */
     public final Histogram packetSizes = new Histogram(3);
     private int[] linkTypes = new int[0];
@@ -62,32 +72,76 @@ public final class DecodeStats
         linkTypes[linkTypes.length - 1] = linkType;
     }
 
-    public void onDecoded(final DecodedPacket p)
+    /** Counts {@code frames} captured frames (a reassembled datagram's fragments) of a decoded packet. */
+    public void onDecoded(final DecodedPacket p, final int frames)
     {
         if (p.ipVersion == 4)
         {
-            ipv4Packets++;
+            ipv4Packets += frames;
         }
         else
         {
-            ipv6Packets++;
+            ipv6Packets += frames;
         }
         switch (p.protocol)
         {
             case DecodedPacket.PROTO_TCP:
-                tcpPackets++;
+                tcpPackets += frames;
                 break;
             case DecodedPacket.PROTO_UDP:
-                udpPackets++;
+                udpPackets += frames;
                 break;
             case DecodedPacket.PROTO_ICMP:
             case DecodedPacket.PROTO_ICMPV6:
-                icmpPackets++;
+                icmpPackets += frames;
                 break;
             default:
-                otherIpPackets++;
+                otherIpPackets += frames;
                 break;
         }
+    }
+
+    public void onDecoded(final DecodedPacket p)
+    {
+        onDecoded(p, 1);
+    }
+
+    /** Counts what became of a decoded packet's checksums (also of one dropped for its IPv4 header checksum). */
+    public void onChecksums(final DecodedPacket p)
+    {
+        // NONE < VERIFIED < OFFLOADED < BAD: a packet counts under the worse of its two checksums.
+        switch (Math.max(p.checksum, p.ipChecksum))
+        {
+            case DecodedPacket.CHECKSUM_VERIFIED:
+                checksumsVerified++;
+                break;
+            case DecodedPacket.CHECKSUM_OFFLOADED:
+                checksumsOffloaded++;
+                break;
+            case DecodedPacket.CHECKSUM_BAD:
+                checksumsBad++;
+                break;
+            default:
+                return;
+        }
+        if (p.checksumUnfilled)
+        {
+            checksumsUnfilled++;
+        }
+        if (p.ipChecksum == DecodedPacket.CHECKSUM_OFFLOADED)
+        {
+            ipChecksumsOffloaded++;
+        }
+        else if (p.ipChecksum == DecodedPacket.CHECKSUM_BAD)
+        {
+            ipChecksumsBad++;
+        }
+    }
+
+    /** Packets whose checksums were examined. */
+    public long checksumsExamined()
+    {
+        return checksumsVerified + checksumsOffloaded + checksumsBad;
     }
 
     public void onDrop(final DropReason reason)

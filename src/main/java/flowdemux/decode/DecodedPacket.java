@@ -71,8 +71,20 @@ public final class DecodedPacket
     public boolean sackPermitted;
     public boolean hasTimestamps;
 
+    /** What became of a checksum: not examined, verified, taken as filled in later by the NIC, or wrong. */
+    public static final int CHECKSUM_NONE = 0;
+    public static final int CHECKSUM_VERIFIED = 1;
+    public static final int CHECKSUM_OFFLOADED = 2;
+    public static final int CHECKSUM_BAD = 3;
+
     /** The TCP/UDP/ICMP checksum was verified and is wrong (only when verification is on). */
     public boolean checksumBad;
+    /** The TCP/UDP/ICMP checksum: one of the CHECKSUM_ values. */
+    public int checksum;
+    /** The IPv4 header checksum: one of the CHECKSUM_ values. */
+    public int ipChecksum;
+    /** A bad TCP/UDP checksum that holds what a sending host leaves for its NIC (--checksums offload takes it). */
+    public boolean checksumUnfilled;
 
     public int icmpType;
     public int icmpCode;
@@ -115,6 +127,9 @@ public final class DecodedPacket
         icmpCode = -1;
         udpLength = 0;
         checksumBad = false;
+        checksum = CHECKSUM_NONE;
+        ipChecksum = CHECKSUM_NONE;
+        checksumUnfilled = false;
     }
 
     /** Copies every field into {@code to} (the reader hands a copy to a worker). */
@@ -156,6 +171,9 @@ public final class DecodedPacket
         to.sackPermitted = sackPermitted;
         to.hasTimestamps = hasTimestamps;
         to.checksumBad = checksumBad;
+        to.checksum = checksum;
+        to.ipChecksum = ipChecksum;
+        to.checksumUnfilled = checksumUnfilled;
         to.icmpType = icmpType;
         to.icmpCode = icmpCode;
         to.udpLength = udpLength;

@@ -62,6 +62,7 @@ final class Ipv6
         int p = ip + HEADER;
         final int end = ip + captured;
         int fragmentHeaders = 0;
+        boolean routed = false;
         for (int steps = 0; isExtension(next); steps++)
         {
             if (steps == MAX_EXTENSIONS || p + 8 > end)
@@ -96,6 +97,10 @@ final class Ipv6
             {
                 return -DropReason.BAD_IPV6_EXTENSION.ordinal();
             }
+            if (next == ROUTING && !routed)
+            {
+                routed = finalDestination(b, p, length, out);
+            }
             if (next == HOP_BY_HOP && payloadLength == 0)
             {
                 payloadLength = jumboLength(b, p + 2, p + length);
@@ -116,6 +121,29 @@ final class Ipv6
         out.ipTotalLength = (int)(HEADER + payloadLength);
         out.protocol = next;
         return (int)Math.min(HEADER + payloadLength, captured);
+    }
+
+    /**
+     * The final destination named by a type 0 routing header with segments left (RFC 2460, deprecated by RFC 5095),
+     * which is what the 5-tuple and the transport checksum use (RFC 8200 section 8.1). As Zeek's
+     * IPv6_Hdr_Chain::ProcessRoutingHeader: only the first routing header, only type 0 with an even header length
+     * of at least 2, and the address is the header's last 16 bytes. Other types (2 needs Zeek's Mobile IPv6 build,
+     * 4 is segment routing) keep the header's destination, as in Zeek. Returns whether it named one.
+     * <pre>
+     * | Next Header | Hdr Ext Len | Routing Type | Segments Left | reserved (4) | Hdr Ext Len / 2 addresses |
+     * </pre>
+     */
+    private static boolean finalDestination(final byte[] b, final int p, final int length, final DecodedPacket out)
+    {
+        final int extLength = b[p + 1] & 0xFF;
+        if ((b[p + 2] & 0xFF) != 0 || (b[p + 3] & 0xFF) == 0 || extLength < 2 || extLength % 2 != 0)
+        {
+            return false;
+        }
+        final int address = p + length - 16;
+        out.dstHi = Bytes.i64(b, address);
+        out.dstLo = Bytes.i64(b, address + 8);
+        return true;
     }
 
     private static boolean isExtension(final int next)

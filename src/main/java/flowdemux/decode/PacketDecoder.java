@@ -11,18 +11,26 @@ public final class PacketDecoder
 {
     /** Enum.values() clones its array on each call; keep one copy. */
     private static final DropReason[] REASONS = DropReason.values();
-    private final DecodedPacket packet = new DecodedPacket();
-    private final boolean verifyChecksums;
+    /**
+     * Longest IP datagram of an Ethernet link without jumbo frames. A longer TCP/UDP packet whose checksum does not
+     * verify is a segmentation-offload super-packet (TSO/GSO on the sending host, GRO/LRO on the receiving one):
+     * the capture saw it before the NIC cut it up, or after the stack merged several, and its checksum was never
+     * meant to cover it.
+     */
+    static final int ETHERNET_MTU = 1500;
 
-    /** @param verifyChecksums check IPv4 header and TCP/UDP/ICMP checksums, as Zeek does unless run with -C */
-    public PacketDecoder(final boolean verifyChecksums)
+    private final DecodedPacket packet = new DecodedPacket();
+    private final ChecksumMode checksums;
+
+    public PacketDecoder(final ChecksumMode checksums)
     {
-        this.verifyChecksums = verifyChecksums;
+        this.checksums = checksums;
     }
 
+    /** A decoder that verifies no checksum. */
     public PacketDecoder()
     {
-        this(false);
+        this(ChecksumMode.IGNORE);
     }
 
     public DecodedPacket packet()
@@ -76,10 +84,24 @@ public final class PacketDecoder
             return REASONS[-datagram];
         }
         // A zero IPv4 total length (TSO) means the stack had not filled in its checksums either.
-        final boolean checkable = verifyChecksums && !(version == 4 && Bytes.u16(b, ip + 2) == 0);
-        if (checkable && version == 4 && !Checksums.valid(Checksums.sum(b, ip, out.ipHeaderLength, 0)))
+        final boolean lengthless = version == 4 && Bytes.u16(b, ip + 2) == 0;
+        final ChecksumMode mode = checksums;
+        if (mode != ChecksumMode.IGNORE && version == 4 && !(lengthless && mode == ChecksumMode.VERIFY))
         {
-            return DropReason.BAD_IP_CHECKSUM;
+            if (Checksums.valid(Checksums.sum(b, ip, out.ipHeaderLength, 0)))
+            {
+                out.ipChecksum = DecodedPacket.CHECKSUM_VERIFIED;
+            }
+            else if (mode == ChecksumMode.OFFLOAD && (lengthless || Bytes.u16(b, ip + 10) == 0))
+            {
+                // A header checksum of 0 is what a host that offloads it to the NIC leaves (Windows does).
+                out.ipChecksum = DecodedPacket.CHECKSUM_OFFLOADED;
+            }
+            else
+            {
+                out.ipChecksum = DecodedPacket.CHECKSUM_BAD;
+                return DropReason.BAD_IP_CHECKSUM;
+            }
         }
         if (out.laterFragment)
         {
@@ -91,11 +113,44 @@ public final class PacketDecoder
         final int transportLength = out.ipTotalLength - out.ipHeaderLength;
         final int transportCaptured = datagram - out.ipHeaderLength;
         final DropReason reason = Transport.decode(b, transport, transportCaptured, transportLength, out);
-        if (reason == DropReason.NONE && checkable && !out.fragment && transportCaptured >= transportLength)
+        if (reason == DropReason.NONE && mode != ChecksumMode.IGNORE && !out.fragment
+            && transportCaptured >= transportLength && !(lengthless && mode == ChecksumMode.VERIFY))
         {
-            out.checksumBad = !transportChecksumValid(b, transport, transportLength, out);
+            out.checksum = transportChecksum(b, transport, transportLength, out, mode, lengthless);
+            out.checksumBad = out.checksum == DecodedPacket.CHECKSUM_BAD;
         }
         return reason;
+    }
+
+    /** Verifies the transport checksum and, when it is wrong, tells an unfilled one from a corrupt one. */
+    private static int transportChecksum(final byte[] b, final int t, final int length, final DecodedPacket p,
+        final ChecksumMode mode, final boolean lengthless)
+    {
+        if (transportChecksumValid(b, t, length, p))
+        {
+            return p.protocol == DecodedPacket.PROTO_UDP && p.ipVersion == 4 && Bytes.u16(b, t + 6) == 0
+                ? DecodedPacket.CHECKSUM_NONE : DecodedPacket.CHECKSUM_VERIFIED;
+        }
+        final int stored;
+        if (p.protocol == DecodedPacket.PROTO_TCP)
+        {
+            stored = Bytes.u16(b, t + 16);
+        }
+        else if (p.protocol == DecodedPacket.PROTO_UDP)
+        {
+            stored = Bytes.u16(b, t + 6);
+        }
+        else
+        {
+            return DecodedPacket.CHECKSUM_BAD; // ICMP checksums are computed by the stack, never offloaded
+        }
+        final boolean unfilled = Checksums.unfilled(stored, p, length);
+        if (mode == ChecksumMode.OFFLOAD && (unfilled || lengthless || p.ipTotalLength > ETHERNET_MTU))
+        {
+            return DecodedPacket.CHECKSUM_OFFLOADED;
+        }
+        p.checksumUnfilled = unfilled;
+        return DecodedPacket.CHECKSUM_BAD;
     }
 
     private static boolean transportChecksumValid(final byte[] b, final int t, final int length, final DecodedPacket p)
@@ -107,10 +162,10 @@ public final class PacketDecoder
                 {
                     return true; // IPv4 UDP without a checksum
                 }
-                return Checksums.valid(Checksums.sum(b, t, length, Checksums.pseudoHeader(b, p, length)));
+                return Checksums.valid(Checksums.sum(b, t, length, Checksums.pseudoHeader(p, length)));
             case DecodedPacket.PROTO_TCP:
             case DecodedPacket.PROTO_ICMPV6:
-                return Checksums.valid(Checksums.sum(b, t, length, Checksums.pseudoHeader(b, p, length)));
+                return Checksums.valid(Checksums.sum(b, t, length, Checksums.pseudoHeader(p, length)));
             case DecodedPacket.PROTO_ICMP:
                 return Checksums.valid(Checksums.sum(b, t, length, 0));
             default:

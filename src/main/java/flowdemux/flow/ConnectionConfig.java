@@ -1,10 +1,11 @@
 package flowdemux.flow;
 
+import flowdemux.decode.ChecksumMode;
 import flowdemux.ports.LikelyServerPorts;
 
 /**
  * Zeek's connection settings (init-bare.zeek, all {@code &redef} there, all options here): timeouts on capture time,
- * the likely server ports, and whether checksums are verified. Durations are nanoseconds.
+ * the likely server ports, and how checksums are treated. Durations are nanoseconds.
  */
 public final class ConnectionConfig
 {
@@ -24,7 +25,8 @@ public final class ConnectionConfig
     public long fragmentTimeout = 300 * SECOND;
     /** Emit an interim record every so long for long connections (0 = off). */
     public long activeTimeout;
-    public boolean verifyChecksums = true;
+    /** Default: offload, so that a capture taken on the user's own host reads right with no option. */
+    public ChecksumMode checksums = ChecksumMode.OFFLOAD;
     public LikelyServerPorts likelyServerPorts = LikelyServerPorts.zeekDefault();
 
     /** Ports whose TCP connections get {@link #longInactivity}. */

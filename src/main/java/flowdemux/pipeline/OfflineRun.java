@@ -53,7 +53,8 @@ public final class OfflineRun
         {
             throw new IllegalArgumentException("at least one worker");
         }
-        this.decoder = new PacketDecoder(config.verifyChecksums);
+        this.decoder = new PacketDecoder(config.checksums);
+        this.stats.checksumMode = config.checksums;
         this.fragments = new FragmentReassembly(config.fragmentTimeout);
         this.filter = filter;
         this.progress = progress;
@@ -107,21 +108,17 @@ public final class OfflineRun
                     progress.progress(reader.position(), stats.packets);
                 }
                 final DropReason reason = decoder.decode(record);
+                stats.onChecksums(packet);
                 if (reason != DropReason.NONE)
                 {
                     stats.onDrop(reason);
                     continue;
                 }
-                if (!filter.accepts(packet))
-                {
-                    stats.filteredOut++;
-                    continue;
-                }
-                stats.onDecoded(packet);
                 now = Math.max(now, packet.timestampNanos);
                 packet.captureNow = now;
                 if (packet.fragment)
                 {
+                    // Later fragments have no ports: the filter waits for the whole datagram.
                     final int frames = fragments.add(packet);
                     if (frames == 0)
                     {
@@ -129,6 +126,12 @@ public final class OfflineRun
                     }
                     packet.frames = frames;
                 }
+                if (!filter.accepts(packet))
+                {
+                    stats.filteredOut += packet.frames;
+                    continue;
+                }
+                stats.onDecoded(packet, packet.frames);
                 if (inline != null)
                 {
                     stats.framesInFlows += inline.onPacket(packet);

@@ -115,6 +115,14 @@ public final class JsonReport implements ReportFormat
         }
         g.writeNumberField("packets_in_flows", r.packetsInFlows());
         g.writeNumberField("packets_filtered_out", s.filteredOut);
+        g.writeObjectFieldStart("checksums");
+        g.writeStringField("mode", s.checksumMode.optionName());
+        g.writeNumberField("verified", s.checksumsVerified);
+        g.writeNumberField("offloaded", s.checksumsOffloaded);
+        g.writeNumberField("bad", s.checksumsBad);
+        g.writeNumberField("bad_ipv4_header", s.ipChecksumsBad);
+        g.writeNumberField("bad_but_unfilled", s.checksumsUnfilled);
+        g.writeEndObject();
         g.writeObjectFieldStart("undecodable");
         g.writeNumberField("total", s.undecodable());
         final DropReason[] reasons = DropReason.values();

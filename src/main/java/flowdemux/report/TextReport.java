@@ -73,6 +73,7 @@ public final class TextReport implements ReportFormat
         {
             out.printf(Locale.ROOT, "  filtered out  %s packets (%s)%n", Formats.count(s.filteredOut), r.filterDescription);
         }
+        out.printf(Locale.ROOT, "  checksums     %s%n", ChecksumSummary.line(s));
         out.printf(Locale.ROOT, "  undecodable   %s packets%n", Formats.count(s.undecodable()));
         final DropReason[] reasons = DropReason.values();
         for (int i = 1; i < reasons.length; i++)

@@ -43,7 +43,9 @@ class ConversationsTest
             }
             files++;
             final java.util.Set<String> excluded = new java.util.HashSet<>();
-            final Map<String, long[]> expected = tsharkConversations(tsv, flowdemux.Captures.decodeAll(file), excluded);
+            final java.util.Set<String> routedTuples = new java.util.HashSet<>();
+            final Map<String, long[]> expected = tsharkConversations(tsv, flowdemux.Captures.decodeAll(file), excluded,
+                routedTuples);
             final Map<String, long[]> actual = new TreeMap<>();
             for (final String line : r.out.split("\n"))
             {
@@ -59,6 +61,11 @@ class ConversationsTest
                 add(actual, f[6], f[2], f[3], f[4], f[5], Long.parseLong(f[16]), Long.parseLong(f[18]));
             }
             actual.keySet().removeAll(excluded);
+            // Frames with a routing header: tshark keys them on the header's destination, flowdemux (as Zeek) on the
+            // final one (RFC 8200 8.1), which Pcap4jOracleTest checks against pcap4j's parse of the header. Left out
+            // on both sides here, by protocol, source and ports.
+            actual.keySet().removeIf(k -> routedTuples.stream().anyMatch(t -> k.startsWith(t.split(" ")[0] + " ")
+                && k.contains(t.split(" ")[1]) && k.contains("/" + t.split(" ")[2])));
             conversations += expected.size();
             if (!same(expected, actual))
             {
@@ -80,7 +87,7 @@ class ConversationsTest
      * while tshark's per-frame columns count some fragments as packets of their own (27/45 there).
      */
     private static Map<String, long[]> tsharkConversations(final Path tsv, final List<flowdemux.Captures.Decoded> ours,
-        final java.util.Set<String> excluded) throws Exception
+        final java.util.Set<String> excluded, final java.util.Set<String> routedTuples) throws Exception
     {
         final List<String> lines = Files.readAllLines(tsv);
         final String[] header = lines.get(0).split("\t", -1);
@@ -124,6 +131,17 @@ class ConversationsTest
             // The outermost transport only: tshark fills tcp./udp. columns for ICMP-quoted headers too.
             if (v4.isEmpty() && !first(f[col.get("icmpv6.type")]).isEmpty())
             {
+                continue;
+            }
+            if (v4.isEmpty() && f[col.get("ipv6.nxt")].split(",")[0].equals("43"))
+            {
+                final String port = first(f[col.get("tcp.srcport")]) + first(f[col.get("udp.srcport")]);
+                if (!port.isEmpty())
+                {
+                    routedTuples.add((first(f[col.get("tcp.srcport")]).isEmpty() ? "udp" : "tcp") + " "
+                        + canonical(src) + "/" + port + " " + (first(f[col.get("tcp.dstport")])
+                        + first(f[col.get("udp.dstport")])));
+                }
                 continue;
             }
             if (!first(f[col.get("tcp.srcport")]).isEmpty() && (proto.isEmpty() || "6".equals(proto)))

@@ -84,7 +84,7 @@ class Pcap4jOracleTest
                 {
                     oracleProto = transportOf(oracle);
                     src = v6.getHeader().getSrcAddr();
-                    dst = v6.getHeader().getDstAddr();
+                    dst = finalDestination(oracle, v6.getHeader().getDstAddr());
                 }
                 if (oracleProto != 6 && oracleProto != 17 && oracleProto != 1 && oracleProto != 58)
                 {
@@ -230,5 +230,28 @@ class Pcap4jOracleTest
     private static String toHex(final long hi, final long lo, final int length)
     {
         return length == 4 ? String.format("%08x", lo & 0xFFFF_FFFFL) : String.format("%016x%016x", hi, lo);
+    }
+
+    /**
+     * The destination the 5-tuple and the checksum use: with a type 0 routing header that has segments left, its
+     * last address (RFC 8200 section 8.1; Zeek keys connections so), read from pcap4j's parse of that header.
+     */
+    private static InetAddress finalDestination(final org.pcap4j.packet.Packet oracle, final InetAddress headerDst)
+    {
+        final org.pcap4j.packet.IpV6ExtRoutingPacket routing = oracle.get(org.pcap4j.packet.IpV6ExtRoutingPacket.class);
+        if (routing == null || routing.getHeader().getRoutingType().value() != 0
+            || routing.getHeader().getSegmentsLeftAsInt() == 0)
+        {
+            return headerDst;
+        }
+        final byte[] data = routing.getHeader().getData().getRawData();
+        try
+        {
+            return InetAddress.getByAddress(java.util.Arrays.copyOfRange(data, data.length - 16, data.length));
+        }
+        catch (java.net.UnknownHostException e)
+        {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -30,6 +30,7 @@ class TsharkDumpTest
     {
         int files = 0;
         int compared = 0;
+        int routed = 0;
         final List<String> mismatches = new ArrayList<>();
         for (final Path file : Corpus.captures())
         {
@@ -108,7 +109,16 @@ class TsharkDumpTest
                 final String src = v4 ? ip4 : ip6;
                 final String dst = first(f[col.get(v4 ? "ip.dst" : "ipv6.dst")]);
                 check(mismatches, where + "source", canonical(src), Addresses.format(d.srcHi, d.srcLo));
-                check(mismatches, where + "destination", canonical(dst), Addresses.format(d.dstHi, d.dstLo));
+                if (!v4 && "43".equals(first(f[col.get("ipv6.nxt")])))
+                {
+                    // A routing header: the dump has the header's destination only, flowdemux keys on the final one
+                    // (RFC 8200 8.1, as Zeek); Pcap4jOracleTest checks that against pcap4j's parse of the header.
+                    routed++;
+                }
+                else
+                {
+                    check(mismatches, where + "destination", canonical(dst), Addresses.format(d.dstHi, d.dstLo));
+                }
                 if (v4)
                 {
                     check(mismatches, where + "protocol", Integer.parseInt(first(f[col.get("ip.proto")])), d.protocol);
@@ -144,8 +154,8 @@ class TsharkDumpTest
                 }
             }
         }
-        System.out.printf("tshark dumps: %d files, %d IP packets compared, %d mismatches%n", files, compared,
-            mismatches.size());
+        System.out.printf("tshark dumps: %d files, %d IP packets compared (%d with a routing header: destination not "
+            + "compared), %d mismatches%n", files, compared, routed, mismatches.size());
         mismatches.stream().limit(40).forEach(m -> System.out.println("  " + m));
         assertTrue(files > 100 && compared > 4000, "files " + files + ", packets " + compared);
         assertEquals(List.of(), mismatches);

@@ -87,7 +87,7 @@ public class FuzzTargets
         final PacketRecord r = new PacketRecord();
         r.set(bytes, 0, truncate ? bytes.length / 2 : bytes.length, bytes.length);
         r.linkType = linkType;
-        final DropReason reason = new PacketDecoder(true).decode(r);
+        final DropReason reason = new PacketDecoder(flowdemux.decode.ChecksumMode.OFFLOAD).decode(r);
         if (reason == null)
         {
             throw new AssertionError("every packet decodes or gets a reason");
@@ -99,7 +99,7 @@ public class FuzzTargets
         final PacketRecord r = new PacketRecord();
         r.set(bytes, 0, bytes.length, bytes.length + (bytes.length > 0 ? bytes[0] & 0x3F : 0));
         r.linkType = linkType;
-        if (new PacketDecoder(true).decode(r) == null)
+        if (new PacketDecoder(flowdemux.decode.ChecksumMode.OFFLOAD).decode(r) == null)
         {
             throw new AssertionError("every packet decodes or gets a reason");
         }

@@ -40,4 +40,27 @@ final class LiveRequirement
             Assumptions.abort(why);
         }
     }
+
+    /**
+     * A program a live test compares against (tshark, tcpdump): its path, or the test is skipped with the reason,
+     * or fails where {@code flowdemux.requireLive} is true (.ci/run installs them).
+     */
+    static String requireTool(final String name)
+    {
+        for (final String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(java.io.File.pathSeparator))
+        {
+            final java.nio.file.Path p = java.nio.file.Path.of(dir, name);
+            if (java.nio.file.Files.isExecutable(p))
+            {
+                return p.toString();
+            }
+        }
+        final String why = name + " is not installed";
+        if (Boolean.getBoolean("flowdemux.requireLive"))
+        {
+            throw new AssertionError("live capture tests are required here but cannot run: " + why);
+        }
+        Assumptions.abort(why);
+        return null;
+    }
 }

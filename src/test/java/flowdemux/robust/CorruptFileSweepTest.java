@@ -105,7 +105,9 @@ class CorruptFileSweepTest
         Files.write(variant, bytes);
         final String[] r = reader.read(variant);
         final int exit = Integer.parseInt(r[0]);
-        final String err = r[1].strip();
+        // A flipped bit in a checksummed byte makes a bad checksum: a warning line of its own is right, then.
+        final String err = r[1].lines().filter(l -> !l.startsWith("flowdemux: warning: ")).collect(
+            java.util.stream.Collectors.joining("\n")).strip();
         if (exit != 0 && exit != 2)
         {
             failures.add(what + ": exit " + exit + " " + err);

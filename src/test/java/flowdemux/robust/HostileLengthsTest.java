@@ -155,7 +155,7 @@ class HostileLengthsTest
         final PacketRecord r = new PacketRecord();
         r.set(bytes, 0, bytes.length, bytes.length);
         r.linkType = linkType;
-        return new PacketDecoder(true).decode(r);
+        return new PacketDecoder(flowdemux.decode.ChecksumMode.VERIFY).decode(r);
     }
 
     @Test
