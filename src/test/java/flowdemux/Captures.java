@@ -87,4 +87,18 @@ public final class Captures
         }
         return out;
     }
+
+    /** Whether the file's header can be read at all: one that cannot writes no report, only its error line. */
+    public static boolean opens(final java.nio.file.Path file)
+    {
+        try (flowdemux.source.CaptureReader r = flowdemux.source.CaptureReaders.open(file.toString()))
+        {
+            return r != null;
+        }
+        catch (java.io.IOException | flowdemux.source.CaptureFormatException e)
+        {
+            return false;
+        }
+    }
+
 }

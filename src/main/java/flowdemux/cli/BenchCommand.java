@@ -13,7 +13,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code bench}: flow-table throughput against a HashMap baseline measured in the same run. */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
+    header = "Measure flow-table throughput against a HashMap baseline in the same run.",
     description = {"Measure the flow table: lookups-or-inserts per second, ns per operation, heap bytes per tracked",
         "flow and per-batch latency, next to a HashMap<record, object> baseline doing the same work in the same run."})
 public final class BenchCommand implements Callable<Integer>
@@ -25,7 +26,8 @@ public final class BenchCommand implements Callable<Integer>
         description = "concurrent flows (default 10000,1000000,10000000)")
     private List<Integer> flows;
 
-    @Option(names = "--ops", paramLabel = "N", defaultValue = "20000000", description = "operations per run (default 2e7)")
+    @Option(names = "--ops", paramLabel = "N", defaultValue = "20000000", converter = CountConverter.class,
+        description = "operations per run (default 2e7)")
     private long ops;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",

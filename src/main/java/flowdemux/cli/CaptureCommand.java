@@ -6,14 +6,13 @@ import flowdemux.flow.FlowRecord;
 import flowdemux.pipeline.OfflineRun;
 import flowdemux.pipeline.PacketFilter;
 import flowdemux.pipeline.ProgressListener;
-import flowdemux.ports.Services;
-import flowdemux.report.Aggregates;
 import flowdemux.report.AnalysisResult;
+import flowdemux.report.ChecksumSummary;
 import flowdemux.report.FlowCollector;
+import flowdemux.report.FlowStore;
 import flowdemux.report.Formats;
-import flowdemux.report.LocalNets;
+import flowdemux.report.LiveCounters;
 import flowdemux.report.OutputTarget;
-import flowdemux.report.ReportFormat;
 import flowdemux.source.CaptureReader;
 import flowdemux.source.LiveCapture;
 import flowdemux.source.PacketRecord;
@@ -36,17 +35,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** {@code capture -i IFACE}: a live view per port and per flow, and a final report on Ctrl-C / SIGTERM. */
-@Command(name = "capture", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "capture", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
+    header = "Capture live and report ports, servers and connections, rolling and at the end.",
     description = {"Capture live with libpcap (needs root or the capture capabilities) and report ports, servers",
-        "and connections; Ctrl-C or SIGTERM ends the capture and prints the final report."})
+        "and connections; Ctrl-C or SIGTERM ends the capture, prints the final report and exits 0."})
 public final class CaptureCommand implements Callable<Integer>
 {
     private static final long SECOND = 1_000_000_000L;
+    /** conn_states of connections that are over, though Zeek keeps them a few seconds for late packets. */
+    private static final Set<String> FINISHED = Set.of("SF", "REJ", "RSTO", "RSTR", "RSTOS0", "RSTRH");
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -71,7 +75,7 @@ public final class CaptureCommand implements Callable<Integer>
     @Option(names = "--duration", paramLabel = "S", description = "stop after S seconds")
     private Double duration;
 
-    @Option(names = "--count", paramLabel = "N", description = "stop after N packets")
+    @Option(names = "--count", paramLabel = "N", converter = CountConverter.class, description = "stop after N packets")
     private Long count;
 
     @Option(names = "--interval", paramLabel = "S", description = "print a rolling report every S seconds")
@@ -80,17 +84,24 @@ public final class CaptureCommand implements Callable<Integer>
     @Option(names = "--write", paramLabel = "F.pcap", description = "also save what was captured (flushed every second)")
     private Path write;
 
-    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT", description = "final report: text, json, csv, zeek")
-    private String format;
+    @CommandLine.Mixin
+    private ReportOptions report;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write the final report to OUT")
-    private Path output;
+    @CommandLine.Mixin
+    private FilterOptions filters;
 
-    @Option(names = "--top", defaultValue = "10", paramLabel = "N", description = "flows in the top-flows lists")
-    private int top;
+    @Option(names = "--max-flows", defaultValue = "1000000", paramLabel = "N", converter = CountConverter.class,
+        description = "most connections tracked at once (default 1000000)")
+    private long maxFlows;
 
-    @Option(names = "--max-flows", defaultValue = "1000000", paramLabel = "N", description = "most connections tracked")
-    private int maxFlows;
+    @Option(names = "--workers", defaultValue = "1", paramLabel = "N",
+        description = "threads that track connections, each owning a shard of the flow table (default 1)")
+    private int workers;
+
+    @Option(names = "--seed", paramLabel = "S",
+        description = "seed of the connection uids (default: taken from the first packet, as read of the --write "
+            + "file takes it)")
+    private Long seed;
 
     @Option(names = "--verify-checksums", hidden = true, description = "the same as --checksums verify")
     private boolean verifyChecksums;
@@ -99,6 +110,8 @@ public final class CaptureCommand implements Callable<Integer>
     private ConnectionOptions connection;
 
     private final Recorder intervalSizes = new Recorder(3);
+    /** The exit code the shutdown hook ends the JVM with once the final report is out. */
+    private volatile int exitCode = Main.EXIT_OK;
 
     @Override
     public Integer call() throws IOException
@@ -106,22 +119,47 @@ public final class CaptureCommand implements Callable<Integer>
         final CommandLine cl = spec.commandLine();
         final PrintWriter err = cl.getErr();
         final PrintWriter out = cl.getOut();
-        if (!List.of("text", "json", "csv", "zeek").contains(format))
-        {
-            throw new CommandLine.ParameterException(cl, "--format must be text, json, csv or zeek");
-        }
-        if (snaplen < 64 || (interval != null && interval <= 0) || (duration != null && duration < 0)
-            || (count != null && count < 1) || maxFlows < 1)
-        {
-            throw new CommandLine.ParameterException(cl, "--snaplen >= 64, --interval > 0, --duration >= 0, --count >= 1");
-        }
+        validate(cl);
         // Live, checksums are not verified unless asked: outgoing packets' are filled in by the NIC after the capture.
         final ConnectionConfig config = connection.toConfig(cl, verifyChecksums ? ChecksumMode.VERIFY : ChecksumMode.IGNORE);
-        final FlowCollector collector = new FlowCollector();
-        final OfflineRun run = new OfflineRun(1, maxFlows, i -> collector, PacketFilter.ALL, ProgressListener.NONE,
-            config);
+        if (verifyChecksums && config.checksums != ChecksumMode.VERIFY)
+        {
+            throw new CommandLine.ParameterException(cl, "--verify-checksums contradicts --checksums "
+                + config.checksums.optionName());
+        }
+        final PacketFilter packetFilter = filters.toFilter(cl);
+        final String outputProblem = report.outputProblem();
+        if (outputProblem != null)
+        {
+            err.println("flowdemux: cannot write " + report.output + ": " + outputProblem);
+            return Main.EXIT_INPUT;
+        }
+        if (write != null && OutputTarget.problem(write) != null)
+        {
+            err.println("flowdemux: cannot write " + write + ": " + OutputTarget.problem(write));
+            return Main.EXIT_INPUT;
+        }
+        if (seed != null)
+        {
+            config.uidSeed = seed;
+        }
+        final Analysis analysis = new Analysis(report.renderer(), workers);
+        final ConcurrentLinkedQueue<FlowRecord> endedNow = new ConcurrentLinkedQueue<>();
+        if (interval != null)
+        {
+            for (final FlowStore store : analysis.stores)
+            {
+                store.listen(endedNow::add);
+            }
+        }
+        final OfflineRun run = new OfflineRun(workers, (int)maxFlows, analysis.stores::get, packetFilter,
+            ProgressListener.NONE, config);
+        if (seed == null)
+        {
+            run.seedUidsFromFirstPacket();
+        }
         final long startWall = System.nanoTime();
-        final Ticker ticker = new Ticker(run, collector, out, startWall);
+        final Ticker ticker = new Ticker(run, endedNow, out, startWall);
         final LiveCapture capture;
         try
         {
@@ -144,8 +182,11 @@ public final class CaptureCommand implements Callable<Integer>
             capture.stop();
             try
             {
-                // Let the capture thread write the final report before the JVM exits.
-                done.await(20, TimeUnit.SECONDS);
+                // Let the capture thread write the final report, then end as a normal stop does (tcpdump: 0).
+                if (done.await(20, TimeUnit.SECONDS))
+                {
+                    Runtime.getRuntime().halt(exitCode);
+                }
             }
             catch (InterruptedException e)
             {
@@ -153,36 +194,44 @@ public final class CaptureCommand implements Callable<Integer>
             }
         }, "flowdemux-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        String error = null;
-        long[] stats = null;
         try
         {
             final Tee tee = new Tee(capture, write, ticker);
             try (tee)
             {
                 run.run(tee);
-                stats = capture.stats();
             }
-            if (run.ioFault() != null)
+            final long[] stats = capture.stats();
+            if (interval != null)
             {
-                error = run.ioFault().getMessage();
+                // The last, partial interval comes before the final report.
+                ticker.report(System.nanoTime());
             }
-            final List<FlowRecord> flows = collector.flows();
-            final AnalysisResult result = new AnalysisResult("live capture on " + device, capture.formatName(),
-                run.stats(), flows, Aggregates.of(flows), collector.evicted(), maxFlows, error,
-                filter == null ? null : "BPF " + filter);
+            final String error = run.ioFault() == null ? null : run.ioFault().getMessage();
+            final AnalysisResult result = analysis.result("live capture on " + device, capture.formatName(), run,
+                (int)maxFlows, error, describeFilter());
             result.captureStats = stats;
-            final ReportFormat renderer = ReportFormat.named(format, top, Services.standard(), LocalNets.zeekDefault(),
-                false);
-            try (OutputTarget target = output == null ? OutputTarget.stdout(out) : OutputTarget.file(output))
+            result.loopback = capture.isLoopback();
+            if (!analysis.write(result, report.output, out, err))
             {
-                renderer.write(result, target.writer());
-                target.commit();
+                exitCode = Main.EXIT_INPUT;
+            }
+            final String checksumWarning = ChecksumSummary.warning(run.stats());
+            if (checksumWarning != null)
+            {
+                err.println("flowdemux: warning: " + checksumWarning);
+            }
+            if (error != null)
+            {
+                err.println("flowdemux: " + error);
+                exitCode = Main.EXIT_INPUT;
             }
         }
         finally
         {
             capture.close();
+            err.flush();
+            out.flush();
             done.countDown();
             try
             {
@@ -190,15 +239,61 @@ public final class CaptureCommand implements Callable<Integer>
             }
             catch (IllegalStateException e)
             {
-                // the JVM is already shutting down: the hook is running
+                // the JVM is already shutting down: the hook is running and ends it with exitCode
             }
         }
-        if (error != null)
+        return exitCode;
+    }
+
+    /** Each value on its own; and options that cannot go together. */
+    private void validate(final CommandLine cl)
+    {
+        report.validate(cl);
+        if (snaplen < 64 || snaplen > 262_144)
         {
-            err.println("flowdemux: " + error);
-            return Main.EXIT_INPUT;
+            throw new CommandLine.ParameterException(cl, "--snaplen must be 64 to 262144, not " + snaplen);
         }
-        return Main.EXIT_OK;
+        if (interval != null && !(interval > 0))
+        {
+            throw new CommandLine.ParameterException(cl, "--interval must be above 0 seconds, not " + interval);
+        }
+        if (duration != null && !(duration >= 0))
+        {
+            throw new CommandLine.ParameterException(cl, "--duration must be 0 seconds or more, not " + duration);
+        }
+        if (count != null && count < 1)
+        {
+            throw new CommandLine.ParameterException(cl, "--count must be at least 1, not " + count);
+        }
+        if (maxFlows < 1 || maxFlows > ReadCommand.MAX_FLOWS)
+        {
+            throw new CommandLine.ParameterException(cl, "--max-flows must be 1 to " + ReadCommand.MAX_FLOWS + ", not "
+                + maxFlows);
+        }
+        if (workers < 1 || workers > 256)
+        {
+            throw new CommandLine.ParameterException(cl, "--workers must be 1 to 256, not " + workers);
+        }
+        if (interval != null && report.output == null && !"text".equals(report.format))
+        {
+            throw new CommandLine.ParameterException(cl, "--interval prints text reports on standard output, which "
+                + "would mix with --format " + report.format + ": write that with -o FILE");
+        }
+        if (write != null && report.output != null && write.toAbsolutePath().normalize()
+            .equals(report.output.toAbsolutePath().normalize()))
+        {
+            throw new CommandLine.ParameterException(cl, "--write and -o name the same file");
+        }
+    }
+
+    private String describeFilter()
+    {
+        final String ports = filters.description();
+        if (filter == null)
+        {
+            return ports;
+        }
+        return "BPF " + filter + (ports == null ? "" : " " + ports);
     }
 
     /** Passes packets through and, with --write, saves them; records interval packet sizes. */
@@ -208,13 +303,11 @@ public final class CaptureCommand implements Callable<Integer>
         private final Path target;
         private final Path temporary;
         private final PcapWriter writer;
-        private final Ticker ticker;
 
         Tee(final LiveCapture capture, final Path target, final Ticker ticker) throws IOException
         {
             this.capture = capture;
             this.target = target;
-            this.ticker = ticker;
             if (target == null)
             {
                 temporary = null;
@@ -278,22 +371,25 @@ public final class CaptureCommand implements Callable<Integer>
     private final class Ticker implements Runnable
     {
         private final OfflineRun run;
-        private final FlowCollector collector;
+        private final ConcurrentLinkedQueue<FlowRecord> endedNow;
         private final PrintWriter out;
         private final long startWall;
         private long nextFlush;
         private long nextReport;
         private long intervalStart;
         private long packetsAtLastReport;
-        private int endedAtLastReport;
+        private long endedSoFar;
+        /** Finished connections already counted as ended while still in the table, by serial. */
+        private final java.util.Set<Long> countedFinished = new java.util.HashSet<>();
         private Histogram sizes;
         LiveCapture capture;
         PcapWriter writer;
 
-        Ticker(final OfflineRun run, final FlowCollector collector, final PrintWriter out, final long startWall)
+        Ticker(final OfflineRun run, final ConcurrentLinkedQueue<FlowRecord> endedNow, final PrintWriter out,
+            final long startWall)
         {
             this.run = run;
-            this.collector = collector;
+            this.endedNow = endedNow;
             this.out = out;
             this.startWall = startWall;
             this.nextFlush = startWall + SECOND;
@@ -328,41 +424,77 @@ public final class CaptureCommand implements Callable<Integer>
             }
         }
 
-        private void report(final long now)
+        void report(final long now)
         {
-            final FlowCollector open = new FlowCollector();
-            run.snapshotOpenFlows(open);
-            final List<FlowRecord> ended = collector.flowsUnsorted();
-            final List<FlowRecord> endedNow = ended.subList(endedAtLastReport, ended.size());
+            final List<FlowCollector> snapshots = new ArrayList<>();
+            for (int i = 0; i < run.workerCount(); i++)
+            {
+                snapshots.add(new FlowCollector());
+            }
+            run.snapshotOpenFlows(snapshots::get);
+            // A finished connection Zeek still keeps for late packets (SF, REJ, a reset) counts as ended when first
+            // seen finished, and not again when it leaves the table.
+            final List<FlowRecord> open = new ArrayList<>();
+            final List<FlowRecord> finished = new ArrayList<>();
+            for (final FlowCollector c : snapshots)
+            {
+                for (final FlowRecord f : c.flowsUnsorted())
+                {
+                    (FINISHED.contains(f.connState) ? finished : open).add(f);
+                }
+            }
+            final List<FlowRecord> active = new ArrayList<>(open);
+            long endedThisInterval = 0;
+            for (FlowRecord f; (f = endedNow.poll()) != null; )
+            {
+                if (f.endReason == flowdemux.flow.EndReason.ACTIVE)
+                {
+                    continue;
+                }
+                if (!countedFinished.remove(f.serial))
+                {
+                    endedThisInterval++;
+                    active.add(f);
+                }
+            }
+            for (final FlowRecord f : finished)
+            {
+                if (countedFinished.add(f.serial))
+                {
+                    endedThisInterval++;
+                    active.add(f);
+                }
+            }
+            endedSoFar += endedThisInterval;
             sizes = intervalSizes.getIntervalHistogram(sizes);
             final long packets = run.stats().packets;
             final long[] st = capture.stats();
             out.printf(Locale.ROOT, "--- %.1f s to %.1f s of the capture ---%n", (intervalStart - startWall) / 1e9,
                 (now - startWall) / 1e9);
-            out.printf(Locale.ROOT, "interval: %d packets, %d connections ended; packet size p50 %s, p99 %s%n",
-                packets - packetsAtLastReport, endedNow.size(),
+            out.printf(Locale.ROOT, "interval: %s, %s ended; packet size p50 %s, p99 %s%n",
+                Formats.count(packets - packetsAtLastReport, "packet", "packets"),
+                Formats.count(endedThisInterval, "connection", "connections"),
                 sizes.getTotalCount() == 0 ? "-" : Formats.bytes(sizes.getValueAtPercentile(50)),
                 sizes.getTotalCount() == 0 ? "-" : Formats.bytes(sizes.getValueAtPercentile(99)));
-            out.printf(Locale.ROOT, "whole run: %d packets, %d connections open, %d ended%s%n", packets,
-                open.flowsUnsorted().size(), ended.size(), st == null ? ""
-                : String.format(Locale.ROOT, "; libpcap received %d, kernel dropped %d, interface dropped %d, "
-                + "flowdemux dropped 0", st[0], st[1], st[2]));
-            final List<FlowRecord> active = new ArrayList<>(open.flowsUnsorted());
-            active.addAll(endedNow);
+            out.printf(Locale.ROOT, "whole run: %s, %s open, %s ended%s%n", Formats.count(packets, "packet", "packets"),
+                Formats.count(open.size(), "connection", "connections"), Formats.count(endedSoFar),
+                st == null ? "" : "; " + LiveCounters.describe(st, capture.isLoopback()));
             final Map<String, long[]> ports = new HashMap<>();
             for (final FlowRecord f : active)
             {
-                ports.computeIfAbsent(f.respPort + "/" + f.protocolName(), k -> new long[2])[0]++;
-                ports.get(f.respPort + "/" + f.protocolName())[1] += f.packets();
+                final long[] c = ports.computeIfAbsent(f.respPort + "/" + f.protocolName(), k -> new long[2]);
+                c[0]++;
+                c[1] += f.packets();
             }
             out.print("top ports (connections open or ended this interval):");
             ports.entrySet().stream()
-                .sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[0]).thenComparing(Map.Entry::getKey))
+                .sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[0])
+                    .thenComparing(Map.Entry::getKey))
                 .limit(5).forEach(e -> out.printf(Locale.ROOT, "  %s %d conns/%d pkts", e.getKey(), e.getValue()[0],
                     e.getValue()[1]));
             out.println();
             active.sort(Comparator.comparingLong((FlowRecord f) -> -f.ipBytes()).thenComparingLong(f -> f.serial));
-            for (final FlowRecord f : active.subList(0, Math.min(top, active.size())))
+            for (final FlowRecord f : active.subList(0, Math.min(Math.min(report.topOrAll(), 1000), active.size())))
             {
                 out.printf(Locale.ROOT, "  %s:%d -> %s:%d %s %s %s %d pkts %s%n", f.origAddress(), f.origPort,
                     f.respAddress(), f.respPort, f.protocolName(), f.connState, f.history, f.packets(),
@@ -370,7 +502,6 @@ public final class CaptureCommand implements Callable<Integer>
             }
             out.flush();
             packetsAtLastReport = packets;
-            endedAtLastReport = ended.size();
             intervalStart = now;
         }
     }

@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code interfaces}: the devices libpcap can capture on, their addresses, and whether they are up. */
-@Command(name = "interfaces", mixinStandardHelpOptions = true, description = "List the devices live capture can use.")
+@Command(name = "interfaces", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    header = "List the devices live capture can use, with their addresses.")
 public final class InterfacesCommand implements Callable<Integer>
 {
     @CommandLine.Spec
@@ -48,11 +49,43 @@ public final class InterfacesCommand implements Callable<Integer>
             {
                 if (a.getAddress() != null)
                 {
-                    out.printf("    %s%n", a.getAddress().getHostAddress());
+                    out.printf("    %s%n", describe(a));
                 }
             }
         }
         out.flush();
         return Main.EXIT_OK;
+    }
+
+    /** "10.0.0.2/24", "fd00::2/64", "fe80::1%eth0/64": compressed IPv6, the prefix length from the netmask. */
+    static String describe(final PcapAddress a)
+    {
+        final byte[] raw = a.getAddress().getAddress();
+        String text;
+        if (raw.length == 16)
+        {
+            final java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(raw);
+            text = flowdemux.util.Addresses.format(bb.getLong(), bb.getLong());
+            final String host = a.getAddress().getHostAddress();
+            final int scope = host.indexOf('%');
+            if (scope >= 0)
+            {
+                text += host.substring(scope);
+            }
+        }
+        else
+        {
+            text = a.getAddress().getHostAddress();
+        }
+        if (a.getNetmask() != null)
+        {
+            int bits = 0;
+            for (final byte b : a.getNetmask().getAddress())
+            {
+                bits += Integer.bitCount(b & 0xFF);
+            }
+            text += "/" + bits;
+        }
+        return text;
     }
 }

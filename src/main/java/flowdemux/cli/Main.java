@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     subcommands = {ReadCommand.class, CaptureCommand.class, InterfacesCommand.class, PortCommand.class,
         GenerateCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
-public final class Main implements Runnable
+public final class Main implements java.util.concurrent.Callable<Integer>
 {
     public static final int EXIT_OK = 0;
     public static final int EXIT_USAGE = 1;
@@ -18,10 +18,15 @@ public final class Main implements Runnable
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /** No command: the usage, which lists every command with its one-line summary, and exit 1. */
     @Override
-    public void run()
+    public Integer call()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (read, capture, interfaces, port)");
+        final java.io.PrintWriter err = spec.commandLine().getErr();
+        err.println("flowdemux: a command is required");
+        spec.commandLine().usage(err);
+        err.flush();
+        return EXIT_USAGE;
     }
 
     public static void main(final String[] args)

@@ -11,14 +11,15 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code port 443} says what the port is; {@code port ssh} says which port a service uses. */
-@Command(name = "port", mixinStandardHelpOptions = true,
+@Command(name = "port", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    header = "Say what a port is (443), or which port a service uses (ssh).",
     description = "What is this port (443), or which port does this service use (ssh)?")
 public final class PortCommand implements Callable<Integer>
 {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "PORT|SERVICE", description = "a port number 0-65535 or a service name")
+    @Parameters(index = "0", paramLabel = "PORT|SERVICE", description = "a port number 0-65535, a port and protocol (443/udp), or a service name or alias (ssh, domain)")
     private String query;
 
     @Override
@@ -26,24 +27,18 @@ public final class PortCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final Services services = Services.standard();
-        if (query.chars().allMatch(Character::isDigit) && !query.isEmpty())
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,5})(?:/(tcp|udp))?")
+            .matcher(query.toLowerCase(java.util.Locale.ROOT));
+        if (m.matches())
         {
-            final int port;
-            try
-            {
-                port = Integer.parseInt(query);
-            }
-            catch (NumberFormatException e)
-            {
-                throw new CommandLine.ParameterException(spec.commandLine(), "not a port (0-65535): " + query);
-            }
+            final int port = Integer.parseInt(m.group(1));
             if (port > 65535)
             {
                 throw new CommandLine.ParameterException(spec.commandLine(), "not a port (0-65535): " + query);
             }
             final PortRange range = PortRange.of(port);
             boolean any = false;
-            for (final String proto : new String[] {"tcp", "udp"})
+            for (final String proto : m.group(2) == null ? new String[] {"tcp", "udp"} : new String[] {m.group(2)})
             {
                 final String description = services.description(proto, port);
                 if (description != null)
@@ -55,7 +50,8 @@ public final class PortCommand implements Callable<Integer>
             }
             if (!any)
             {
-                out.printf("%d: no service known, %s%n", port, range.label());
+                out.printf("%s: no service known, %s%n", m.group(2) == null ? String.valueOf(port)
+                    : port + "/" + m.group(2), range.label());
             }
             out.printf("  range: %s is %d-%d", range.label(), range.low(), range.high());
             if (PortRange.inLinuxEphemeral(port))
@@ -76,7 +72,11 @@ public final class PortCommand implements Callable<Integer>
         }
         for (final String hit : hits)
         {
-            out.println(hit);
+            final int slash = hit.indexOf('/');
+            final String proto = hit.substring(slash + 1);
+            final int port = Integer.parseInt(hit.substring(0, slash));
+            out.printf("%s: %s, %s (service name %s)%n", hit, services.description(proto, port),
+                PortRange.of(port).label(), services.name(proto, port));
         }
         out.flush();
         return Main.EXIT_OK;

@@ -1,21 +1,17 @@
 package flowdemux.cli;
 
+import flowdemux.flow.ConnectionConfig;
 import flowdemux.pipeline.OfflineRun;
 import flowdemux.pipeline.PacketFilter;
 import flowdemux.pipeline.ProgressListener;
-import flowdemux.ports.Services;
 import flowdemux.report.AnalysisResult;
-import flowdemux.report.Aggregates;
 import flowdemux.report.ChecksumSummary;
-import flowdemux.report.FlowStore;
-import flowdemux.report.LocalNets;
-import flowdemux.report.OutputTarget;
-import flowdemux.report.RecordLine;
-import flowdemux.report.ReportFormat;
+import flowdemux.source.BpfFilter;
 import flowdemux.source.CaptureFormatException;
 import flowdemux.source.CaptureReader;
 import flowdemux.source.CaptureReaders;
-import flowdemux.util.Addresses;
+import flowdemux.source.MergedReader;
+import flowdemux.util.IoErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,43 +20,44 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code read FILE|-}: analyse a saved capture and report ports, servers and flows. */
-@Command(name = "read", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Read a pcap or pcapng capture (optionally gzip-compressed; '-' for standard input),",
-        "demultiplex it by 5-tuple and report ports, servers and connections."},
-    footer = {"", "Exit codes: 0 ok, 1 bad usage, 2 input could not be read or was corrupt (the report of what came",
-        "before the fault is still written)."})
+/** {@code read FILE...|-}: analyse saved captures (merged by time) and report ports, servers and flows. */
+@Command(name = "read", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
+    header = "Analyse saved captures: ports, servers and connections.",
+    description = {"Read pcap or pcapng captures (optionally gzip-compressed; '-' for standard input), several",
+        "merged in time order, demultiplex them by 5-tuple and report ports, servers and connections."},
+    footer = {"", "Exit codes: 0 ok, 1 bad usage, 2 an input could not be read or was corrupt (the report of what",
+        "came before the fault is still written)."})
 public final class ReadCommand implements Callable<Integer>
 {
+    /** The flow table's index is one int-indexed array: about 2^31 * 0.65 / 2 slots. */
+    static final long MAX_FLOWS = 500_000_000L;
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE|-", description = "capture file, or - for standard input")
-    private String input;
+    @Parameters(arity = "1..*", paramLabel = "FILE|-", description = "capture files, or - for standard input")
+    private List<String> inputs;
 
-    @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
-        description = "text (default), json, csv (one row per flow) or zeek (conn.log)")
-    private String format;
+    @CommandLine.Mixin
+    private ReportOptions report;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write the report to OUT (default: standard output)")
-    private Path output;
+    @Option(names = {"-f", "--filter"}, paramLabel = "BPF",
+        description = "only packets this tcpdump filter accepts (\"tcp port 443 and host 10.0.0.1\"), compiled by "
+            + "libpcap for each link type and applied before decoding")
+    private String bpf;
 
-    @Option(names = "--top", defaultValue = "10", paramLabel = "N", description = "flows in the top-flows list (default 10)")
-    private int top;
+    @CommandLine.Mixin
+    private FilterOptions filters;
 
-    @Option(names = "--port", paramLabel = "P", description = "only packets to or from port P")
-    private Integer port;
-
-    @Option(names = "--host", paramLabel = "IP", description = "only packets to or from address IP")
-    private String host;
-
-    @Option(names = "--max-flows", defaultValue = "1000000", paramLabel = "N",
-        description = "most connections tracked at once; the least recently seen are evicted (counted) beyond (default 1000000)")
-    private int maxFlows;
+    @Option(names = "--max-flows", defaultValue = "1000000", paramLabel = "N", converter = CountConverter.class,
+        description = "most connections tracked at once; the least recently seen are evicted (counted) beyond "
+            + "(default 1000000)")
+    private long maxFlows;
 
     @Option(names = "--reader", defaultValue = "java", paramLabel = "java|pcap4j",
         description = "java: the project's own reader (default); pcap4j: libpcap through pcap4j")
@@ -70,124 +67,114 @@ public final class ReadCommand implements Callable<Integer>
         description = "threads that track connections, each owning a shard of the flow table (default: the cores)")
     private Integer workers;
 
+    @Option(names = "--seed", paramLabel = "S",
+        description = "seed of the connection uids (default: taken from the input's first packets, so the same "
+            + "input gives the same uids and two inputs different ones)")
+    private Long seed;
+
     @CommandLine.Mixin
     private ConnectionOptions connection;
-
-    @Option(names = "--local-nets", paramLabel = "CIDR[,CIDR...]", split = ",",
-        description = "networks that count as local for conn.log's local_orig/local_resp "
-            + "(default: Zeek's private address space)")
-    private java.util.List<String> localNets;
-
-    @Option(names = "--zeek-extra", description = "zeek format: add columns beyond Zeek's (handshake RTT, "
-        + "retransmissions, TCP options, nanosecond ts and duration)")
-    private boolean zeekExtra;
 
     @Override
     public Integer call() throws IOException
     {
         final CommandLine cl = spec.commandLine();
-        if (!"text".equals(format) && !"json".equals(format) && !"csv".equals(format) && !"zeek".equals(format))
+        report.validate(cl);
+        if (maxFlows < 1 || maxFlows > MAX_FLOWS)
         {
-            throw new CommandLine.ParameterException(cl, "--format must be text, json, csv or zeek, not '" + format + "'");
+            throw new CommandLine.ParameterException(cl, "--max-flows must be 1 to " + MAX_FLOWS + ", not " + maxFlows);
         }
-        if (top < 0 || maxFlows < 1)
-        {
-            throw new CommandLine.ParameterException(cl, "--top must be >= 0 and --max-flows >= 1");
-        }
-        if (port != null && (port < 0 || port > 65535))
-        {
-            throw new CommandLine.ParameterException(cl, "--port must be 0-65535");
-        }
-        long[] hostAddress = null;
-        if (host != null)
-        {
-            hostAddress = Addresses.parse(host);
-            if (hostAddress == null)
-            {
-                throw new CommandLine.ParameterException(cl, "--host needs an IPv4 or IPv6 address, not '" + host + "'");
-            }
-        }
-        if (output != null && !"-".equals(input) && Files.exists(output)
-            && Files.isSameFile(output, Path.of(input)))
-        {
-            throw new CommandLine.ParameterException(cl, "-o names the input file; refusing to overwrite it");
-        }
-        final PrintWriter err = cl.getErr();
-        final String name = "-".equals(input) ? "(standard input)" : input;
-
-        if (!"java".equals(readerKind) && !"pcap4j".equals(readerKind))
-        {
-            throw new CommandLine.ParameterException(cl, "--reader must be java or pcap4j");
-        }
-        if ("pcap4j".equals(readerKind) && "-".equals(input))
-        {
-            throw new CommandLine.ParameterException(cl, "--reader pcap4j reads files, not standard input");
-        }
-        final CaptureReader reader;
-        try
-        {
-            reader = "pcap4j".equals(readerKind) ? openWithLibpcap(input) : CaptureReaders.open(input);
-        }
-        catch (NoSuchFileException e)
-        {
-            err.println("flowdemux: " + input + ": no such file");
-            return Main.EXIT_INPUT;
-        }
-        catch (IOException e)
-        {
-            err.println("flowdemux: " + input + ": cannot read: " + e.getMessage());
-            return Main.EXIT_INPUT;
-        }
-        catch (CaptureFormatException e)
-        {
-            final String line = name + ": byte offset " + e.byteOffset() + ": " + e.getMessage();
-            writeReport(emptyResult(name, line), err);
-            err.println("flowdemux: " + line);
-            return Main.EXIT_INPUT;
-        }
-
         final int workerCount = workers == null ? Math.max(1, Runtime.getRuntime().availableProcessors()) : workers;
         if (workerCount < 1 || workerCount > 256)
         {
-            throw new CommandLine.ParameterException(cl, "--workers must be 1 to 256");
+            throw new CommandLine.ParameterException(cl, "--workers must be 1 to 256, not " + workerCount);
         }
-        final java.util.List<FlowStore> stores = new java.util.ArrayList<>();
-        final Path spillFolder = Path.of(System.getProperty("java.io.tmpdir"));
-        // CSV and conn.log have a line per connection, which the workers format; the other reports need none.
-        final RecordLine lines = renderer() instanceof RecordLine l ? l : null;
-        for (int i = 0; i < workerCount; i++)
+        if (!"java".equals(readerKind) && !"pcap4j".equals(readerKind))
         {
-            stores.add(new FlowStore(spillFolder, lines));
+            throw new CommandLine.ParameterException(cl, "--reader must be java or pcap4j, not '" + readerKind + "'");
         }
-        final PacketFilter filter = new PacketFilter(port == null ? -1 : port, hostAddress);
-        final flowdemux.flow.ConnectionConfig config = connection.toConfig(cl, flowdemux.decode.ChecksumMode.OFFLOAD);
-        final OfflineRun run = new OfflineRun(workerCount, maxFlows, stores::get, filter, progressListener(err),
-            config);
+        if (inputs.stream().filter("-"::equals).count() > 1)
+        {
+            throw new CommandLine.ParameterException(cl, "standard input ('-') can be read only once");
+        }
+        if ("pcap4j".equals(readerKind) && inputs.contains("-"))
+        {
+            throw new CommandLine.ParameterException(cl, "--reader pcap4j reads files, not standard input");
+        }
+        refuseOverwritingAnInput(cl);
+        final PacketFilter filter = filters.toFilter(cl);
+        final ConnectionConfig config = connection.toConfig(cl, flowdemux.decode.ChecksumMode.OFFLOAD);
+        final PrintWriter err = cl.getErr();
+
+        // An input that cannot be opened writes nothing: no report, and an existing -o is left as it was.
+        final List<CaptureReader> readers = new ArrayList<>();
+        final List<String> names = new ArrayList<>();
+        for (final String input : inputs)
+        {
+            final String problem = open(input, readers);
+            if (problem != null)
+            {
+                closeAll(readers);
+                err.println("flowdemux: " + problem);
+                return Main.EXIT_INPUT;
+            }
+            names.add("-".equals(input) ? "(standard input)" : input);
+        }
+        final String outputProblem = report.outputProblem();
+        if (outputProblem != null)
+        {
+            closeAll(readers);
+            err.println("flowdemux: cannot write " + report.output + ": " + outputProblem);
+            return Main.EXIT_INPUT;
+        }
+        final MergedReader reader = new MergedReader(names, readers);
+        final BpfFilter compiled;
+        try
+        {
+            compiled = bpf == null ? null : BpfFilter.compile(bpf, firstLinkType(reader));
+        }
+        catch (IllegalArgumentException e)
+        {
+            reader.close();
+            throw new CommandLine.ParameterException(cl, "-f: libpcap cannot compile '" + bpf + "': "
+                + e.getMessage());
+        }
+        catch (UnsatisfiedLinkError | NoClassDefFoundError e)
+        {
+            reader.close();
+            err.println("flowdemux: -f needs libpcap, which is not installed (Debian: apt-get install libpcap0.8); "
+                + "--port and --host filter without it");
+            return Main.EXIT_INPUT;
+        }
+        config.uidSeed = seed != null ? seed : reader.digest();
+
+        final Analysis analysis = new Analysis(report.renderer(), workerCount);
+        final OfflineRun run = new OfflineRun(workerCount, (int)maxFlows, analysis.stores::get, filter,
+            progressListener(err), config);
+        run.recordFilter(compiled);
         try (reader)
         {
             run.run(reader);
         }
-        final Aggregates aggregates = new Aggregates();
-        long evicted = 0;
-        for (final FlowStore store : stores)
-        {
-            aggregates.merge(store.aggregates());
-            evicted += store.evicted();
-        }
         Progress.clear(err);
-        String error = null;
-        if (run.fault() != null)
+        final List<String> errors = new ArrayList<>();
+        final List<AnalysisResult.InputFile> files = new ArrayList<>();
+        for (final MergedReader.Input in : reader.inputs())
         {
-            error = name + ": byte offset " + run.fault().byteOffset() + ": " + run.fault().getMessage();
+            final String error = faultLine(in);
+            if (error != null)
+            {
+                errors.add(error);
+            }
+            files.add(new AnalysisResult.InputFile(in.name, in.formatName(), in.packets, error));
         }
-        else if (run.ioFault() != null)
+        final AnalysisResult result = analysis.result(String.join(", ", names), reader.formatName(), run,
+            (int)maxFlows, errors.isEmpty() ? null : String.join("; ", errors), filterDescription(compiled));
+        if (files.size() > 1)
         {
-            error = name + ": read error at byte offset " + reader.position() + ": " + run.ioFault().getMessage();
+            result.inputs = files;
         }
-        final AnalysisResult result = new AnalysisResult(name, reader.formatName(), run.stats(),
-            java.util.List.of(), aggregates, evicted, maxFlows, error, filterDescription());
-        result.lines = lines == null ? null : FlowStore.lines(stores);
-        if (!writeReport(result, err))
+        if (!analysis.write(result, report.output, spec.commandLine().getOut(), err))
         {
             return Main.EXIT_INPUT;
         }
@@ -196,12 +183,83 @@ public final class ReadCommand implements Callable<Integer>
         {
             err.println("flowdemux: warning: " + checksumWarning);
         }
-        if (error != null)
+        for (final String e : errors)
         {
-            err.println("flowdemux: " + error);
-            return Main.EXIT_INPUT;
+            err.println("flowdemux: " + e);
         }
-        return Main.EXIT_OK;
+        return errors.isEmpty() ? Main.EXIT_OK : Main.EXIT_INPUT;
+    }
+
+    /** -o naming one of the inputs would destroy it. */
+    private void refuseOverwritingAnInput(final CommandLine cl) throws IOException
+    {
+        final Path output = report.output;
+        if (output == null || !Files.exists(output))
+        {
+            return;
+        }
+        for (final String input : inputs)
+        {
+            if (!"-".equals(input) && Files.exists(Path.of(input)) && Files.isSameFile(output, Path.of(input)))
+            {
+                throw new CommandLine.ParameterException(cl, "-o names the input file " + input
+                    + "; refusing to overwrite it");
+            }
+        }
+    }
+
+    /** Opens one input into {@code readers}; returns the line that says why it cannot be, or null. */
+    private String open(final String input, final List<CaptureReader> readers)
+    {
+        final String name = "-".equals(input) ? "(standard input)" : input;
+        try
+        {
+            readers.add("pcap4j".equals(readerKind) ? openWithLibpcap(input) : CaptureReaders.open(input));
+            return null;
+        }
+        catch (IOException e)
+        {
+            return name + ": cannot read: " + IoErrors.reason(e);
+        }
+        catch (CaptureFormatException e)
+        {
+            return name + ": byte offset " + e.byteOffset() + ": " + e.getMessage();
+        }
+    }
+
+    private static int firstLinkType(final MergedReader reader)
+    {
+        final int[] types = reader.linkTypes();
+        return types.length == 0 ? flowdemux.source.LinkType.ETHERNET : types[0];
+    }
+
+    /** "NAME: byte offset N: message" for an input that ended in a fault, else null. */
+    private static String faultLine(final MergedReader.Input in)
+    {
+        if (in.fault != null)
+        {
+            return in.name + ": byte offset " + in.fault.byteOffset() + ": " + in.fault.getMessage();
+        }
+        if (in.ioFault != null)
+        {
+            return in.name + ": read error at byte offset " + in.position() + ": " + IoErrors.reason(in.ioFault);
+        }
+        return null;
+    }
+
+    private static void closeAll(final List<CaptureReader> readers)
+    {
+        for (final CaptureReader r : readers)
+        {
+            try
+            {
+                r.close();
+            }
+            catch (IOException e)
+            {
+                // closing what was only opened: nothing to lose
+            }
+        }
     }
 
     /** libpcap's reader; its refusal becomes a format error at offset 0 (libpcap does not say where). */
@@ -209,7 +267,7 @@ public final class ReadCommand implements Callable<Integer>
     {
         if (!Files.exists(Path.of(path)))
         {
-            throw new NoSuchFileException(path);
+            throw new java.nio.file.NoSuchFileException(path);
         }
         try
         {
@@ -225,69 +283,15 @@ public final class ReadCommand implements Callable<Integer>
         }
     }
 
-    private AnalysisResult emptyResult(final String name, final String error)
+    private String filterDescription(final BpfFilter compiled)
     {
-        return new AnalysisResult(name, "unknown", new flowdemux.decode.DecodeStats(), java.util.List.of(),
-            new Aggregates(), 0, maxFlows, error, filterDescription());
-    }
-
-    private String filterDescription()
-    {
-        if (port == null && host == null)
+        final String ports = filters.description();
+        if (compiled == null)
         {
-            return null;
+            return ports;
         }
-        return (port != null ? "--port " + port : "") + (port != null && host != null ? " " : "")
-            + (host != null ? "--host " + host : "");
-    }
-
-    private ReportFormat renderer()
-    {
-        return ReportFormat.named(format, top, Services.standard(), localNets(), zeekExtra);
-    }
-
-    /** Writes the report; false (after one line on stderr) when the output could not be written. */
-    private boolean writeReport(final AnalysisResult result, final PrintWriter err)
-    {
-        final ReportFormat renderer = renderer();
-        final PrintWriter out = spec.commandLine().getOut();
-        try (OutputTarget target = output == null ? OutputTarget.stdout(out) : OutputTarget.file(output))
-        {
-            renderer.write(result, target.writer());
-            target.commit();
-            // A closed standard output (a pager or head quit early) is not an error worth a line.
-            return true;
-        }
-        catch (IOException e)
-        {
-            if (output == null)
-            {
-                return true;
-            }
-            err.println("flowdemux: cannot write " + output + ": " + e.getMessage());
-            return false;
-        }
-    }
-
-    private LocalNets localNets()
-    {
-        if (localNets == null || localNets.isEmpty())
-        {
-            return LocalNets.zeekDefault();
-        }
-        final LocalNets nets = new LocalNets();
-        for (final String cidr : localNets)
-        {
-            try
-            {
-                nets.add(cidr.trim());
-            }
-            catch (IllegalArgumentException e)
-            {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--local-nets: " + e.getMessage());
-            }
-        }
-        return nets;
+        final String f = "-f \"" + compiled.expression() + "\"";
+        return ports == null ? f : f + " " + ports;
     }
 
     private ProgressListener progressListener(final PrintWriter err)
@@ -296,12 +300,12 @@ public final class ReadCommand implements Callable<Integer>
         {
             return ProgressListener.NONE;
         }
-        long size = -1;
-        if (!"-".equals(input))
+        long size = 0;
+        for (final String input : inputs)
         {
             try
             {
-                size = Files.size(Path.of(input));
+                size = "-".equals(input) || size < 0 ? -1 : size + Files.size(Path.of(input));
             }
             catch (IOException e)
             {

@@ -37,6 +37,10 @@ public final class DecodeStats
     public long ipChecksumsBad;
     /** Wire length of every packet, bytes. */
     public final Histogram packetSizes = new Histogram(3);
+    /** The exact largest wire length (the histogram's max is its bucket's). */
+    public long maxPacketSize;
+    /** Packets of IP protocols other than TCP, UDP and ICMP, by protocol number. */
+    public final long[] otherIpByProtocol = new long[256];
     private int[] linkTypes = new int[0];
 
     public void onPacket(final long timestampNanos, final int capturedLength, final int wireLength, final int linkType)
@@ -53,6 +57,7 @@ public final class DecodeStats
             lastNanos = timestampNanos;
         }
         packetSizes.recordValue(Math.min(Math.max(wireLength, 0), MAX_PACKET));
+        maxPacketSize = Math.max(maxPacketSize, wireLength);
         if (linkTypes.length == 0 || linkTypes[linkTypes.length - 1] != linkType)
         {
             noteLinkType(linkType);
@@ -97,6 +102,7 @@ public final class DecodeStats
                 break;
             default:
                 otherIpPackets += frames;
+                otherIpByProtocol[p.protocol & 0xFF] += frames;
                 break;
         }
     }

@@ -27,6 +27,11 @@ public final class ConnectionConfig
     public long activeTimeout;
     /** Default: offload, so that a capture taken on the user's own host reads right with no option. */
     public ChecksumMode checksums = ChecksumMode.OFFLOAD;
+    /**
+     * Mixed into every uid: a digest of the input's first packets (or --seed), so that uids stay the same for the
+     * same input whatever the worker count, and differ between inputs.
+     */
+    public long uidSeed;
     public LikelyServerPorts likelyServerPorts = LikelyServerPorts.zeekDefault();
 
     /** Ports whose TCP connections get {@link #longInactivity}. */

@@ -12,6 +12,8 @@ import flowdemux.util.Hashing;
 public final class FlowRecord
 {
     public final long serial;
+    /** The run's uid seed (ConnectionConfig.uidSeed). */
+    public final long uidSeed;
     public final long origHi;
     public final long origLo;
     public final int origPort;
@@ -56,6 +58,7 @@ public final class FlowRecord
     {
         final long[] s = table.page(flow);
         final int b = FlowTable.base(flow);
+        this.uidSeed = table.uidSeed;
         final long flags = s[b + FlowLayout.FLAGS];
         final boolean origIsA = (flags & FlowFlags.ORIG_IS_A) != 0;
         final long portsProto = s[b + FlowLayout.PORTS_PROTO];
@@ -106,17 +109,20 @@ public final class FlowRecord
         return new FlowRecord(table, flow, endReason);
     }
 
-    /** A Zeek-like connection id ("C" + base62), deterministic: derived from the flow's serial. */
-    public static String uid(final long serial)
+    /**
+     * A Zeek-like connection id ("C" + 17 base62 characters), deterministic: derived from the run's seed and the
+     * flow's serial (the index of its first packet).
+     */
+    public static String uid(final long seed, final long serial)
     {
-        return appendUid(new StringBuilder(18), serial).toString();
+        return appendUid(new StringBuilder(18), seed, serial).toString();
     }
 
-    /** {@link #uid(long)} appended to a line: no string per connection. */
-    public static StringBuilder appendUid(final StringBuilder sb, final long serial)
+    /** {@link #uid(long, long)} appended to a line: no string per connection. */
+    public static StringBuilder appendUid(final StringBuilder sb, final long seed, final long serial)
     {
         final String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        long a = Hashing.mix(serial + 0x5DEECE66DL);
+        long a = Hashing.mix((serial + 0x5DEECE66DL) ^ Hashing.mix(seed));
         long c = Hashing.mix(a ^ 0x2545F4914F6CDD1DL);
         sb.append('C');
         for (int i = 0; i < 17; i++)
@@ -138,7 +144,7 @@ public final class FlowRecord
     /** The connection's Zeek-style uid (computed when asked: most records are only counted). */
     public String uid()
     {
-        return uid(serial);
+        return uid(uidSeed, serial);
     }
 
     public String origAddress()
@@ -172,6 +178,16 @@ public final class FlowRecord
             case DecodedPacket.PROTO_ICMPV6: return "icmp";
             default: return "unknown_transport";
         }
+    }
+
+    /**
+     * ICMP: whether the responder's "port" is the counterpart type of the originator's type (echo 8 and reply 0),
+     * rather than the code of a one-way message (Zeek's key, IcmpKeys).
+     */
+    public boolean icmpResponderIsType()
+    {
+        final boolean v6 = protocol == DecodedPacket.PROTO_ICMPV6;
+        return IcmpKeys.counterpart(v6, origPort) == respPort;
     }
 
     public boolean hasPorts()

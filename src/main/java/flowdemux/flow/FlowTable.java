@@ -39,6 +39,8 @@ public final class FlowTable
     private int clockHand;
     private long evictions;
     private long peakSize;
+    /** Mixed into every connection's uid, so that two captures' logs do not share uids (see FlowRecord.uid). */
+    long uidSeed;
 
     public FlowTable(final int maxFlows, final FlowSink sink)
     {

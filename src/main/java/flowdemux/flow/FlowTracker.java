@@ -25,6 +25,7 @@ public final class FlowTracker
     public FlowTracker(final int maxFlows, final FlowSink sink, final ConnectionConfig config)
     {
         this.table = new FlowTable(maxFlows, sink);
+        this.table.uidSeed = config.uidSeed;
         this.sink = sink;
         this.config = config;
     }
@@ -32,6 +33,12 @@ public final class FlowTracker
     public FlowTracker(final int maxFlows, final FlowSink sink)
     {
         this(maxFlows, sink, new ConnectionConfig());
+    }
+
+    /** Sets the seed of the uids of the connections not yet ended (before the first packet, in practice). */
+    public void seedUids(final long seed)
+    {
+        table.uidSeed = seed;
     }
 
     public FlowTable table()

@@ -13,6 +13,10 @@ final class Batch
     boolean last;
     /** With {@link #last}: the reader's final capture time. */
     long finalNow;
+    /** A rolling report asks for the worker's open connections, after this batch's packets; or null. */
+    flowdemux.flow.FlowSink snapshot;
+    /** Counted down by the worker once {@link #snapshot} has them. */
+    java.util.concurrent.CountDownLatch snapshotTaken;
 
     Batch()
     {

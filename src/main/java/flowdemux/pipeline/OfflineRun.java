@@ -9,8 +9,10 @@ import flowdemux.flow.FlowKeys;
 import flowdemux.flow.FlowSink;
 import flowdemux.flow.FlowTracker;
 import flowdemux.flow.FragmentReassembly;
+import flowdemux.source.BpfFilter;
 import flowdemux.source.CaptureFormatException;
 import flowdemux.source.CaptureReader;
+import flowdemux.source.MergedReader;
 import flowdemux.source.PacketRecord;
 
 import java.io.IOException;
@@ -40,6 +42,12 @@ public final class OfflineRun
     private final Worker[] workers;
     private final PacketFilter filter;
     private final ProgressListener progress;
+    private BpfFilter recordFilter;
+    /** Each worker's batch being filled (the reader thread's only). */
+    private Batch[] filling = new Batch[0];
+    private boolean seedUidsFromFirstPacket;
+    /** The input has ended and so has every connection. */
+    private boolean ended;
     private CaptureFormatException fault;
     private IOException ioFault;
 
@@ -82,6 +90,21 @@ public final class OfflineRun
     }
 
     /**
+     * Seeds the connections' uids with a digest of the first packet read (MergedReader.digestOf), for a source
+     * that cannot be read ahead: a live capture's uids are then those a read of its --write file gives.
+     */
+    public void seedUidsFromFirstPacket()
+    {
+        this.seedUidsFromFirstPacket = true;
+    }
+
+    /** A BPF filter (-f) applied to each packet's bytes before it is decoded; null for none. */
+    public void recordFilter(final BpfFilter filter)
+    {
+        this.recordFilter = filter;
+    }
+
+    /**
      * Reads until the end or the first fault, then ends every open connection. A fault does not throw: what was
      * read before it is kept and the fault is available from {@link #fault()} / {@link #ioFault()}.
      */
@@ -94,7 +117,7 @@ public final class OfflineRun
             threads[i].setDaemon(true);
             threads[i].start();
         }
-        final Batch[] filling = new Batch[workers.length];
+        filling = new Batch[workers.length];
         final PacketRecord record = new PacketRecord();
         final DecodedPacket packet = decoder.packet();
         long now = Long.MIN_VALUE;
@@ -102,10 +125,19 @@ public final class OfflineRun
         {
             while (reader.next(record))
             {
+                if (seedUidsFromFirstPacket && stats.packets == 0)
+                {
+                    seedUids(MergedReader.digestOf(java.util.List.of(record)));
+                }
                 stats.onPacket(record.timestampNanos, record.capturedLength, record.originalLength, record.linkType);
                 if ((stats.packets & (PROGRESS_EVERY - 1)) == 0)
                 {
                     progress.progress(reader.position(), stats.packets);
+                }
+                if (recordFilter != null && !recordFilter.accepts(record))
+                {
+                    stats.filteredOut++;
+                    continue;
                 }
                 final DropReason reason = decoder.decode(record);
                 stats.onChecksums(packet);
@@ -171,6 +203,7 @@ public final class OfflineRun
 
     private void finish(final Batch[] filling, final Thread[] threads, final long finalNow)
     {
+        ended = true;
         if (inline != null)
         {
             inline.flushAll(finalNow);
@@ -206,6 +239,19 @@ public final class OfflineRun
                 throw failure(w, "a worker failed");
             }
             stats.framesInFlows += w.framesInFlows;
+        }
+    }
+
+    private void seedUids(final long seed)
+    {
+        if (inline != null)
+        {
+            inline.seedUids(seed);
+        }
+        // Each worker reads its seed only after the first batch, which the ring hands over after this store.
+        for (final Worker w : workers)
+        {
+            w.tracker.seedUids(seed);
         }
     }
 
@@ -245,16 +291,47 @@ public final class OfflineRun
     }
 
     /**
-     * Open connections as they stand, for a rolling report: only with one worker, and only from the thread that
-     * runs {@link #run} (a live capture calls it between packets).
+     * Open connections as they stand, for a rolling report, each worker's into its own sink: called only from the
+     * thread that runs {@link #run} (a live capture calls it between packets). A worker takes its snapshot after
+     * every packet handed to it so far, and this waits until all have.
      */
-    public void snapshotOpenFlows(final FlowSink sink)
+    public void snapshotOpenFlows(final IntFunction<FlowSink> sinks)
     {
-        if (inline == null)
+        if (ended)
         {
-            throw new IllegalStateException("snapshots need the single-worker pipeline");
+            return; // every connection has ended: none is open
         }
-        inline.snapshot(sink);
+        if (inline != null)
+        {
+            inline.snapshot(sinks.apply(0));
+            return;
+        }
+        final java.util.concurrent.CountDownLatch taken = new java.util.concurrent.CountDownLatch(workers.length);
+        for (int w = 0; w < workers.length; w++)
+        {
+            Batch batch = filling[w];
+            filling[w] = null;
+            if (batch == null)
+            {
+                batch = acquire(workers[w]);
+            }
+            batch.snapshot = sinks.apply(w);
+            batch.snapshotTaken = taken;
+            publish(workers[w], batch);
+        }
+        try
+        {
+            taken.await();
+        }
+        catch (InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public int workerCount()
+    {
+        return Math.max(1, workers.length);
     }
 
     public DecodeStats stats()

@@ -1,37 +1,67 @@
 package flowdemux.pipeline;
 
 import flowdemux.decode.DecodedPacket;
+import flowdemux.util.Cidr;
 
-/** The --port / --host selection: a packet passes when either end matches every given condition. */
+import java.util.List;
+
+/**
+ * The --port / --host selection, applied to whole (reassembled) datagrams: a packet passes when one of its ends
+ * has one of the ports, and one of its ends is in one of the host prefixes (either condition absent: any).
+ */
 public final class PacketFilter
 {
-    public static final PacketFilter ALL = new PacketFilter(-1, null);
+    public static final PacketFilter ALL = new PacketFilter(null, List.of());
 
-    private final int port;
-    private final boolean byHost;
-    private final long hostHi;
-    private final long hostLo;
+    /** One bit per port; null for any port. */
+    private final long[] ports;
+    private final Cidr[] hosts;
 
-    /** @param port -1 for any; @param host {hi, lo} or null for any */
-    public PacketFilter(final int port, final long[] host)
+    /** @param ports the ports to keep, or null for any; @param hosts the prefixes to keep, empty for any */
+    public PacketFilter(final int[] ports, final List<Cidr> hosts)
     {
-        this.port = port;
-        this.byHost = host != null;
-        this.hostHi = host == null ? 0 : host[0];
-        this.hostLo = host == null ? 0 : host[1];
+        if (ports == null)
+        {
+            this.ports = null;
+        }
+        else
+        {
+            this.ports = new long[65536 / 64];
+            for (final int p : ports)
+            {
+                this.ports[p >>> 6] |= 1L << (p & 63);
+            }
+        }
+        this.hosts = hosts.toArray(new Cidr[0]);
     }
 
     public boolean accepts(final DecodedPacket p)
     {
-        if (port >= 0 && !(p.hasPorts && (p.srcPort == port || p.dstPort == port)))
+        if (ports != null && !(p.hasPorts && (has(p.srcPort) || has(p.dstPort))))
         {
             return false;
         }
-        return !byHost || (p.srcHi == hostHi && p.srcLo == hostLo) || (p.dstHi == hostHi && p.dstLo == hostLo);
+        if (hosts.length == 0)
+        {
+            return true;
+        }
+        for (final Cidr c : hosts)
+        {
+            if (c.contains(p.srcHi, p.srcLo) || c.contains(p.dstHi, p.dstLo))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean has(final int port)
+    {
+        return (ports[port >>> 6] & (1L << (port & 63))) != 0;
     }
 
     public boolean isAll()
     {
-        return port < 0 && !byHost;
+        return ports == null && hosts.length == 0;
     }
 }

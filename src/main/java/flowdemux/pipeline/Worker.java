@@ -51,6 +51,13 @@ final class Worker implements Runnable
                 }
                 final boolean last = batch.last;
                 finalNow = batch.finalNow;
+                if (batch.snapshot != null)
+                {
+                    tracker.snapshot(batch.snapshot);
+                    batch.snapshot = null;
+                    batch.snapshotTaken.countDown();
+                    batch.snapshotTaken = null;
+                }
                 batch.count = 0;
                 batch.last = false;
                 free.offer(batch);

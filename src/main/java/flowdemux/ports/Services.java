@@ -22,6 +22,8 @@ public final class Services
 
     private final String[] tcpNames = new String[65536];
     private final String[] udpNames = new String[65536];
+    /** Every name and alias (lower case) -> "port/proto" entries, for looking a service up by name. */
+    private final java.util.Map<String, java.util.List<String>> byName = new java.util.HashMap<>();
     private final String[] tcpDescriptions = new String[65536];
     private final String[] udpDescriptions = new String[65536];
 
@@ -74,6 +76,13 @@ public final class Services
                 for (final String proto : f[1].split(","))
                 {
                     put(proto, port, f[2], f.length > 3 ? f[3] : f[2]);
+                    if (f.length > 4)
+                    {
+                        for (final String alias : f[4].split(","))
+                        {
+                            alias(alias, port, proto);
+                        }
+                    }
                 }
             }
         }
@@ -104,9 +113,22 @@ public final class Services
             {
                 final int port = Integer.parseInt(f[1].substring(0, slash));
                 final String proto = f[1].substring(slash + 1).toLowerCase(Locale.ROOT);
-                if (port >= 0 && port < 65536 && name(proto, port) == null)
+                if (port < 0 || port > 65535 || !("tcp".equals(proto) || "udp".equals(proto)))
+                {
+                    continue;
+                }
+                if (name(proto, port) == null)
                 {
                     put(proto, port, f[0], f[0]);
+                }
+                // The host's names and aliases find the port even where the shipped table names it otherwise
+                // ("domain" for 53, "postgres" for 5432).
+                for (int i = 0; i < f.length; i++)
+                {
+                    if (i != 1)
+                    {
+                        alias(f[i], port, proto);
+                    }
                 }
             }
             catch (NumberFormatException e)
@@ -116,8 +138,20 @@ public final class Services
         }
     }
 
+    private void alias(final String name, final int port, final String proto)
+    {
+        final java.util.List<String> hits = byName.computeIfAbsent(name.toLowerCase(Locale.ROOT),
+            k -> new java.util.ArrayList<>(2));
+        final String hit = port + "/" + proto;
+        if (!hits.contains(hit))
+        {
+            hits.add(hit);
+        }
+    }
+
     private void put(final String proto, final int port, final String name, final String description)
     {
+        alias(name, port, proto);
         if ("tcp".equals(proto))
         {
             tcpNames[port] = name;
@@ -149,21 +183,16 @@ public final class Services
         return "udp".equals(proto) ? udpDescriptions[port] : "tcp".equals(proto) ? tcpDescriptions[port] : null;
     }
 
-    /** Ports whose service name or description matches {@code name}, ignoring case, as "22/tcp" strings. */
+    /**
+     * The ports a service name or alias (either table's, ignoring case) stands for, as "22/tcp" strings in port
+     * order, tcp before udp.
+     */
     public java.util.List<String> find(final String name)
     {
-        final java.util.List<String> hits = new java.util.ArrayList<>();
-        for (int port = 0; port < 65536; port++)
-        {
-            if (name.equalsIgnoreCase(tcpNames[port]))
-            {
-                hits.add(port + "/tcp");
-            }
-            if (name.equalsIgnoreCase(udpNames[port]))
-            {
-                hits.add(port + "/udp");
-            }
-        }
+        final java.util.List<String> hits = new java.util.ArrayList<>(
+            byName.getOrDefault(name.toLowerCase(Locale.ROOT), java.util.List.of()));
+        hits.sort(java.util.Comparator.comparingInt((String h) -> Integer.parseInt(h.substring(0, h.indexOf('/'))))
+            .thenComparing(h -> h.substring(h.indexOf('/'))));
         return hits;
     }
 }

@@ -19,8 +19,8 @@ import java.util.PriorityQueue;
  */
 public final class Aggregates
 {
-    /** The top flows kept (the reports show --top of them). */
-    static final int TOP_KEPT = 1000;
+    /** Connections kept for the top lists, the largest by bytes. */
+    public static final int TOP_KEPT = 1000;
     /** Server sockets tracked by name; connections to more are counted under {@link #otherServerConnections}. */
     static final int MAX_SERVERS = 200_000;
 
@@ -42,7 +42,11 @@ public final class Aggregates
     public final Histogram flowDurationNanos = new Histogram(3);
     public final Histogram bytesPerFlow = new Histogram(3);
     public final Histogram handshakeRttNanos = new Histogram(3);
-    /** "tcp SF" -> connections, sorted, so the order does not depend on which worker ended a connection first. */
+    /** Exact largest values: a histogram's max is only its bucket's highest equivalent value. */
+    public long maxDurationNanos;
+    public long maxBytesPerFlow;
+    public long maxHandshakeRttNanos;
+    /** "tcp SF" -> connections ("gre (47) OTH" for other IP protocols), sorted, so the order does not depend on which worker ended a connection first. */
     public Map<String, Long> connStates()
     {
         final Map<String, Long> named = new java.util.TreeMap<>();
@@ -52,7 +56,7 @@ public final class Aggregates
             {
                 if (counts[proto] > 0)
                 {
-                    named.merge(FlowRecord.protocolName(proto) + " " + state, counts[proto], Long::sum);
+                    named.merge(Formats.ipProtocol(proto) + " " + state, counts[proto], Long::sum);
                 }
             }
         });
@@ -70,10 +74,13 @@ public final class Aggregates
         }
         connections++;
         flowDurationNanos.recordValue(Math.max(0, f.durationNanos()));
+        maxDurationNanos = Math.max(maxDurationNanos, f.durationNanos());
         bytesPerFlow.recordValue(f.ipBytes());
+        maxBytesPerFlow = Math.max(maxBytesPerFlow, f.ipBytes());
         if (f.rttSynAckNanos >= 0)
         {
             handshakeRttNanos.recordValue(f.rttSynAckNanos);
+            maxHandshakeRttNanos = Math.max(maxHandshakeRttNanos, f.rttSynAckNanos);
         }
         statesByProtocol.computeIfAbsent(f.connState, k -> new long[256])[f.protocol & 0xFF]++;
         offerTop(f);
@@ -126,6 +133,9 @@ public final class Aggregates
         flowDurationNanos.add(other.flowDurationNanos);
         bytesPerFlow.add(other.bytesPerFlow);
         handshakeRttNanos.add(other.handshakeRttNanos);
+        maxDurationNanos = Math.max(maxDurationNanos, other.maxDurationNanos);
+        maxBytesPerFlow = Math.max(maxBytesPerFlow, other.maxBytesPerFlow);
+        maxHandshakeRttNanos = Math.max(maxHandshakeRttNanos, other.maxHandshakeRttNanos);
         other.statesByProtocol.forEach((k, v) ->
         {
             final long[] mine = statesByProtocol.computeIfAbsent(k, x -> new long[256]);

@@ -25,6 +25,15 @@ public final class AnalysisResult
     public RecordLines lines;
     /** Live capture: {received, dropped by the kernel, dropped by the interface} from libpcap, or null. */
     public long[] captureStats;
+    /** Live capture on a loopback device, where the kernel counts each packet twice (see LiveCounters). */
+    public boolean loopback;
+    /** The input files, when there are several (merged by time): each with its format, packets and fault. */
+    public java.util.List<InputFile> inputs = java.util.List.of();
+
+    /** One input of several: its name, format, packets read from it, and the fault that ended it (or null). */
+    public record InputFile(String name, String format, long packets, String error)
+    {
+    }
 
     public AnalysisResult(final String inputName, final String format, final DecodeStats stats,
         final Iterable<FlowRecord> flows, final Aggregates aggregates, final long evicted, final int maxFlows,

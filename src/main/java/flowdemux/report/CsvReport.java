@@ -35,7 +35,7 @@ public final class CsvReport implements ReportFormat, RecordLine
     {
         final String proto = f.protocolName();
         final String service = f.hasPorts() ? services.name(proto, f.respPort) : null;
-        FlowRecord.appendUid(sb, f.serial).append(',');
+        FlowRecord.appendUid(sb, f.uidSeed, f.serial).append(',');
         Formats.appendEpochSeconds(sb, f.firstNanos, 9).append(',');
         Addresses.append(sb, f.origHi, f.origLo).append(',').append(f.origPort).append(',');
         Addresses.append(sb, f.respHi, f.respLo).append(',').append(f.respPort).append(',')

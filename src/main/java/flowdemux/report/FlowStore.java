@@ -62,6 +62,7 @@ public final class FlowStore implements FlowSink
     private final char[] chars = new char[MAX_LINE];
     private long evicted;
     private long records;
+    private java.util.function.Consumer<FlowRecord> listener;
 
     /** @param format the per-connection lines to keep, or null to keep no records (only the aggregates) */
     public FlowStore(final Path spillFolder, final RecordLine format)
@@ -84,6 +85,12 @@ public final class FlowStore implements FlowSink
         this.format = format;
     }
 
+    /** Also hands every ended connection to {@code l}, on the worker's thread (a live capture's interval view). */
+    public void listen(final java.util.function.Consumer<FlowRecord> l)
+    {
+        this.listener = l;
+    }
+
     @Override
     public void flowEnded(final FlowTable table, final int flow, final EndReason reason)
     {
@@ -94,6 +101,10 @@ public final class FlowStore implements FlowSink
         }
         records++;
         aggregates.add(record);
+        if (listener != null)
+        {
+            listener.accept(record);
+        }
         if (format == null)
         {
             return;

@@ -123,4 +123,34 @@ public final class Formats
         final String range = PortRange.of(port).label();
         return description == null ? range : description + ", " + range;
     }
+
+    /** "tcp", "udp", "icmp", or another IP protocol by name and number: "gre (47)", "ip proto 253". */
+    public static String ipProtocol(final int protocol)
+    {
+        switch (protocol)
+        {
+            case 6: return "tcp";
+            case 17: return "udp";
+            case 1: return "icmp";
+            case 58: return "icmp6";
+            case 2: return "igmp (2)";
+            case 4: return "ipip (4)";
+            case 41: return "ipv6 (41)";
+            case 47: return "gre (47)";
+            case 50: return "esp (50)";
+            case 51: return "ah (51)";
+            case 89: return "ospf (89)";
+            case 103: return "pim (103)";
+            case 112: return "vrrp (112)";
+            case 115: return "l2tp (115)";
+            case 132: return "sctp (132)";
+            default: return "ip proto " + protocol;
+        }
+    }
+
+    /** "1 connection", "3 connections": a count and its noun, singular or plural. */
+    public static String count(final long n, final String singular, final String plural)
+    {
+        return count(n) + " " + (n == 1 ? singular : plural);
+    }
 }

@@ -23,11 +23,16 @@ public final class JsonReport implements ReportFormat
     public static final int SCHEMA_VERSION = 1;
     private final int top;
     private final Services services;
+    private final LocalNets localNets;
+    /** --top all: every connection in a "connections" array, from the workers' lines. */
+    private final boolean allConnections;
 
-    public JsonReport(final int top, final Services services)
+    public JsonReport(final int top, final Services services, final LocalNets localNets, final boolean allConnections)
     {
         this.top = top;
         this.services = services;
+        this.localNets = localNets;
+        this.allConnections = allConnections;
     }
 
     @Override
@@ -44,9 +49,12 @@ public final class JsonReport implements ReportFormat
         ports(a, g);
         servers(a, g);
         g.writeArrayFieldStart("top_flows");
+        final StringBuilder line = new StringBuilder(512);
         for (final FlowRecord f : a.topFlows(top))
         {
-            flow(f, g);
+            line.setLength(0);
+            JsonLines.appendConnection(f, localNets, line);
+            g.writeRawValue(line.toString());
         }
         g.writeEndArray();
         g.writeObjectFieldStart("distributions");
@@ -55,10 +63,81 @@ public final class JsonReport implements ReportFormat
         histogram(g, "packet_size", r.stats.packetSizes);
         histogram(g, "handshake_rtt_ns", a.handshakeRttNanos);
         g.writeEndObject();
+        if (allConnections)
+        {
+            // Last, streamed from the workers' lines (one object a line), not held in memory: the generator is told
+            // nothing of this field, so it closes the document after it.
+            g.flush();
+            writer.write(",\n  \"connections\" : [\n");
+            final LineJoiner joined = new LineJoiner(writer);
+            new JsonLines(localNets).writeLines(r, joined);
+            joined.finish();
+            writer.write("  ]");
+        }
         g.writeEndObject();
         g.flush();
         writer.write('\n');
         writer.flush();
+    }
+
+    /** Turns newline-ended lines into array elements: ",\n" between them, each indented. */
+    @Override
+    public RecordLine lines()
+    {
+        return allConnections ? new JsonLines(localNets) : null;
+    }
+
+    private static final class LineJoiner extends Writer
+    {
+        private final Writer out;
+        private boolean atLineStart = true;
+        private boolean any;
+
+        LineJoiner(final Writer out)
+        {
+            this.out = out;
+        }
+
+        @Override
+        public void write(final char[] cbuf, final int off, final int len) throws IOException
+        {
+            for (int i = off; i < off + len; i++)
+            {
+                final char c = cbuf[i];
+                if (c == '\n')
+                {
+                    atLineStart = true;
+                    continue;
+                }
+                if (atLineStart)
+                {
+                    out.write(any ? ",\n    " : "    ");
+                    any = true;
+                    atLineStart = false;
+                }
+                out.write(c);
+            }
+        }
+
+        void finish() throws IOException
+        {
+            if (any)
+            {
+                out.write('\n');
+            }
+        }
+
+        @Override
+        public void flush() throws IOException
+        {
+            out.flush();
+        }
+
+        @Override
+        public void close()
+        {
+            // the report's writer stays open
+        }
     }
 
     private static void input(final AnalysisResult r, final JsonGenerator g) throws IOException
@@ -103,13 +182,21 @@ public final class JsonReport implements ReportFormat
         g.writeNumberField("bytes_on_wire", s.wireBytes);
         if (s.packets > 0)
         {
-            g.writeNumberField("first_ts_ns", s.firstNanos);
-            g.writeNumberField("last_ts_ns", s.lastNanos);
+            // Float seconds as Zeek writes them, and the exact nanoseconds as a string (beyond 2^53, a JSON number
+            // loses digits in JavaScript and jq).
+            g.writeFieldName("first_ts");
+            g.writeRawValue(Formats.epochSeconds(s.firstNanos, 6));
+            g.writeStringField("first_ts_ns", Long.toString(s.firstNanos));
+            g.writeFieldName("last_ts");
+            g.writeRawValue(Formats.epochSeconds(s.lastNanos, 6));
+            g.writeStringField("last_ts_ns", Long.toString(s.lastNanos));
             g.writeNumberField("span_ns", s.lastNanos - s.firstNanos);
         }
         else
         {
+            g.writeNullField("first_ts");
             g.writeNullField("first_ts_ns");
+            g.writeNullField("last_ts");
             g.writeNullField("last_ts_ns");
             g.writeNullField("span_ns");
         }
@@ -235,55 +322,6 @@ public final class JsonReport implements ReportFormat
             g.writeEndObject();
         }
         g.writeEndArray();
-    }
-
-    static void flow(final FlowRecord f, final JsonGenerator g) throws IOException
-    {
-        g.writeStartObject();
-        g.writeStringField("uid", f.uid());
-        g.writeNumberField("ts_ns", f.firstNanos);
-        g.writeNumberField("duration_ns", f.durationNanos());
-        g.writeStringField("orig_h", f.origAddress());
-        g.writeNumberField("orig_p", f.origPort);
-        g.writeStringField("resp_h", f.respAddress());
-        g.writeNumberField("resp_p", f.respPort);
-        g.writeStringField("proto", f.protocolName());
-        g.writeNumberField("ip_proto", f.protocol);
-        g.writeStringField("conn_state", f.connState);
-        g.writeStringField("history", f.history);
-        g.writeNumberField("orig_pkts", f.origPackets);
-        g.writeNumberField("resp_pkts", f.respPackets);
-        g.writeNumberField("orig_ip_bytes", f.origIpBytes);
-        g.writeNumberField("resp_ip_bytes", f.respIpBytes);
-        g.writeNumberField("orig_payload_bytes", f.origPayload);
-        g.writeNumberField("resp_payload_bytes", f.respPayload);
-        g.writeNumberField("orig_bytes", f.origBytes);
-        g.writeNumberField("resp_bytes", f.respBytes);
-        nullableLong(g, "rtt_syn_synack_ns", f.rttSynAckNanos);
-        nullableLong(g, "rtt_synack_ack_ns", f.rttAckNanos);
-        nullableLong(g, "orig_mss", f.origMss);
-        nullableLong(g, "resp_mss", f.respMss);
-        nullableLong(g, "orig_wscale", f.origWindowScale);
-        nullableLong(g, "resp_wscale", f.respWindowScale);
-        g.writeBooleanField("orig_sack_permitted", f.origSackPermitted);
-        g.writeBooleanField("resp_sack_permitted", f.respSackPermitted);
-        g.writeNumberField("orig_retransmits", f.origRetransmits);
-        g.writeNumberField("resp_retransmits", f.respRetransmits);
-        nullableLong(g, "vlan", f.vlan);
-        g.writeStringField("end", f.endReason.name().toLowerCase(java.util.Locale.ROOT));
-        g.writeEndObject();
-    }
-
-    private static void nullableLong(final JsonGenerator g, final String name, final long value) throws IOException
-    {
-        if (value < 0)
-        {
-            g.writeNullField(name);
-        }
-        else
-        {
-            g.writeNumberField(name, value);
-        }
     }
 
     private static void histogram(final JsonGenerator g, final String name, final Histogram h) throws IOException

@@ -1,6 +1,6 @@
 package flowdemux.report;
 
-import flowdemux.util.Addresses;
+import flowdemux.util.Cidr;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +18,7 @@ public final class LocalNets
         "::/128", "::1/128", "64:ff9b:1::/48", "100::/64", "2001:2::/48", "2001:db8::/32", "fc00::/7", "fe80::/10",
     };
 
-    private final List<long[]> nets = new ArrayList<>();
+    private final List<Cidr> nets = new ArrayList<>();
 
     public static LocalNets zeekDefault()
     {
@@ -30,31 +30,21 @@ public final class LocalNets
         return n;
     }
 
-    /** Adds "addr/len"; IPv4 prefixes are stored IPv4-mapped (length + 96). */
+    /**
+     * Adds "addr/len" or one address.
+     *
+     * @throws IllegalArgumentException when it is not an address or the length is out of range
+     */
     public void add(final String cidr)
     {
-        final int slash = cidr.indexOf('/');
-        final long[] a = Addresses.parse(slash < 0 ? cidr : cidr.substring(0, slash));
-        if (a == null)
-        {
-            throw new IllegalArgumentException("not an address/prefix: " + cidr);
-        }
-        int length = slash < 0 ? (Addresses.isIpv4(a[0], a[1]) ? 32 : 128) : Integer.parseInt(cidr.substring(slash + 1));
-        if (Addresses.isIpv4(a[0], a[1]))
-        {
-            length += 96;
-        }
-        nets.add(new long[] {a[0], a[1], length});
+        nets.add(Cidr.parse(cidr));
     }
 
     public boolean contains(final long hi, final long lo)
     {
-        for (final long[] n : nets)
+        for (final Cidr n : nets)
         {
-            final int length = (int)n[2];
-            final long maskHi = length >= 64 ? -1L : length == 0 ? 0 : -1L << (64 - length);
-            final long maskLo = length <= 64 ? 0 : length >= 128 ? -1L : -1L << (128 - length);
-            if ((hi & maskHi) == (n[0] & maskHi) && (lo & maskLo) == (n[1] & maskLo))
+            if (n.contains(hi, lo))
             {
                 return true;
             }

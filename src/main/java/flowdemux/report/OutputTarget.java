@@ -32,6 +32,36 @@ public final class OutputTarget implements AutoCloseable
         return new OutputTarget(null, null, new BufferedWriter(out, 1 << 16));
     }
 
+    /**
+     * Why a report cannot be written to {@code target}, checked before the input is read (a long read should not
+     * end in "cannot write"); null when it looks writable.
+     */
+    public static String problem(final Path target)
+    {
+        if (target.toString().isEmpty())
+        {
+            return "no file name";
+        }
+        if (Files.isDirectory(target))
+        {
+            return "it is a folder";
+        }
+        if (Files.exists(target) && !Files.isRegularFile(target))
+        {
+            return Files.isWritable(target) ? null : "permission denied";
+        }
+        final Path folder = target.toAbsolutePath().getParent();
+        if (folder == null || !Files.isDirectory(folder))
+        {
+            return "no such folder " + (target.getParent() == null ? folder : target.getParent());
+        }
+        if (!Files.isWritable(folder))
+        {
+            return "permission denied in folder " + (target.getParent() == null ? folder : target.getParent());
+        }
+        return null;
+    }
+
     public static OutputTarget file(final Path target) throws IOException
     {
         if (Files.exists(target) && !Files.isRegularFile(target))

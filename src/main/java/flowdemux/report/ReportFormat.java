@@ -1,28 +1,50 @@
 package flowdemux.report;
 
+import flowdemux.ports.Services;
+
 import java.io.IOException;
 import java.io.Writer;
+import java.util.List;
 
-/** A way to render an analysis: text, JSON, CSV or Zeek conn.log. */
+/** A way to render an analysis: text, JSON, JSON lines, CSV or Zeek conn.log. The one list of format names. */
 public interface ReportFormat
 {
+    List<String> NAMES = List.of("text", "json", "jsonl", "csv", "zeek");
+
+    /** {@code --top all}: every connection (JSON lists them all). */
+    int ALL = Integer.MAX_VALUE;
+
+    /** The formats whose per-connection part is a top list, capped at {@link Aggregates#TOP_KEPT}. */
+    static boolean hasTopList(final String name)
+    {
+        return "text".equals(name) || "json".equals(name);
+    }
+
     void write(AnalysisResult result, Writer out) throws IOException;
 
-    static ReportFormat named(final String name, final int top, final flowdemux.ports.Services services,
-        final LocalNets localNets, final boolean zeekExtra)
+    /** The line every connection gets, formatted by the workers as connections end; null when there is none. */
+    default RecordLine lines()
+    {
+        return this instanceof RecordLine l ? l : null;
+    }
+
+    static ReportFormat named(final String name, final int top, final Services services, final LocalNets localNets,
+        final boolean zeekExtra)
     {
         switch (name)
         {
             case "text":
                 return new TextReport(top, services);
             case "json":
-                return new JsonReport(top, services);
+                return new JsonReport(Math.min(top, Aggregates.TOP_KEPT), services, localNets, top == ALL);
+            case "jsonl":
+                return new JsonLines(localNets);
             case "csv":
                 return new CsvReport(services);
             case "zeek":
                 return new ZeekConnLog(localNets, zeekExtra);
             default:
-                throw new IllegalArgumentException("unknown format " + name + " (text, json, csv, zeek)");
+                throw new IllegalArgumentException("unknown format " + name + " (" + String.join(", ", NAMES) + ")");
         }
     }
 }

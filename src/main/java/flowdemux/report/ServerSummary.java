@@ -52,7 +52,7 @@ public final class ServerSummary
         final boolean tcp = f.protocol == DecodedPacket.PROTO_TCP;
         final boolean synAck = (f.respTcpFlags & (DecodedPacket.SYN | DecodedPacket.ACK))
             == (DecodedPacket.SYN | DecodedPacket.ACK);
-        if (tcp ? synAck : f.respPackets > 0)
+        if (tcp ? synAck || respondedMidstream(f.history) : f.respPackets > 0)
         {
             answered++;
         }
@@ -63,6 +63,15 @@ public final class ServerSummary
         clientPortMin = Math.min(clientPortMin, f.origPort);
         clientPortMax = Math.max(clientPortMax, f.origPort);
         addClient(new Address(f.origHi, f.origLo), 1, f.origPort, f.origPort);
+    }
+
+    /**
+     * A connection picked up after its handshake still shows a server that answered: the responder acknowledged,
+     * sent data or closed (history letters a, d, f; lower case is the responder).
+     */
+    private static boolean respondedMidstream(final String history)
+    {
+        return history.indexOf('a') >= 0 || history.indexOf('d') >= 0 || history.indexOf('f') >= 0;
     }
 
     private void addClient(final Address client, final int count, final int low, final int high)
@@ -119,7 +128,8 @@ public final class ServerSummary
     }
 
     /**
-     * listening: it completed a handshake (TCP) or answered (UDP); closed: it only ever answered with RST;
+     * listening: it answered a handshake or, where the handshake was not seen, acknowledged, sent data or closed
+     * (TCP), or answered (UDP); closed: it only ever answered with RST;
      * no answer: nothing came back.
      */
     public String status()

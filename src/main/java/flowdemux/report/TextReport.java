@@ -53,6 +53,15 @@ public final class TextReport implements ReportFormat
         out.println();
         out.println("Capture");
         out.printf(Locale.ROOT, "  format        %s%n", r.format);
+        if (!r.inputs.isEmpty())
+        {
+            out.printf(Locale.ROOT, "  files         %d, packets merged in time order%n", r.inputs.size());
+            for (final AnalysisResult.InputFile f : r.inputs)
+            {
+                out.printf(Locale.ROOT, "    %s: %s, %s%s%n", f.name(), f.format(),
+                    Formats.count(f.packets(), "packet", "packets"), f.error() == null ? "" : "; ERROR " + f.error());
+            }
+        }
         final StringBuilder links = new StringBuilder();
         for (final int t : s.linkTypes())
         {
@@ -67,14 +76,15 @@ public final class TextReport implements ReportFormat
             out.printf(Locale.ROOT, "  last packet   %s%n", Formats.timestamp(s.lastNanos));
             out.printf(Locale.ROOT, "  time span     %s%n", Formats.duration(s.lastNanos - s.firstNanos));
         }
-        out.printf(Locale.ROOT, "  in flows      %s packets in %s connections%n", Formats.count(r.packetsInFlows()),
-            Formats.count(a.connections));
+        out.printf(Locale.ROOT, "  in flows      %s in %s%n", Formats.count(r.packetsInFlows(), "packet", "packets"),
+            Formats.count(a.connections, "connection", "connections"));
         if (r.filterDescription != null)
         {
-            out.printf(Locale.ROOT, "  filtered out  %s packets (%s)%n", Formats.count(s.filteredOut), r.filterDescription);
+            out.printf(Locale.ROOT, "  filtered out  %s (%s)%n", Formats.count(s.filteredOut, "packet", "packets"),
+                r.filterDescription);
         }
         out.printf(Locale.ROOT, "  checksums     %s%n", ChecksumSummary.line(s));
-        out.printf(Locale.ROOT, "  undecodable   %s packets%n", Formats.count(s.undecodable()));
+        out.printf(Locale.ROOT, "  undecodable   %s%n", Formats.count(s.undecodable(), "packet", "packets"));
         final DropReason[] reasons = DropReason.values();
         for (int i = 1; i < reasons.length; i++)
         {
@@ -87,9 +97,7 @@ public final class TextReport implements ReportFormat
             Formats.count(r.evicted));
         if (r.captureStats != null)
         {
-            out.printf(Locale.ROOT, "  libpcap       %s received, %s dropped by the kernel, %s by the interface; "
-                + "0 by flowdemux%n", Formats.count(r.captureStats[0]), Formats.count(r.captureStats[1]),
-                Formats.count(r.captureStats[2]));
+            out.printf(Locale.ROOT, "  live          %s%n", LiveCounters.describe(r.captureStats, r.loopback));
         }
         if (r.error != null)
         {
@@ -105,6 +113,19 @@ public final class TextReport implements ReportFormat
         out.printf(Locale.ROOT, "  IPv4 %s   IPv6 %s%n", Formats.count(s.ipv4Packets), Formats.count(s.ipv6Packets));
         out.printf(Locale.ROOT, "  TCP %s   UDP %s   ICMP %s   other IP %s   (packets)%n", Formats.count(s.tcpPackets),
             Formats.count(s.udpPackets), Formats.count(s.icmpPackets), Formats.count(s.otherIpPackets));
+        if (s.otherIpPackets > 0)
+        {
+            final StringBuilder other = new StringBuilder();
+            for (int proto = 0; proto < 256; proto++)
+            {
+                if (s.otherIpByProtocol[proto] > 0)
+                {
+                    other.append(other.length() == 0 ? "" : ", ").append(Formats.ipProtocol(proto)).append(' ')
+                        .append(Formats.count(s.otherIpByProtocol[proto]));
+                }
+            }
+            out.printf(Locale.ROOT, "  other IP by protocol: %s%n", other);
+        }
         if (!a.connStates().isEmpty())
         {
             final StringBuilder sb = new StringBuilder();
@@ -212,45 +233,132 @@ public final class TextReport implements ReportFormat
             out.println();
             return;
         }
-        out.printf(Locale.ROOT, "  %-47s %-47s %-5s %-6s %-12s %8s %10s %10s%n", "ORIGINATOR", "RESPONDER", "PROTO",
+        out.printf(Locale.ROOT, "  %-47s %-47s %-9s %-6s %-12s %8s %10s %10s%n", "ORIGINATOR", "RESPONDER", "PROTO",
             "STATE", "HISTORY", "PACKETS", "BYTES", "DURATION");
+        final java.util.Set<String> states = new java.util.TreeSet<>();
+        final StringBuilder letters = new StringBuilder();
         for (final FlowRecord f : flows)
         {
-            out.printf(Locale.ROOT, "  %-47s %-47s %-5s %-6s %-12s %8d %10s %10s%n", socket(f.origAddress(), f.origPort),
-                socket(f.respAddress(), f.respPort), f.protocolName().length() > 5 ? "other" : f.protocolName(),
-                f.connState, f.history.isEmpty() ? "-" : f.history, f.packets(), Formats.bytes(f.ipBytes()),
-                Formats.duration(f.durationNanos()));
+            out.printf(Locale.ROOT, "  %-47s %-47s %-9s %-6s %-12s %8d %10s %10s%n", originator(f), responder(f),
+                Formats.ipProtocol(f.protocol), f.connState, f.history.isEmpty() ? "-" : f.history, f.packets(),
+                Formats.bytes(f.ipBytes()), Formats.duration(f.durationNanos()));
+            states.add(f.connState);
+            letters.append(f.history);
         }
+        legend(out, states, letters.toString());
         out.println();
+    }
+
+    /** Zeek's meaning of each conn_state and history letter shown above (main.zeek), in a few words. */
+    private static void legend(final PrintWriter out, final java.util.Set<String> states, final String letters)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final String state : states)
+        {
+            final String meaning = STATES.get(state);
+            if (meaning != null)
+            {
+                sb.append(sb.length() == 0 ? "" : "; ").append(state).append(' ').append(meaning);
+            }
+        }
+        out.printf(Locale.ROOT, "  (STATE: %s)%n", sb);
+        final StringBuilder h = new StringBuilder();
+        for (final Map.Entry<Character, String> e : LETTERS.entrySet())
+        {
+            if (letters.indexOf(e.getKey()) >= 0 || letters.indexOf(Character.toUpperCase(e.getKey())) >= 0)
+            {
+                h.append(h.length() == 0 ? "" : ", ").append(Character.toUpperCase(e.getKey())).append(' ')
+                    .append(e.getValue());
+            }
+        }
+        if (h.length() > 0)
+        {
+            out.printf(Locale.ROOT, "  (HISTORY, upper case from the originator, lower case from the responder: %s)%n", h);
+        }
+    }
+
+    /** conn_state meanings, from Zeek's main.zeek. */
+    private static final Map<String, String> STATES = Map.ofEntries(
+        Map.entry("S0", "attempt, no reply"),
+        Map.entry("S1", "established, not closed"),
+        Map.entry("SF", "normal establishment and close"),
+        Map.entry("REJ", "attempt rejected"),
+        Map.entry("S2", "established, originator closed, no reply"),
+        Map.entry("S3", "established, responder closed, no reply"),
+        Map.entry("RSTO", "established, originator aborted (RST)"),
+        Map.entry("RSTR", "responder sent a RST"),
+        Map.entry("RSTOS0", "originator sent a SYN then a RST, no SYN-ACK seen"),
+        Map.entry("RSTRH", "responder sent a SYN-ACK then a RST, no SYN seen"),
+        Map.entry("SH", "originator sent a SYN then a FIN, no SYN-ACK seen"),
+        Map.entry("SHR", "responder sent a SYN-ACK then a FIN, no SYN seen"),
+        Map.entry("OTH", "no SYN seen, midstream traffic"));
+
+    /** History letters, from Zeek's main.zeek, in the order it lists them. */
+    private static final Map<Character, String> LETTERS = new java.util.LinkedHashMap<>();
+
+    static
+    {
+        LETTERS.put('s', "SYN");
+        LETTERS.put('h', "SYN-ACK");
+        LETTERS.put('a', "pure ACK");
+        LETTERS.put('d', "data");
+        LETTERS.put('f', "FIN");
+        LETTERS.put('r', "RST");
+        LETTERS.put('c', "bad checksum");
+        LETTERS.put('g', "content gap");
+        LETTERS.put('t', "retransmission");
+        LETTERS.put('w', "zero window");
+        LETTERS.put('i', "inconsistent flags");
+        LETTERS.put('q', "SYN with FIN or RST");
+        LETTERS.put('^', "direction flipped");
+        LETTERS.put('x', "analysis stopped");
+    }
+
+    /** "10.0.0.2:51234", or for ICMP "10.0.0.2 type 8" (Zeek keys ICMP by type and counterpart type or code). */
+    private static String originator(final FlowRecord f)
+    {
+        if (isIcmp(f))
+        {
+            return f.origAddress() + " type " + f.origPort;
+        }
+        return f.hasPorts() ? socket(f.origAddress(), f.origPort) : f.origAddress();
+    }
+
+    private static String responder(final FlowRecord f)
+    {
+        if (isIcmp(f))
+        {
+            return f.respAddress() + (f.icmpResponderIsType() ? " type " : " code ") + f.respPort;
+        }
+        return f.hasPorts() ? socket(f.respAddress(), f.respPort) : f.respAddress();
+    }
+
+    private static boolean isIcmp(final FlowRecord f)
+    {
+        return f.protocol == flowdemux.decode.DecodedPacket.PROTO_ICMP
+            || f.protocol == flowdemux.decode.DecodedPacket.PROTO_ICMPV6;
     }
 
     private static void distributions(final AnalysisResult r, final Aggregates a, final PrintWriter out)
     {
         out.println("Distributions (HdrHistogram, 3 significant digits)");
         out.printf(Locale.ROOT, "  %-22s %8s %12s %12s %12s %12s%n", "", "COUNT", "p50", "p90", "p99", "max");
-        nanosRow(out, "flow duration", a.flowDurationNanos);
-        bytesRow(out, "bytes per flow (IP)", a.bytesPerFlow);
-        bytesRow(out, "packet size (wire)", r.stats.packetSizes);
-        nanosRow(out, "handshake RTT", a.handshakeRttNanos);
+        row(out, "flow duration", a.flowDurationNanos, a.maxDurationNanos, Formats::duration);
+        row(out, "bytes per flow (IP)", a.bytesPerFlow, a.maxBytesPerFlow, Formats::bytes);
+        row(out, "packet size (wire)", r.stats.packetSizes, r.stats.maxPacketSize, Formats::bytes);
+        row(out, "handshake RTT", a.handshakeRttNanos, a.maxHandshakeRttNanos, Formats::duration);
+        out.println("  (percentiles within 0.1%; max exact)");
     }
 
-    private static void nanosRow(final PrintWriter out, final String name, final Histogram h)
-    {
-        row(out, name, h, Formats::duration);
-    }
-
-    private static void bytesRow(final PrintWriter out, final String name, final Histogram h)
-    {
-        row(out, name, h, Formats::bytes);
-    }
-
-    private static void row(final PrintWriter out, final String name, final Histogram h,
+    private static void row(final PrintWriter out, final String name, final Histogram h, final long max,
         final java.util.function.LongFunction<String> unit)
     {
         final boolean any = h.getTotalCount() > 0;
+        // A percentile is a bucket's highest equivalent value: never above the exact max.
         out.printf(Locale.ROOT, "  %-22s %8d %12s %12s %12s %12s%n", name, h.getTotalCount(),
-            any ? unit.apply(h.getValueAtPercentile(50)) : "-", any ? unit.apply(h.getValueAtPercentile(90)) : "-",
-            any ? unit.apply(h.getValueAtPercentile(99)) : "-", any ? unit.apply(h.getMaxValue()) : "-");
+            any ? unit.apply(Math.min(max, h.getValueAtPercentile(50))) : "-",
+            any ? unit.apply(Math.min(max, h.getValueAtPercentile(90))) : "-",
+            any ? unit.apply(Math.min(max, h.getValueAtPercentile(99))) : "-", any ? unit.apply(max) : "-");
     }
 
     /** "1.2.3.4:80" or "[2001:db8::1]:80". */

@@ -53,7 +53,7 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
     {
         final boolean hasDuration = f.durationNanos() > 0;
         Formats.appendEpochSeconds(sb, f.firstNanos, 6).append('\t');
-        FlowRecord.appendUid(sb, f.serial).append('\t');
+        FlowRecord.appendUid(sb, f.uidSeed, f.serial).append('\t');
         Addresses.append(sb, f.origHi, f.origLo).append('\t').append(f.origPort).append('\t');
         Addresses.append(sb, f.respHi, f.respLo).append('\t').append(f.respPort).append('\t')
             .append(f.protocolName()).append('\t')

@@ -23,7 +23,7 @@ public final class CaptureReaders
     /** Opens a file, or standard input when {@code path} is "-". */
     public static CaptureReader open(final String path) throws IOException, CaptureFormatException
     {
-        final InputStream raw = "-".equals(path) ? System.in : Files.newInputStream(Path.of(path));
+        final InputStream raw = "-".equals(path) ? System.in : openFile(Path.of(path));
         try
         {
             return open(raw);
@@ -32,6 +32,31 @@ public final class CaptureReaders
         {
             raw.close();
             throw e;
+        }
+    }
+
+    /**
+     * A regular file through its channel; anything else (a pipe such as bash's {@code <(...)}, a FIFO, a device)
+     * through FileInputStream, whose available() works there: the channel's throws "Illegal seek" on a pipe, which
+     * GZIPInputStream asks at the end of every member.
+     */
+    private static InputStream openFile(final Path path) throws IOException
+    {
+        if (Files.isRegularFile(path))
+        {
+            return Files.newInputStream(path);
+        }
+        if (!Files.exists(path))
+        {
+            throw new java.nio.file.NoSuchFileException(path.toString());
+        }
+        try
+        {
+            return new java.io.FileInputStream(path.toFile());
+        }
+        catch (java.io.FileNotFoundException e)
+        {
+            throw new java.nio.file.AccessDeniedException(path.toString(), null, e.getMessage());
         }
     }
 

@@ -177,6 +177,24 @@ public final class LiveCapture implements CaptureReader
     }
 
     /** {received, dropped by the kernel, dropped by the interface}, or nulls where libpcap cannot say. */
+    /** Whether the device is a loopback one (its kernel counters see each packet twice). */
+    public boolean isLoopback()
+    {
+        if (offline)
+        {
+            return false;
+        }
+        try
+        {
+            final org.pcap4j.core.PcapNetworkInterface nif = org.pcap4j.core.Pcaps.getDevByName(device);
+            return nif != null && nif.isLoopBack();
+        }
+        catch (PcapNativeException e)
+        {
+            return "lo".equals(device);
+        }
+    }
+
     public long[] stats()
     {
         try

@@ -41,7 +41,6 @@ public final class PcapngReader implements CaptureReader
     private boolean littleEndian;
     private boolean anyLittle;
     private boolean anyBig;
-    private boolean sawInterface;
     private long index;
     private long lastTimestamp;
 
@@ -69,11 +68,8 @@ public final class PcapngReader implements CaptureReader
             {
                 if (in.available() == 0)
                 {
-                    if (!sawInterface)
-                    {
-                        throw new CaptureFormatException(blockOffset,
-                            "the capture file has no Interface Description Blocks");
-                    }
+                    // A section without interfaces holds no packets: an empty capture, as capinfos and tshark
+                    // read it (a packet block naming a missing interface is an error where it stands).
                     return false;
                 }
                 throw new CaptureFormatException(blockOffset, "truncated pcapng block header: tried to read 8 bytes, only got "
@@ -286,7 +282,6 @@ public final class PcapngReader implements CaptureReader
         ifResolution[interfaceCount] = resolution;
         ifOffsetSeconds[interfaceCount] = offsetSeconds;
         interfaceCount++;
-        sawInterface = true;
         for (final int seen : seenLinkTypes)
         {
             if (seen == linkType)

@@ -35,9 +35,15 @@ class CommandLineTest
     {
         final Cli r = Cli.run("port", "ssh");
         assertEquals(0, r.exitCode);
-        assertEquals("22/tcp", r.out.strip());
-        assertEquals(List.of("3306/tcp"), Cli.run("port", "MySQL").out.lines().collect(Collectors.toList()));
+        assertEquals("22/tcp: SSH, well-known (service name ssh)", r.out.strip());
+        assertEquals(List.of("3306/tcp: MySQL, registered (service name mysql)"),
+            Cli.run("port", "MySQL").out.lines().collect(Collectors.toList()));
         assertEquals(1, Cli.run("port", "no-such-service-here").exitCode);
+        // Aliases and IANA's names from the shipped table (the host's /etc/services may add more).
+        assertTrue(Cli.run("port", "domain").out.startsWith("53/tcp: DNS"), Cli.run("port", "domain").out);
+        assertTrue(Cli.run("port", "postgres").out.startsWith("5432/tcp: PostgreSQL"));
+        final String udp443 = Cli.run("port", "443/udp").out;
+        assertTrue(udp443.startsWith("443/udp: HTTPS, well-known") && !udp443.contains("443/tcp"), udp443);
     }
 
     @Test

@@ -130,15 +130,29 @@ class CorpusReadTest
             }
             rejected++;
             final Cli r = Cli.run("read", file.toString());
+            if (Corpus.name(file).equals("libpcap/pcapng-no-idb.pcapng"))
+            {
+                // A section header and nothing else: an empty capture to capinfos and tshark, and to flowdemux.
+                // libpcap's refusal comes from a pull request not merged at the corpus snapshot (MANIFEST).
+                if (r.exitCode != 0 || !r.err.isEmpty() || !r.out.contains("packets       0 "))
+                {
+                    failures.add(Corpus.name(file) + ": not read as an empty capture: exit " + r.exitCode + " " + r.err);
+                }
+                continue;
+            }
             final String[] errLines = r.err.strip().split("\n");
             final Matcher m = offset.matcher(errLines[0]);
             if (r.exitCode != 2 || errLines.length != 1 || !m.matches() || !m.group(1).equals(file.toString()))
             {
                 failures.add(Corpus.name(file) + ": exit " + r.exitCode + ", stderr: " + r.err.strip());
             }
-            if (!r.out.contains("flowdemux report:") || r.err.contains("Exception") || r.out.contains("Exception"))
+            // A file that cannot even be opened (its header is bad) writes nothing; one that fails later gets the
+            // report of what came before.
+            final boolean opens = flowdemux.Captures.opens(file);
+            if (opens != r.out.contains("flowdemux report:") || r.err.contains("Exception") || r.out.contains("Exception"))
             {
-                failures.add(Corpus.name(file) + ": no report of what came before, or a stack trace");
+                failures.add(Corpus.name(file) + ": " + (opens ? "no report of what came before" : "a report of a file "
+                    + "that cannot be opened") + ", or a stack trace");
             }
         }
         System.out.printf("libpcap malformed files: %d, failures %d%n", rejected, failures.size());
@@ -161,7 +175,6 @@ class CorpusReadTest
             }
             files++;
             long expected = 0;
-            boolean anyInterface = false;
             for (final String line : Files.readAllLines(Path.of(file.toString().replace(".pcapng", ".txt"))))
             {
                 final Matcher m = count.matcher(line);
@@ -169,13 +182,12 @@ class CorpusReadTest
                 {
                     expected += Long.parseLong(m.group(2));
                 }
-                anyInterface |= line.matches("^\\s+IDB:\\s+\\d+$");
             }
             final Cli r = Cli.run("read", file.toString(), "--format", "json");
             final long packets = counters(r.out).get("capture.packets");
-            // A file without any interface block is an error for libpcap ("no Interface Description Blocks"), and
-            // for us; its packet count (0) must still match.
-            final int expectedExit = anyInterface ? 0 : 2;
+            // A file without any interface block holds no packets: capinfos and tshark read it as an empty
+            // capture (libpcap refuses it, "no Interface Description Blocks"), and so does flowdemux.
+            final int expectedExit = 0;
             if (packets != expected || r.exitCode != expectedExit)
             {
                 failures.add(Corpus.name(file) + ": " + packets + " packets (expected " + expected + "), exit "

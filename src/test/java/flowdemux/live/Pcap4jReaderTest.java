@@ -64,6 +64,14 @@ class Pcap4jReaderTest
                 continue; // libpcap refuses it (the malformed files, mostly)
             }
             final Cli viaJava = Cli.run("read", file.toString(), "--format", "csv");
+            if (Corpus.name(file).equals("libpcap/linktype-reserved-field-not-zero.pcap"))
+            {
+                // Debian 12's libpcap 1.10 ignores the reserved bits of the link-type field; newer libpcap (whose
+                // error the corpus expects) refuses the file, and so does flowdemux: exit 2, nothing written.
+                assertEquals(2, viaJava.exitCode, viaJava.err);
+                assertEquals("", viaJava.out);
+                continue;
+            }
             if (hasSimplePacketBlocks(file) || hasSecondsPast2038(viaJava.out))
             {
                 // Known, checked differences of libpcap/pcap4j, not of the decoder: libpcap gives Simple Packet
