@@ -101,4 +101,31 @@ public final class Captures
         }
     }
 
+
+    /** A one-packet pcap of an IPv4 packet with another IP protocol (47 GRE, 132 SCTP, ...), its header checksum right. */
+    public static Path otherProtocolCapture(final Path folder, final int protocol) throws IOException
+    {
+        final byte[] frame = new flowdemux.synth.PacketBuilder().udp(flowdemux.synth.PacketBuilder.ipv4("10.9.0.1"), 1,
+            flowdemux.synth.PacketBuilder.ipv4("10.9.0.2"), 2, 20).copy();
+        final int ip = flowdemux.synth.PacketBuilder.ETHER_HEADER;
+        frame[ip + 9] = (byte)protocol;
+        frame[ip + 10] = 0;
+        frame[ip + 11] = 0;
+        long sum = 0;
+        for (int i = 0; i < 20; i += 2)
+        {
+            sum += ((frame[ip + i] & 0xFF) << 8) | (frame[ip + i + 1] & 0xFF);
+        }
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        frame[ip + 10] = (byte)(~sum >>> 8);
+        frame[ip + 11] = (byte)~sum;
+        final Path p = folder.resolve("proto-" + protocol + ".pcap");
+        try (java.io.OutputStream os = java.nio.file.Files.newOutputStream(p);
+             flowdemux.synth.PcapWriter w = new flowdemux.synth.PcapWriter(os, 1, false))
+        {
+            w.writeCaptured(1_709_294_400_500_000_000L, frame, frame.length, frame.length);
+        }
+        return p;
+    }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 
 /** {@code bench}: flow-table throughput against a HashMap baseline measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
-    header = "Measure flow-table throughput against a HashMap baseline in the same run.",
+    header = "Measure the flow table against a HashMap baseline.",
     description = {"Measure the flow table: lookups-or-inserts per second, ns per operation, heap bytes per tracked",
         "flow and per-batch latency, next to a HashMap<record, object> baseline doing the same work in the same run."})
 public final class BenchCommand implements Callable<Integer>

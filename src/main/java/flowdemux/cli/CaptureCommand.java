@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code capture -i IFACE}: a live view per port and per flow, and a final report on Ctrl-C / SIGTERM. */
 @Command(name = "capture", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
-    header = "Capture live and report ports, servers and connections, rolling and at the end.",
+    header = "Capture live: rolling and final reports of ports and connections.",
     description = {"Capture live with libpcap (needs root or the capture capabilities) and report ports, servers",
         "and connections; Ctrl-C or SIGTERM ends the capture, prints the final report and exits 0."})
 public final class CaptureCommand implements Callable<Integer>

@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 
 /** {@code generate}: deterministic synthetic traffic for benchmarks and tests, with a JSON summary of what it wrote. */
 @Command(name = "generate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
-    header = "Write deterministic synthetic traffic for benchmarks and tests.",
+    header = "Write synthetic traffic for benchmarks and tests.",
     description = "Write synthetic traffic (TCP connections, DNS, refused and half-open connections, IPv4 and IPv6).")
 public final class GenerateCommand implements Callable<Integer>
 {

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 
 /** {@code interfaces}: the devices libpcap can capture on, their addresses, and whether they are up. */
 @Command(name = "interfaces", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    header = "List the devices live capture can use, with their addresses.")
+    header = "List the devices capture can use, with their addresses.")
 public final class InterfacesCommand implements Callable<Integer>
 {
     @CommandLine.Spec

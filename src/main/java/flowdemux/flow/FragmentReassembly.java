@@ -31,6 +31,7 @@ public final class FragmentReassembly
     private final int[] headerLength = new int[SLOTS];
     private final int[] transportHeader = new int[SLOTS];
     private final int[] ports = new int[SLOTS];
+    private final boolean[] hasPorts = new boolean[SLOTS];
     private final int[] tcpFlags = new int[SLOTS];
     private final long[] seq = new long[SLOTS];
     private final long[] ack = new long[SLOTS];
@@ -93,6 +94,7 @@ public final class FragmentReassembly
             headerLength[slot] = p.ipHeaderLength;
             transportHeader[slot] = fragmentPayload - p.payloadLength;
             ports[slot] = (p.srcPort << 16) | p.dstPort;
+            hasPorts[slot] = p.hasPorts;
             tcpFlags[slot] = p.tcpFlags;
             seq[slot] = p.seq;
             ack[slot] = p.ack;
@@ -110,6 +112,7 @@ public final class FragmentReassembly
         p.ipHeaderLength = headerLength[slot];
         p.ipTotalLength = (int)Math.min(Integer.MAX_VALUE, headerLength[slot] + total[slot]);
         p.payloadLength = (int)Math.max(0, total[slot] - transportHeader[slot]);
+        p.hasPorts = hasPorts[slot];
         p.srcPort = ports[slot] >>> 16;
         p.dstPort = ports[slot] & 0xFFFF;
         p.tcpFlags = tcpFlags[slot];

@@ -20,7 +20,7 @@ import java.util.Map;
  */
 public final class JsonReport implements ReportFormat
 {
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
     private final int top;
     private final Services services;
     private final LocalNets localNets;
@@ -58,10 +58,10 @@ public final class JsonReport implements ReportFormat
         }
         g.writeEndArray();
         g.writeObjectFieldStart("distributions");
-        histogram(g, "flow_duration_ns", a.flowDurationNanos);
-        histogram(g, "bytes_per_flow", a.bytesPerFlow);
-        histogram(g, "packet_size", r.stats.packetSizes);
-        histogram(g, "handshake_rtt_ns", a.handshakeRttNanos);
+        histogram(g, "flow_duration_ns", a.flowDurationNanos, a.maxDurationNanos);
+        histogram(g, "bytes_per_flow", a.bytesPerFlow, a.maxBytesPerFlow);
+        histogram(g, "packet_size", r.stats.packetSizes, r.stats.maxPacketSize);
+        histogram(g, "handshake_rtt_ns", a.handshakeRttNanos, a.maxHandshakeRttNanos);
         g.writeEndObject();
         if (allConnections)
         {
@@ -162,6 +162,27 @@ public final class JsonReport implements ReportFormat
         {
             g.writeStringField("error", r.error);
         }
+        if (!r.inputs.isEmpty())
+        {
+            g.writeArrayFieldStart("files");
+            for (final AnalysisResult.InputFile f : r.inputs)
+            {
+                g.writeStartObject();
+                g.writeStringField("name", f.name());
+                g.writeStringField("format", f.format());
+                g.writeNumberField("packets", f.packets());
+                if (f.error() == null)
+                {
+                    g.writeNullField("error");
+                }
+                else
+                {
+                    g.writeStringField("error", f.error());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
         if (r.filterDescription == null)
         {
             g.writeNullField("filter");
@@ -225,6 +246,15 @@ public final class JsonReport implements ReportFormat
         g.writeNumberField("udp", s.udpPackets);
         g.writeNumberField("icmp", s.icmpPackets);
         g.writeNumberField("other_ip", s.otherIpPackets);
+        g.writeObjectFieldStart("other_ip_by_protocol");
+        for (int proto = 0; proto < 256; proto++)
+        {
+            if (s.otherIpByProtocol[proto] > 0)
+            {
+                g.writeNumberField(String.valueOf(proto), s.otherIpByProtocol[proto]);
+            }
+        }
+        g.writeEndObject();
         g.writeEndObject();
         if (r.captureStats != null)
         {
@@ -324,17 +354,19 @@ public final class JsonReport implements ReportFormat
         g.writeEndArray();
     }
 
-    private static void histogram(final JsonGenerator g, final String name, final Histogram h) throws IOException
+    /** Percentiles within 0.1% (never above the exact max), and the exact max. */
+    private static void histogram(final JsonGenerator g, final String name, final Histogram h, final long max)
+        throws IOException
     {
         g.writeObjectFieldStart(name);
         g.writeNumberField("count", h.getTotalCount());
         if (h.getTotalCount() > 0)
         {
-            g.writeNumberField("p50", h.getValueAtPercentile(50));
-            g.writeNumberField("p90", h.getValueAtPercentile(90));
-            g.writeNumberField("p99", h.getValueAtPercentile(99));
-            g.writeNumberField("p999", h.getValueAtPercentile(99.9));
-            g.writeNumberField("max", h.getMaxValue());
+            g.writeNumberField("p50", Math.min(max, h.getValueAtPercentile(50)));
+            g.writeNumberField("p90", Math.min(max, h.getValueAtPercentile(90)));
+            g.writeNumberField("p99", Math.min(max, h.getValueAtPercentile(99)));
+            g.writeNumberField("p999", Math.min(max, h.getValueAtPercentile(99.9)));
+            g.writeNumberField("max", max);
         }
         g.writeEndObject();
     }

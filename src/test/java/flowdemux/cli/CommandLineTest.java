@@ -100,7 +100,7 @@ class CommandLineTest
             p.skipChildren();
             assertEquals(null, p.nextToken(), "exactly one document");
         }
-        assertTrue(json.out.contains("\"schema_version\" : 1"));
+        assertTrue(json.out.contains("\"schema_version\" : 2"));
         final Cli csv = Cli.run("read", "samples/mixed.pcapng", "--format", "csv");
         final List<String> rows = csv.out.lines().collect(Collectors.toList());
         assertEquals(CsvReport.HEADER, rows.get(0));

@@ -72,6 +72,7 @@ class LiveFaultTest
             Thread.sleep(500);
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the capture ended");
+            assertEquals(0, p.exitValue(), "a stop after the final report is a normal end, as tcpdump's: " + err);
             pump.join(5000);
             assertFalse(contains(err, "Exception"), err.toString());
             final String log = Files.readString(report);

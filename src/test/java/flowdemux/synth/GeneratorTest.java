@@ -76,4 +76,54 @@ class GeneratorTest
         }
         return m;
     }
+
+    @Test
+    void anAbsurdFlowCountIsRefusedBeforeWriting(@TempDir final Path tmp) throws Exception
+    {
+        final Path out = tmp.resolve("huge.pcap");
+        final Cli tooMany = Cli.run("generate", "--flows", "1e12", "-o", out.toString());
+        assertEquals(1, tooMany.exitCode);
+        org.junit.jupiter.api.Assertions.assertTrue(tooMany.err.startsWith("flowdemux: --flows must be 1 to"), tooMany.err);
+        // Within the limit but beyond the disk: one line with both sizes, nothing written.
+        final Cli noRoom = Cli.run("generate", "--flows", "9e8", "-o", out.toString());
+        assertEquals(2, noRoom.exitCode, noRoom.err);
+        org.junit.jupiter.api.Assertions.assertTrue(noRoom.err.matches("flowdemux: --flows 900,000,000 would write "
+            + "about [0-9.]+ GB; .* has [0-9.]+ GB free\\s*"), noRoom.err);
+        try (var files = Files.list(tmp))
+        {
+            assertEquals(0, files.count(), "nothing written");
+        }
+    }
+
+    /** Killed while writing (SIGTERM, as Ctrl-C), generate leaves neither its hidden temporary file nor the target. */
+    @Test
+    void aKilledGenerateLeavesNoTemporaryFile(@TempDir final Path tmp) throws Exception
+    {
+        final Path out = tmp.resolve("big.pcap");
+        final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), "flowdemux.cli.Main",
+            "generate", "--flows", "1e6", "-o", out.toString()).redirectErrorStream(true).start();
+        final long deadline = System.nanoTime() + 20_000_000_000L;
+        boolean writing = false;
+        while (!writing && p.isAlive() && System.nanoTime() < deadline)
+        {
+            try (var files = Files.list(tmp))
+            {
+                writing = files.anyMatch(f -> f.getFileName().toString().endsWith(".tmp"));
+            }
+            Thread.sleep(20);
+        }
+        if (!writing)
+        {
+            final String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            org.junit.jupiter.api.Assumptions.abort("generate did not start writing (too little disk?): " + said);
+        }
+        p.destroy();
+        org.junit.jupiter.api.Assertions.assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        try (var files = Files.list(tmp))
+        {
+            assertEquals(java.util.List.of(), files.collect(java.util.stream.Collectors.toList()),
+                "no temporary file and no half capture under the final name");
+        }
+    }
 }

@@ -1,0 +1,146 @@
+package flowdemux.cli;
+
+import flowdemux.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What a new user meets first: the command list, help, versions, and one clear line per bad value. */
+class UsabilityTest
+{
+    private static final List<String> COMMANDS = List.of("read", "capture", "interfaces", "port", "generate", "bench");
+
+    @Test
+    void theAnalyzerAloneListsEveryCommandWithAWholeSummary()
+    {
+        final Cli r = Cli.run();
+        assertEquals(1, r.exitCode);
+        for (final String c : COMMANDS)
+        {
+            // "  read        Analyse saved captures: ...": each summary is one whole sentence.
+            final String line = r.err.lines().filter(l -> l.startsWith("  " + c + " ")).findFirst().orElse("");
+            assertTrue(line.strip().endsWith("."), "summary of " + c + " in: " + r.err);
+        }
+        final Cli help = Cli.run("--help");
+        assertEquals(0, help.exitCode);
+        for (final String c : COMMANDS)
+        {
+            assertTrue(help.out.lines().anyMatch(l -> l.startsWith("  " + c + " ") && l.strip().endsWith(".")),
+                help.out);
+        }
+    }
+
+    @Test
+    void everyCommandPrintsTheVersion()
+    {
+        for (final String c : COMMANDS)
+        {
+            final Cli r = Cli.run(c, "-V");
+            assertEquals(0, r.exitCode, c);
+            assertTrue(r.out.startsWith("flowdemux "), c + ": " + r.out);
+        }
+    }
+
+    @Test
+    void countsAreWrittenAsPeopleWriteThem()
+    {
+        final Cli bench = Cli.run("bench", "--ops", "1e4", "--flows", "1000", "--rounds", "1");
+        assertEquals(0, bench.exitCode, bench.err);
+        assertTrue(bench.out.contains("10,000 lookups-or-inserts per run"), bench.out);
+        final Cli bad = Cli.run("bench", "--ops", "1.5");
+        assertEquals(1, bad.exitCode);
+        assertTrue(bad.err.contains("'1.5' is not a whole number"), bad.err);
+    }
+
+    @Test
+    void eachBadValueGetsALineNamingOnlyItsOption()
+    {
+        check(new String[] {"read", "samples/three-tabs.pcap", "--top", "-1"}, "--top", "--max-flows");
+        check(new String[] {"read", "samples/three-tabs.pcap", "--max-flows", "0"}, "--max-flows", "--top");
+        check(new String[] {"read", "samples/three-tabs.pcap", "--workers", "0"}, "--workers", "--max-flows");
+        check(new String[] {"read", "samples/three-tabs.pcap", "--top", "all"}, "--top", "--format json, jsonl");
+        check(new String[] {"generate", "--flows", "0", "-o", "x.pcap"}, "--flows", "--concurrency");
+        check(new String[] {"generate", "--flows", "1e12", "-o", "x.pcap"}, "--flows", "--ipv6");
+        check(new String[] {"capture", "-i", "lo", "--snaplen", "10"}, "--snaplen", "--interval");
+        check(new String[] {"capture", "-i", "lo", "--interval", "0"}, "--interval", "--snaplen");
+        // Contradictions, refused before anything is opened.
+        check(new String[] {"capture", "-i", "lo", "--interval", "1", "--format", "zeek"}, "--interval", "--snaplen");
+        check(new String[] {"capture", "-i", "lo", "--write", "a.pcap", "-o", "a.pcap"}, "--write and -o", "--top");
+        check(new String[] {"read", "samples/three-tabs.pcap", "--checksums", "verify", "--ignore-checksums"},
+            "--ignore-checksums contradicts --checksums verify", "--top");
+    }
+
+    private static void check(final String[] args, final String names, final String notNamed)
+    {
+        final Cli r = Cli.run(args);
+        assertEquals(1, r.exitCode, String.join(" ", args) + ": " + r.err);
+        final String first = r.err.lines().findFirst().orElse("");
+        assertTrue(first.startsWith("flowdemux: ") && first.contains(names), String.join(" ", args) + ": " + r.err);
+        if (!notNamed.contains(","))
+        {
+            assertFalse(first.contains(notNamed), first);
+        }
+        else
+        {
+            assertTrue(first.contains(notNamed), "it says what to do instead: " + first);
+        }
+    }
+
+    /**
+     * The launcher's first build shows what Maven printed without its colour codes (Maven 3.8 writes ESC[0m even
+     * with -B and style.color=never). A stand-in mvn on the PATH prints them and builds the jar by copying it.
+     */
+    @Test
+    void theFirstBuildPrintsNoColourCodes(@TempDir final Path tmp) throws Exception
+    {
+        final Path jar = Path.of("target/flowdemux.jar").toAbsolutePath();
+        if (!Files.exists(jar))
+        {
+            org.junit.jupiter.api.Assumptions.abort("needs the packaged jar (mvn package)");
+        }
+        final Path project = tmp.resolve("project");
+        Files.createDirectories(project.resolve("src/main"));
+        Files.copy(Path.of("analyzer"), project.resolve("analyzer"));
+        Files.writeString(project.resolve("pom.xml"), "<project/>");
+        final Path bin = tmp.resolve("bin");
+        Files.createDirectories(bin);
+        final Path mvn = bin.resolve("mvn");
+        Files.writeString(mvn, "#!/bin/sh\nprintf '\\033[0m\\033[0m[INFO] building\\033[1;31m\\n'\nmkdir -p target\n"
+            + "cp '" + jar + "' target/flowdemux.jar\n");
+        Files.setPosixFilePermissions(mvn, PosixFilePermissions.fromString("rwxr-xr-x"));
+        final ProcessBuilder pb = new ProcessBuilder("bash", project.resolve("analyzer").toString(), "port", "443");
+        pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        final Process p = pb.start();
+        final String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), err);
+        assertTrue(err.contains("[INFO] building"), err);
+        assertFalse(err.contains("\u001b"), "no escape codes: " + err.replace("\u001b", "ESC"));
+        assertTrue(out.startsWith("443/tcp: HTTPS"), out);
+    }
+
+    @Test
+    void interfacesWriteIpv6AddressesCompressedWithTheirPrefix()
+    {
+        LibpcapRequirement.require();
+        final Cli r = Cli.run("interfaces");
+        assertEquals(0, r.exitCode, r.err);
+        assertTrue(r.out.contains("    127.0.0.1/8\n"), r.out);
+        assertFalse(r.out.contains("0:0:0:0:0:0:0:1"), r.out);
+        if (r.out.contains("::1"))
+        {
+            assertTrue(r.out.contains("    ::1/128\n"), r.out);
+        }
+    }
+}

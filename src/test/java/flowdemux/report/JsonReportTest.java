@@ -1,0 +1,174 @@
+package flowdemux.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import flowdemux.Cli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The JSON outputs as jq and JavaScript read them, and docs/json-schema.md as the output is. */
+class JsonReportTest
+{
+    /** Floats as the exact decimals written, as jq 1.7 keeps them. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+        .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    private static void paths(final JsonNode n, final String at, final Set<String> out)
+    {
+        if (n.isObject())
+        {
+            for (final Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); )
+            {
+                final Map.Entry<String, JsonNode> e = it.next();
+                paths(e.getValue(), at.isEmpty() ? e.getKey() : at + "." + e.getKey(), out);
+            }
+        }
+        else if (n.isArray())
+        {
+            n.forEach(x -> paths(x, at + "[]", out));
+        }
+        else
+        {
+            out.add(at);
+        }
+    }
+
+    /** The documented paths: first column of each table, {a,b} expanded; connection fields under both arrays. */
+    private static Set<String> documented() throws Exception
+    {
+        final Set<String> out = new TreeSet<>();
+        boolean connectionTable = false;
+        for (final String line : Files.readAllLines(Path.of("docs/json-schema.md")))
+        {
+            if (line.startsWith("A connection:"))
+            {
+                connectionTable = true;
+            }
+            if (!line.startsWith("| `"))
+            {
+                continue;
+            }
+            final String first = line.substring(2, line.indexOf(" |", 2));
+            for (final String name : first.split(", "))
+            {
+                final String path = name.replace("`", "");
+                for (final String expanded : expand(path))
+                {
+                    if (connectionTable)
+                    {
+                        out.add("top_flows[]." + expanded);
+                        out.add("connections[]." + expanded);
+                    }
+                    else
+                    {
+                        out.add(expanded);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> expand(final String path)
+    {
+        final Matcher m = Pattern.compile("\\{([^}]*)\\}").matcher(path);
+        if (!m.find())
+        {
+            return List.of(path);
+        }
+        final List<String> out = new ArrayList<>();
+        for (final String alt : m.group(1).split(","))
+        {
+            out.addAll(expand(path.substring(0, m.start()) + alt + path.substring(m.end())));
+        }
+        return out;
+    }
+
+    @Test
+    void theSchemaPageDescribesExactlyWhatTheReportHas(@TempDir final Path tmp) throws Exception
+    {
+        final Cli r = Cli.run("read", "samples/mixed.pcapng", flowdemux.Captures.otherProtocolCapture(tmp, 47).toString(), "--format", "json", "--top",
+            "all");
+        assertEquals(0, r.exitCode, r.err);
+        final Set<String> actual = new TreeSet<>();
+        paths(JSON.readTree(r.out), "", actual);
+        final Set<String> docs = documented();
+        final Set<String> undocumented = new TreeSet<>();
+        for (final String p : actual)
+        {
+            final String generic = p.replaceAll("other_ip_by_protocol\\.\\d+$", "other_ip_by_protocol.<number>");
+            if (!docs.contains(generic))
+            {
+                undocumented.add(p);
+            }
+        }
+        assertEquals(Set.of(), undocumented, "in the report, not on the page");
+        final Set<String> missing = new TreeSet<>();
+        for (final String d : docs)
+        {
+            // Arrays and objects are documented as a whole as well as by field; live counters only come live.
+            final boolean container = docs.stream().anyMatch(x -> x.startsWith(d + ".") || x.startsWith(d + "[]"));
+            if (!container && !d.startsWith("capture.live.") && !actual.contains(d.replace("<number>", "47")))
+            {
+                missing.add(d);
+            }
+        }
+        assertEquals(Set.of(), missing, "on the page, not in the report");
+    }
+
+    @Test
+    void timesAreExactForJqAndJavaScript() throws Exception
+    {
+        final JsonNode doc = JSON.readTree(Cli.run("read", "samples/three-tabs.pcap", "--format", "json").out);
+        final JsonNode capture = doc.get("capture");
+        assertTrue(capture.get("first_ts_ns").isTextual(), "nanoseconds as a string");
+        assertEquals("1709294400000000000", capture.get("first_ts_ns").asText());
+        assertEquals(0, new BigDecimal("1709294400").compareTo(capture.get("first_ts").decimalValue()));
+        final JsonNode flow = doc.get("top_flows").get(0);
+        assertTrue(flow.get("ts_ns").isTextual());
+        final BigDecimal seconds = flow.get("ts").decimalValue();
+        final BigDecimal nanos = new BigDecimal(flow.get("ts_ns").asText());
+        assertEquals(0, seconds.compareTo(nanos.movePointLeft(9).setScale(6, java.math.RoundingMode.HALF_EVEN)));
+    }
+
+    @Test
+    void everyConnectionWithTopAllOrJsonLines(@TempDir final Path tmp) throws Exception
+    {
+        final Path pcap = tmp.resolve("g.pcap");
+        final Cli gen = Cli.run("generate", "--flows", "1500", "-o", pcap.toString());
+        assertEquals(0, gen.exitCode, gen.err);
+        final String zeek = Cli.run("read", pcap.toString(), "--format", "zeek").out;
+        final long connections = zeek.lines().filter(l -> !l.startsWith("#")).count();
+        assertTrue(connections > 1000, "more than the top list keeps: " + connections);
+        final JsonNode all = JSON.readTree(Cli.run("read", pcap.toString(), "--format", "json", "--top", "all").out);
+        assertEquals(connections, all.get("connections").size());
+        assertEquals(1000, all.get("top_flows").size());
+        final List<String> lines = Cli.run("read", pcap.toString(), "--format", "jsonl").out.lines().toList();
+        assertEquals(connections, lines.size());
+        final List<String> uids = new ArrayList<>();
+        for (final String l : lines)
+        {
+            uids.add(JSON.readTree(l).get("uid").asText());
+        }
+        assertEquals(zeek.lines().filter(l -> !l.startsWith("#")).map(l -> l.split("\t")[1]).toList(), uids,
+            "the same connections in the same order as the conn.log");
+        final Cli over = Cli.run("read", pcap.toString(), "--format", "json", "--top", "5000");
+        assertEquals(1, over.exitCode);
+        assertTrue(over.err.startsWith("flowdemux: --top 5000: the top list keeps at most 1000"), over.err);
+    }
+}
