@@ -109,6 +109,19 @@ public final class Captures
             flowdemux.synth.PacketBuilder.ipv4("10.9.0.2"), 2, 20).copy();
         final int ip = flowdemux.synth.PacketBuilder.ETHER_HEADER;
         frame[ip + 9] = (byte)protocol;
+        fixIpv4HeaderChecksum(frame, ip);
+        final Path p = folder.resolve("proto-" + protocol + ".pcap");
+        try (java.io.OutputStream os = java.nio.file.Files.newOutputStream(p);
+             flowdemux.synth.PcapWriter w = new flowdemux.synth.PcapWriter(os, 1, false))
+        {
+            w.writeCaptured(1_709_294_400_500_000_000L, frame, frame.length, frame.length);
+        }
+        return p;
+    }
+
+    /** Recomputes the checksum of the 20-byte IPv4 header at {@code ip} after a test changed it. */
+    public static void fixIpv4HeaderChecksum(final byte[] frame, final int ip)
+    {
         frame[ip + 10] = 0;
         frame[ip + 11] = 0;
         long sum = 0;
@@ -120,12 +133,5 @@ public final class Captures
         sum = (sum & 0xFFFF) + (sum >>> 16);
         frame[ip + 10] = (byte)(~sum >>> 8);
         frame[ip + 11] = (byte)~sum;
-        final Path p = folder.resolve("proto-" + protocol + ".pcap");
-        try (java.io.OutputStream os = java.nio.file.Files.newOutputStream(p);
-             flowdemux.synth.PcapWriter w = new flowdemux.synth.PcapWriter(os, 1, false))
-        {
-            w.writeCaptured(1_709_294_400_500_000_000L, frame, frame.length, frame.length);
-        }
-        return p;
     }
 }

@@ -78,7 +78,7 @@ class FilterTest
     @Test
     void aBpfFilterSelectsWhatItsExpressionSays()
     {
-        LibpcapRequirement.require();
+        flowdemux.LibpcapRequirement.require();
         assertEquals(List.of("2001:db8::80:443"), responders("read", MIXED, "--format", "zeek", "-f", "tcp port 443"));
         assertEquals(filteredOut("read", MIXED, "--port", "80"), filteredOut("read", MIXED, "-f", "port 80"));
         assertEquals(filteredOut("read", MIXED, "--host", "2001:db8::/32"), filteredOut("read", MIXED, "-f", "ip6"));
@@ -135,20 +135,7 @@ class FilterTest
         final int flags = (more ? 0x2000 : 0) | (offset / 8);
         f[ip + 6] = (byte)(flags >>> 8);
         f[ip + 7] = (byte)flags;
-        f[ip + 10] = 0;
-        f[ip + 11] = 0;
-        long sum = 0;
-        for (int i = 0; i < 20; i += 2)
-        {
-            sum += ((f[ip + i] & 0xFF) << 8) | (f[ip + i + 1] & 0xFF);
-        }
-        while ((sum >>> 16) != 0)
-        {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        final int checksum = (int)(~sum & 0xFFFF);
-        f[ip + 10] = (byte)(checksum >>> 8);
-        f[ip + 11] = (byte)checksum;
+        flowdemux.Captures.fixIpv4HeaderChecksum(f, ip);
         return f;
     }
 }

@@ -133,7 +133,7 @@ class UsabilityTest
     @Test
     void interfacesWriteIpv6AddressesCompressedWithTheirPrefix()
     {
-        LibpcapRequirement.require();
+        flowdemux.LibpcapRequirement.require();
         final Cli r = Cli.run("interfaces");
         assertEquals(0, r.exitCode, r.err);
         assertTrue(r.out.contains("    127.0.0.1/8\n"), r.out);

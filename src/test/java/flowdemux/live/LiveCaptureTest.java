@@ -1,7 +1,6 @@
 package flowdemux.live;
 
 import flowdemux.cli.Main;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pcap4j.core.PcapHandle;
@@ -9,8 +8,6 @@ import org.pcap4j.core.Pcaps;
 import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ConnectException;
@@ -62,10 +59,10 @@ class LiveCaptureTest
             final int serverPort = server.getLocalPort();
             final int closedPort = freePort(host);
             final int udpPort = udpServer.getLocalPort();
-            final Thread acceptor = new Thread(() -> serve(server), "test-server");
+            final Thread acceptor = new Thread(() -> LoopbackPeers.serve(server), "test-server");
             acceptor.setDaemon(true);
             acceptor.start();
-            final Thread udpEcho = new Thread(() -> echo(udpServer), "test-udp");
+            final Thread udpEcho = new Thread(() -> LoopbackPeers.echo(udpServer), "test-udp");
             udpEcho.setDaemon(true);
             udpEcho.start();
 
@@ -253,42 +250,6 @@ class LiveCaptureTest
             h.close();
         }
         return counts;
-    }
-
-    private static void serve(final ServerSocket server)
-    {
-        while (!server.isClosed())
-        {
-            try (Socket s = server.accept())
-            {
-                final InputStream in = s.getInputStream();
-                final byte[] buf = new byte[256];
-                in.read(buf);
-                final OutputStream out = s.getOutputStream();
-                out.write("HTTP/1.0 200 OK\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                s.shutdownOutput();
-                in.readAllBytes();
-            }
-            catch (IOException e)
-            {
-                return;
-            }
-        }
-    }
-
-    private static void echo(final DatagramSocket socket)
-    {
-        try
-        {
-            final DatagramPacket p = new DatagramPacket(new byte[64], 64);
-            socket.receive(p);
-            socket.send(new DatagramPacket(new byte[] {9}, 1, p.getSocketAddress()));
-        }
-        catch (IOException e)
-        {
-            // the test is over
-        }
     }
 
     private static int freePort(final InetAddress host) throws IOException

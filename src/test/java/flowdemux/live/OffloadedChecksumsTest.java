@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -51,16 +49,16 @@ class OffloadedChecksumsTest
         {
             for (final ServerSocket s : List.of(s4, s6))
             {
-                daemon(() -> serve(s));
+                LoopbackPeers.daemon(() -> LoopbackPeers.serve(s));
             }
             for (final DatagramSocket u : List.of(u4, u6))
             {
-                daemon(() -> echo(u));
+                LoopbackPeers.daemon(() -> LoopbackPeers.echo(u));
             }
             final String filter = "port " + s4.getLocalPort() + " or port " + s6.getLocalPort() + " or port "
                 + u4.getLocalPort() + " or port " + u6.getLocalPort();
             final Cli[] capture = new Cli[1];
-            final Thread t = daemon(() -> capture[0] = Cli.run("capture", "-i", "lo", "-f", filter, "--duration", "4",
+            final Thread t = LoopbackPeers.daemon(() -> capture[0] = Cli.run("capture", "-i", "lo", "-f", filter, "--duration", "4",
                 "--write", pcap.toString(), "--format", "zeek"));
             Thread.sleep(1500); // the capture opens the device and compiles the filter
             for (int i = 0; i < 3; i++)
@@ -294,49 +292,4 @@ class OffloadedChecksumsTest
         }
     }
 
-    private static void serve(final ServerSocket server)
-    {
-        while (!server.isClosed())
-        {
-            try (Socket s = server.accept())
-            {
-                final InputStream in = s.getInputStream();
-                in.read(new byte[256]);
-                final OutputStream out = s.getOutputStream();
-                out.write("HTTP/1.0 200 OK\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                s.shutdownOutput();
-                in.readAllBytes();
-            }
-            catch (IOException e)
-            {
-                return;
-            }
-        }
-    }
-
-    private static void echo(final DatagramSocket socket)
-    {
-        final DatagramPacket p = new DatagramPacket(new byte[64], 64);
-        while (!socket.isClosed())
-        {
-            try
-            {
-                socket.receive(p);
-                socket.send(new DatagramPacket(new byte[] {9}, 1, p.getSocketAddress()));
-            }
-            catch (IOException e)
-            {
-                return;
-            }
-        }
-    }
-
-    private static Thread daemon(final Runnable r)
-    {
-        final Thread t = new Thread(r, "test-loopback");
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
 }

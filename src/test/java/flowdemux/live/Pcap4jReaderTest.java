@@ -2,9 +2,7 @@ package flowdemux.live;
 
 import flowdemux.Cli;
 import flowdemux.Corpus;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.pcap4j.core.Pcaps;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,18 +40,7 @@ class Pcap4jReaderTest
     @Test
     void libpcapReaderAgreesWithTheJavaReader()
     {
-        try
-        {
-            Pcaps.libVersion();
-        }
-        catch (Throwable e)
-        {
-            if (Boolean.getBoolean("flowdemux.requireLive"))
-            {
-                throw new AssertionError("libpcap is required here: " + e);
-            }
-            Assumptions.abort("libpcap is not usable: " + e);
-        }
+        flowdemux.LibpcapRequirement.require();
         int compared = 0;
         final List<String> differ = new ArrayList<>();
         for (final Path file : Corpus.captures())

@@ -1,4 +1,4 @@
-package flowdemux.cli;
+package flowdemux;
 
 import org.junit.jupiter.api.Assumptions;
 import org.pcap4j.core.Pcaps;
@@ -7,13 +7,13 @@ import org.pcap4j.core.Pcaps;
  * Tests of what needs libpcap (-f on files compiles with it): skipped with the reason where it is missing, unless
  * {@code flowdemux.requireLive} is true (.ci/run installs it), which turns the skip into a failure.
  */
-final class LibpcapRequirement
+public final class LibpcapRequirement
 {
     private LibpcapRequirement()
     {
     }
 
-    static void require()
+    public static void require()
     {
         try
         {
