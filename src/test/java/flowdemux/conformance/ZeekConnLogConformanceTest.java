@@ -25,16 +25,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ZeekConnLogConformanceTest
 {
-    /** Must agree on every connection. */
-    private static final List<String> EXACT = List.of("conn_state", "orig_pkts", "resp_pkts", "orig_ip_bytes",
-        "resp_ip_bytes", "proto");
-    /** Must agree on at least 97% of connections. */
-    private static final List<String> MOSTLY = List.of("history", "orig_bytes", "resp_bytes", "duration",
-        "missed_bytes");
-    /** Reported, not gated. */
-    private static final List<String> REPORTED = List.of("id.orig_h", "id.orig_p", "local_orig", "local_resp",
-        "ip_proto");
-    private static final double MOSTLY_BAR = 0.97;
+    /**
+     * Every field Zeek wrote that flowdemux computes must agree on every connection of every trace: no tolerance,
+     * because agreement is complete and a refactor that breaks one row must fail. (ts and uid are Zeek's own: uid is
+     * random, ts is compared through duration and the matching by 5-tuple and order; service and tunnel_parents are
+     * outside what flowdemux does: no protocol detection, no decapsulation.) A trace that ever needs an exception goes
+     * into {@link #ALLOWED} with its reason.
+     */
+    private static final List<String> EXACT = List.of("conn_state", "history", "orig_pkts", "resp_pkts",
+        "orig_ip_bytes", "resp_ip_bytes", "orig_bytes", "resp_bytes", "duration", "missed_bytes", "proto", "ip_proto",
+        "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "local_orig", "local_resp");
+
+    /** "log#row field" -> why it may differ. Empty: every compared field agrees on every row. */
+    private static final Map<String, String> ALLOWED = Map.of();
+
+    /** Connections compared and logs read, pinned: a row or a log that drops out fails the test. */
+    private static final int CONNECTIONS = 163;
+    private static final int LOGS = 31;
 
     /**
      * Ports Zeek's analyzers add to likely_server_ports, by the script that registers them: bare mode (-b) loads only
@@ -264,7 +271,8 @@ class ZeekConnLogConformanceTest
                     {
                         continue;
                     }
-                    final boolean same = same(field, want.get(field), got.get(field));
+                    final boolean same = same(field, want.get(field), got.get(field))
+                        || ALLOWED.containsKey(name + "#" + index + " " + field);
                     agreement.computeIfAbsent(field, k -> new int[2])[same ? 0 : 1]++;
                     if (!same)
                     {
@@ -294,15 +302,13 @@ class ZeekConnLogConformanceTest
         for (final String f : EXACT)
         {
             final int[] v = agreement.getOrDefault(f, new int[2]);
+            assertTrue(v[0] > 0, f + " is compared somewhere");
             assertEquals(0, v[1], f + " must agree on every connection");
         }
-        for (final String f : MOSTLY)
-        {
-            final int[] v = agreement.getOrDefault(f, new int[] {1, 0});
-            assertTrue(v[0] >= MOSTLY_BAR * (v[0] + v[1]), f + " agrees on " + v[0] + " of " + (v[0] + v[1]));
-        }
-        assertTrue(connections > 150, "connections compared: " + connections);
-        REPORTED.size();
+        assertEquals(java.util.Set.copyOf(EXACT), java.util.Set.copyOf(agreement.keySet()),
+            "every field Zeek wrote is gated");
+        assertEquals(LOGS, logs, "logs compared");
+        assertEquals(CONNECTIONS, connections, "connections compared");
     }
 
     private static boolean same(final String field, final String want, final String got)
