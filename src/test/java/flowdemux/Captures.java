@@ -134,4 +134,56 @@ public final class Captures
         frame[ip + 10] = (byte)(~sum >>> 8);
         frame[ip + 11] = (byte)~sum;
     }
+
+    /**
+     * One fragment of an Ethernet + IPv4 (20-byte header) datagram: the header with the fragment's offset, MF flag,
+     * length, identification 0x1234 and its checksum, and {@code length} bytes of the datagram's payload from
+     * {@code offset} (a multiple of 8, except for the last fragment's length).
+     */
+    public static byte[] ipv4Fragment(final byte[] whole, final int offset, final int length, final boolean more)
+    {
+        final int ip = flowdemux.synth.PacketBuilder.ETHER_HEADER;
+        final byte[] f = new byte[ip + 20 + length];
+        System.arraycopy(whole, 0, f, 0, ip + 20);
+        System.arraycopy(whole, ip + 20 + offset, f, ip + 20, length);
+        final int total = 20 + length;
+        f[ip + 2] = (byte)(total >>> 8);
+        f[ip + 3] = (byte)total;
+        f[ip + 4] = 0x12;
+        f[ip + 5] = 0x34;
+        final int flags = (more ? 0x2000 : 0) | (offset / 8);
+        f[ip + 6] = (byte)(flags >>> 8);
+        f[ip + 7] = (byte)flags;
+        fixIpv4HeaderChecksum(f, ip);
+        return f;
+    }
+
+    /**
+     * One fragment of an Ethernet + IPv6 datagram (no extension headers in {@code whole}): the 40-byte header with
+     * next header 44 and the payload length of this fragment, a fragment header (identification 0x1234), and
+     * {@code length} bytes of the datagram's payload from {@code offset}.
+     */
+    public static byte[] ipv6Fragment(final byte[] whole, final int offset, final int length, final boolean more)
+    {
+        final int ip = flowdemux.synth.PacketBuilder.ETHER_HEADER;
+        final byte[] f = new byte[ip + 40 + 8 + length];
+        System.arraycopy(whole, 0, f, 0, ip + 40);
+        final int next = whole[ip + 6] & 0xFF;
+        f[ip + 6] = 44;
+        final int payload = 8 + length;
+        f[ip + 4] = (byte)(payload >>> 8);
+        f[ip + 5] = (byte)payload;
+        final int h = ip + 40;
+        f[h] = (byte)next;
+        f[h + 1] = 0;
+        final int offsetFlags = offset | (more ? 1 : 0);
+        f[h + 2] = (byte)(offsetFlags >>> 8);
+        f[h + 3] = (byte)offsetFlags;
+        f[h + 4] = 0;
+        f[h + 5] = 0;
+        f[h + 6] = 0x12;
+        f[h + 7] = 0x34;
+        System.arraycopy(whole, ip + 40 + offset, f, h + 8, length);
+        return f;
+    }
 }

@@ -28,6 +28,8 @@ public final class FlowTable
 
     private final int maxFlows;
     private final FlowSink sink;
+    /** TCP data that arrived above a hole in its stream, per flow that has some (content-gap accounting). */
+    final PendingData pending = new PendingData();
     private long[] index;
     private int indexMask;
     private int resizeThreshold;
@@ -128,6 +130,7 @@ public final class FlowTable
     /** Removes a flow (without telling the sink). */
     public void remove(final int flow)
     {
+        pending.removeFlow(flow);
         final long[] page = pages[flow >>> PAGE_SHIFT];
         final int base = (flow & PAGE_MASK) * FlowLayout.STRIDE;
         final long h = hash(page[base + FlowLayout.A_HI], page[base + FlowLayout.A_LO], page[base + FlowLayout.B_HI],

@@ -120,7 +120,7 @@ public final class FlowTracker
                 TcpTracking.flipRoles(s, b, true);
                 orig = !orig;
             }
-            if (TcpTracking.process(s, b, orig, p, config))
+            if (TcpTracking.process(s, b, orig, p, config, table.pending, flow))
             {
                 orig = !orig;
             }

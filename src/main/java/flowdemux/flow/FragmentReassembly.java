@@ -5,15 +5,21 @@ import flowdemux.util.Hashing;
 
 /**
  * Accounts IP fragments per datagram, as Zeek does after reassembly: a connection counts one packet per datagram,
- * with the datagram's length as its IP bytes, once every byte of it has arrived. Only lengths and the first
- * fragment's transport header fields are kept, never payload bytes, in a fixed direct-mapped table: a datagram
- * that is overwritten by a newer one, times out (Zeek's 5 minutes) or is still incomplete at the end is counted as
+ * with the datagram's length as its IP bytes (for IPv6 without its fragment header, which reassembly removes), once
+ * every byte of it has arrived, whatever order the fragments came in and however they overlap. Only the byte
+ * ranges seen (up to {@link #MAX_RANGES} disjoint ones a datagram) and the first fragment's transport header fields
+ * are kept, never payload bytes, in a fixed direct-mapped table: a datagram that is overwritten by a newer one, times
+ * out (Zeek's 5 minutes), arrives in more pieces than that, or is still incomplete at the end is counted as
  * incomplete, with the number of frames it had.
  */
 public final class FragmentReassembly
 {
     private static final int SLOTS = 4096;
     private static final int MASK = SLOTS - 1;
+    /** Disjoint byte ranges kept per datagram; in-order fragments merge into one, so only reordering uses more. */
+    static final int MAX_RANGES = 16;
+    /** IPv6's fragment header, part of each fragment but not of the reassembled datagram. */
+    private static final int IPV6_FRAGMENT_HEADER = 8;
 
     // Per slot: key, progress, and the first fragment's transport fields.
     private final long[] srcHi = new long[SLOTS];
@@ -23,7 +29,10 @@ public final class FragmentReassembly
     private final long[] idProto = new long[SLOTS];
     private final long[] firstSeen = new long[SLOTS];
     private final int[] frames = new int[SLOTS];
-    private final long[] received = new long[SLOTS];
+    /** Per slot, MAX_RANGES [start, end) byte ranges of the payload seen, sorted and disjoint; and their count. */
+    private final int[] rangeStart = new int[SLOTS * MAX_RANGES];
+    private final int[] rangeEnd = new int[SLOTS * MAX_RANGES];
+    private final int[] ranges = new int[SLOTS];
     /** Datagram payload length once the last fragment is seen, else -1. */
     private final long[] total = new long[SLOTS];
     private final boolean[] used = new boolean[SLOTS];
@@ -77,13 +86,19 @@ public final class FragmentReassembly
             idProto[slot] = k;
             firstSeen[slot] = p.timestampNanos;
             frames[slot] = 0;
-            received[slot] = 0;
+            ranges[slot] = 0;
             total[slot] = -1;
             haveFirst[slot] = false;
         }
         frames[slot]++;
         final int fragmentPayload = p.ipTotalLength - p.ipHeaderLength;
-        received[slot] += fragmentPayload;
+        if (!cover(slot, p.fragmentOffset, p.fragmentOffset + fragmentPayload))
+        {
+            // Too many pieces to follow: the datagram is given up, its frames counted as incomplete.
+            incompleteFrames += frames[slot];
+            used[slot] = false;
+            return 0;
+        }
         if (!p.moreFragments)
         {
             total[slot] = (long)p.fragmentOffset + fragmentPayload;
@@ -91,7 +106,7 @@ public final class FragmentReassembly
         if (!p.laterFragment)
         {
             haveFirst[slot] = true;
-            headerLength[slot] = p.ipHeaderLength;
+            headerLength[slot] = p.ipVersion == 6 ? p.ipHeaderLength - IPV6_FRAGMENT_HEADER : p.ipHeaderLength;
             transportHeader[slot] = fragmentPayload - p.payloadLength;
             ports[slot] = (p.srcPort << 16) | p.dstPort;
             hasPorts[slot] = p.hasPorts;
@@ -101,7 +116,8 @@ public final class FragmentReassembly
             window[slot] = p.window;
             icmp[slot] = (p.icmpType << 16) | (p.icmpCode & 0xFFFF);
         }
-        if (!haveFirst[slot] || total[slot] < 0 || received[slot] < total[slot])
+        if (!haveFirst[slot] || total[slot] < 0 || ranges[slot] != 1 || rangeStart[slot * MAX_RANGES] != 0
+            || rangeEnd[slot * MAX_RANGES] < total[slot])
         {
             return 0;
         }
@@ -124,6 +140,46 @@ public final class FragmentReassembly
         // Its checksum covered the whole datagram, which is not kept: it is not verified.
         p.checksumBad = false;
         return frames[slot];
+    }
+
+    /**
+     * Adds [start, end) to the slot's sorted, disjoint ranges, merging what touches or overlaps it. False when the
+     * ranges would be more than {@link #MAX_RANGES}.
+     */
+    private boolean cover(final int slot, final int start, final int end)
+    {
+        final int base = slot * MAX_RANGES;
+        final int n = ranges[slot];
+        int s = start;
+        int e = end;
+        // In place: ranges wholly before the new one stay, those it touches merge into it, those after shift.
+        final int[] starts = rangeStart;
+        final int[] ends = rangeEnd;
+        int before = 0;
+        while (before < n && ends[base + before] < s)
+        {
+            before++;
+        }
+        int j = before;
+        while (j < n && starts[base + j] <= e)
+        {
+            s = Math.min(s, starts[base + j]);
+            e = Math.max(e, ends[base + j]);
+            j++;
+        }
+        final int after = n - j;
+        final int count = before + 1 + after;
+        if (count > MAX_RANGES)
+        {
+            return false;
+        }
+        // The ranges after the merged one move to sit right behind it (arraycopy handles the overlap).
+        System.arraycopy(starts, base + j, starts, base + before + 1, after);
+        System.arraycopy(ends, base + j, ends, base + before + 1, after);
+        starts[base + before] = s;
+        ends[base + before] = e;
+        ranges[slot] = count;
+        return true;
     }
 
     /** Frames of datagrams that never completed so far; {@link #finish} adds those still waiting. */

@@ -145,7 +145,7 @@ final class TcpTracking
      * Processes one TCP segment with a valid checksum. Returns whether the roles flipped (SYN/SYN-ACK reversal).
      */
     static boolean process(final long[] s, final int b, final boolean origIn, final DecodedPacket p,
-        final ConnectionConfig config)
+        final ConnectionConfig config, final PendingData pending, final int flow)
     {
         boolean orig = origIn;
         final int flags = p.tcpFlags;
@@ -223,12 +223,12 @@ final class TcpTracking
         }
         if (ackFlag)
         {
-            ackReceived(s, b, !orig, relAck);
+            ackReceived(s, b, !orig, relAck, pending, flow);
         }
         if (len > 0 && p.capturedPayload >= len && !rst && !seqUnderflow)
         {
             // DataSent: only fully captured data reaches the reassembler.
-            delivered(s, b, orig, syn ? relSeq + 1 : relSeq, len);
+            delivered(s, b, orig, syn ? relSeq + 1 : relSeq, len, pending, flow);
         }
         if ((doClose & CLOSE) != 0)
         {
@@ -576,21 +576,44 @@ final class TcpTracking
         s[b + FlowLayout.GAP_MARK] = FlowLayout.withHalf(s[b + FlowLayout.GAP_MARK], side, Math.min(mark, 0xFFFF_FFFFL));
     }
 
-    private static void delivered(final long[] s, final int b, final boolean side, final long relDataSeq, final int len)
+    /**
+     * DataSent reaching the reassembler: data at or below the delivered point moves it (and with it any data that
+     * had arrived above a hole that is now filled); data above it waits in {@link PendingData}, as Zeek's block list
+     * keeps it, so that it is not counted as missing when the acknowledgement comes.
+     */
+    private static void delivered(final long[] s, final int b, final boolean side, final long relDataSeq, final int len,
+        final PendingData pending, final int flow)
     {
         final long mark = gapMark(s, b, side);
-        if (relDataSeq <= mark && relDataSeq + len > mark)
+        final long end = relDataSeq + len;
+        if (relDataSeq <= mark)
         {
-            setGapMark(s, b, side, relDataSeq + len);
+            if (end > mark)
+            {
+                setGapMark(s, b, side, pending.isEmpty() ? end : pending.absorb(streamKey(s, b, side, flow), end));
+            }
+        }
+        else
+        {
+            pending.add(streamKey(s, b, side, flow), relDataSeq, end);
         }
     }
 
+    /** The pending-data key of a side's stream: by endpoint A or B, which a role flip does not change. */
+    private static long streamKey(final long[] s, final int b, final boolean side, final int flow)
+    {
+        final boolean origIsA = (s[b + FlowLayout.FLAGS] & FlowFlags.ORIG_IS_A) != 0;
+        return PendingData.key(flow, side == origIsA);
+    }
+
     /**
-     * A content gap (TCP_Reassembler::AckReceived): the peer acknowledged data of {@code side} that never reached
-     * the reassembler (never seen, or not fully captured). Zeek reports it (G/g, log-scaled, and missed_bytes)
-     * unless either side is a partial connection's.
+     * A content gap (TCP_Reassembler::AckReceived and Undelivered): the peer acknowledged data of {@code side} that
+     * never reached the reassembler (never seen, or not fully captured). Each hole up to the acknowledgement is a
+     * gap, data that arrived above a hole is delivered, not counted. Zeek reports a gap (G/g, log-scaled, and
+     * missed_bytes) unless either side is a partial connection's.
      */
-    private static void ackReceived(final long[] s, final int b, final boolean side, final long ackedIn)
+    private static void ackReceived(final long[] s, final int b, final boolean side, final long ackedIn,
+        final PendingData pending, final int flow)
     {
         long relAck = ackedIn;
         if ((s[b + FlowLayout.FLAGS] & FlowFlags.fin(side)) != 0)
@@ -614,12 +637,32 @@ final class TcpTracking
         {
             return; // the faked start of a partial connection, not missing data
         }
-        if (FlowFlags.state(f, side) == EndpointState.PARTIAL || FlowFlags.state(f, !side) == EndpointState.PARTIAL)
+        final boolean report = FlowFlags.state(f, side) != EndpointState.PARTIAL
+            && FlowFlags.state(f, !side) != EndpointState.PARTIAL;
+        long delivered = mark;
+        if (!pending.isEmpty())
         {
-            return;
+            delivered = pending.fillTo(streamKey(s, b, side, flow), mark, relAck);
+            for (int i = 0; i < pending.holeCount; i++)
+            {
+                gap(s, b, side, pending.holes[i], report);
+            }
+            if (delivered >= relAck)
+            {
+                setGapMark(s, b, side, delivered);
+                return;
+            }
         }
-        s[b + FlowLayout.MISSED_BYTES] += relAck - mark;
-        History.scaled(s, b, History.G, side, FlowLayout.COUNT_G);
+        gap(s, b, side, relAck - delivered, report);
+    }
+
+    private static void gap(final long[] s, final int b, final boolean side, final long length, final boolean report)
+    {
+        if (report)
+        {
+            s[b + FlowLayout.MISSED_BYTES] += length;
+            History.scaled(s, b, History.G, side, FlowLayout.COUNT_G);
+        }
     }
 
     /** ConnectionClosed: arms Zeek's connection-delete or expire timer. */

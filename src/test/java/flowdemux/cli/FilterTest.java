@@ -98,10 +98,9 @@ class FilterTest
     {
         final byte[] whole = new PacketBuilder().udp(PacketBuilder.ipv4("10.0.0.2"), 40000, PacketBuilder.ipv4("10.0.0.53"),
             53, 100).copy();
-        final int ip = PacketBuilder.ETHER_HEADER;
         final int payload = 108; // UDP header and 100 bytes
-        final byte[] first = fragment(whole, ip, 0, 48, true);
-        final byte[] second = fragment(whole, ip, 48, payload - 48, false);
+        final byte[] first = flowdemux.Captures.ipv4Fragment(whole, 0, 48, true);
+        final byte[] second = flowdemux.Captures.ipv4Fragment(whole, 48, payload - 48, false);
         final Path pcap = tmp.resolve("fragments.pcap");
         try (OutputStream os = Files.newOutputStream(pcap); PcapWriter w = new PcapWriter(os, 1, false))
         {
@@ -118,24 +117,5 @@ class FilterTest
         assertTrue(text.contains("in flows      2 packets in 1 connection\n"), text);
         assertTrue(text.contains("filtered out  0 packets"), text);
         assertFalse(text.contains("never completed"), text);
-    }
-
-    /** Ethernet + a 20-byte IPv4 header + {@code length} bytes of the datagram's payload from {@code offset}. */
-    private static byte[] fragment(final byte[] whole, final int ip, final int offset, final int length,
-        final boolean more)
-    {
-        final byte[] f = new byte[ip + 20 + length];
-        System.arraycopy(whole, 0, f, 0, ip + 20);
-        System.arraycopy(whole, ip + 20 + offset, f, ip + 20, length);
-        final int total = 20 + length;
-        f[ip + 2] = (byte)(total >>> 8);
-        f[ip + 3] = (byte)total;
-        f[ip + 4] = 0x12; // identification
-        f[ip + 5] = 0x34;
-        final int flags = (more ? 0x2000 : 0) | (offset / 8);
-        f[ip + 6] = (byte)(flags >>> 8);
-        f[ip + 7] = (byte)flags;
-        flowdemux.Captures.fixIpv4HeaderChecksum(f, ip);
-        return f;
     }
 }
