@@ -66,8 +66,8 @@ final class Transport
                 out.dstPort = out.icmpCode;
                 out.hasPorts = true;
                 // The payload follows the 8-byte header (type, code, checksum, and 4 bytes of identifier/sequence
-                // or type-specific data).
-                out.payloadOffset = t + ICMP_HEADER;
+                // or type-specific data); a header cut short has no payload, and its offset stays in the packet.
+                out.payloadOffset = t + Math.min(captured, ICMP_HEADER);
                 out.payloadLength = Math.max(0, length - ICMP_HEADER);
                 out.capturedPayload = Math.max(0, captured - ICMP_HEADER);
                 return DropReason.NONE;

@@ -127,7 +127,7 @@ public final class FlowTracker
         }
         else
         {
-            s[b + FlowLayout.LAST_TS] = p.timestampNanos;
+            s[b + FlowLayout.LAST_TS] = Math.max(s[b + FlowLayout.LAST_TS], p.timestampNanos);
             if (protocol == DecodedPacket.PROTO_UDP)
             {
                 // Zeek: D on the originator's first packet, d on the responder's, whatever the payload.
@@ -156,7 +156,7 @@ public final class FlowTracker
         final int dstPort)
     {
         s[b + FlowLayout.FIRST_TS] = p.timestampNanos;
-        s[b + FlowLayout.LAST_TS] = p.timestampNanos;
+        s[b + FlowLayout.LAST_TS] = Math.max(s[b + FlowLayout.LAST_TS], p.timestampNanos);
         s[b + FlowLayout.SERIAL] = p.packetIndex;
         s[b + FlowLayout.META] = (long)(p.vlanId + 1) << FlowFlags.VLAN_SHIFT;
         final boolean flip = flipsOriginator(p, srcPort, dstPort);

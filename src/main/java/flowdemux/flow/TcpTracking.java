@@ -173,7 +173,7 @@ final class TcpTracking
         final long f0 = s[b + FlowLayout.FLAGS];
         if ((f0 & FlowFlags.DID_CLOSE_ORIG) == 0 || (f0 & FlowFlags.DID_CLOSE_RESP) == 0)
         {
-            s[b + FlowLayout.LAST_TS] = p.timestampNanos;
+            s[b + FlowLayout.LAST_TS] = Math.max(s[b + FlowLayout.LAST_TS], p.timestampNanos);
         }
         if (syn)
         {

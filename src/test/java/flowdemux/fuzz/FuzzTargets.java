@@ -20,8 +20,11 @@ import java.io.IOException;
 
 /**
  * Coverage-guided fuzz targets (Jazzer). A normal test run replays the seeds and every regression input kept under
- * src/test/resources/flowdemux/fuzz/FuzzTargetsInputs/; {@code JAZZER_FUZZ=1} fuzzes (.ci/run gives each target
- * 30 s). Nothing may escape but the documented input error, and every target must end.
+ * src/test/resources/flowdemux/fuzz/FuzzTargetsInputs/; {@code JAZZER_FUZZ=1} fuzzes (.ci/run gives pcapReader,
+ * pcapngReader, decoders and readPath 30 s each). Nothing may escape but the documented input error, every target
+ * must end, and each checks what must hold for any input (readAll, checkDecoded, readPath). Two regressions found
+ * by these checks are kept: an ICMP header cut short whose payload offset lay past the packet, and timestamps going
+ * backwards that made a negative duration.
  */
 public class FuzzTargets
 {
@@ -32,15 +35,26 @@ public class FuzzTargets
     private static final byte[] PCAPNG_HEADER = {0x0A, 0x0D, 0x0D, 0x0A, 28, 0, 0, 0, 0x4D, 0x3C, 0x2B, 0x1A, 1, 0, 0, 0,
         -1, -1, -1, -1, -1, -1, -1, -1, 28, 0, 0, 0};
 
-    /** Reads every packet; returns their number. Only {@link CaptureFormatException} may come out. */
+    /**
+     * Reads every packet; returns their number. Only {@link CaptureFormatException} may come out, and every record
+     * handed out must lie inside its buffer, be numbered in order, and never end before the previous one's offset.
+     */
     static int readAll(final byte[] file)
     {
         int n = 0;
         try (CaptureReader r = CaptureReaders.open(new ByteArrayInputStream(file)))
         {
             final PacketRecord p = new PacketRecord();
+            long lastOffset = -1;
             while (r.next(p))
             {
+                check(p.offset >= 0 && p.capturedLength >= 0 && p.offset + p.capturedLength <= p.buffer.length,
+                    "record outside its buffer: offset " + p.offset + ", length " + p.capturedLength);
+                check(p.index == n, "records numbered in order: " + p.index + " at " + n);
+                check(p.fileOffset > lastOffset && p.fileOffset < file.length, "record offset " + p.fileOffset
+                    + " after " + lastOffset + " inside " + file.length + " bytes");
+                check(p.originalLength >= 0, "negative original length " + p.originalLength);
+                lastOffset = p.fileOffset;
                 n++;
             }
         }
@@ -53,6 +67,45 @@ public class FuzzTargets
             throw new AssertionError("an in-memory read cannot fail with I/O", e);
         }
         return n;
+    }
+
+    private static void check(final boolean condition, final String what)
+    {
+        if (!condition)
+        {
+            throw new AssertionError(what);
+        }
+    }
+
+    /**
+     * What every decoded packet must satisfy: offsets and lengths inside the captured bytes, payload never longer
+     * than what the headers allow or than what was captured, ports and protocol in range, and a checksum verdict
+     * that agrees with itself.
+     */
+    static void checkDecoded(final PacketRecord r, final PacketDecoder decoder, final DropReason reason)
+    {
+        check(reason != null, "every packet decodes or gets a reason");
+        if (reason != DropReason.NONE)
+        {
+            return;
+        }
+        final flowdemux.decode.DecodedPacket p = decoder.packet();
+        final int end = r.offset + r.capturedLength;
+        check(p.ipVersion == 4 || p.ipVersion == 6, "IP version " + p.ipVersion);
+        check(p.ipOffset >= r.offset && p.ipOffset < end, "IP header at " + p.ipOffset + " outside " + r.offset + "-" + end);
+        check(p.ipHeaderLength >= (p.ipVersion == 4 ? 20 : 40), "IP header length " + p.ipHeaderLength);
+        check(p.ipTotalLength >= p.ipHeaderLength, "total length " + p.ipTotalLength + " below the header");
+        check(p.protocol >= 0 && p.protocol < 256, "protocol " + p.protocol);
+        check(p.srcPort >= 0 && p.srcPort < 65536 && p.dstPort >= 0 && p.dstPort < 65536, "ports");
+        check(p.payloadLength >= 0 && p.capturedPayload >= 0, "negative payload");
+        if (!p.laterFragment && p.hasPorts && p.payloadLength > 0)
+        {
+            check(p.capturedPayload <= p.payloadLength, "captured payload " + p.capturedPayload + " beyond the "
+                + p.payloadLength + " the headers allow");
+            check(p.payloadOffset >= p.ipOffset && p.payloadOffset + p.capturedPayload <= end, "payload "
+                + p.payloadOffset + "+" + p.capturedPayload + " outside the packet ending at " + end);
+        }
+        check(p.checksumBad == (p.checksum == flowdemux.decode.DecodedPacket.CHECKSUM_BAD), "checksum verdict");
     }
 
     private static byte[] concat(final byte[] a, final byte[] b)
@@ -83,15 +136,17 @@ public class FuzzTargets
     {
         final int linkType = LINK_TYPES[data.consumeInt(0, LINK_TYPES.length - 1)];
         final boolean truncate = data.consumeBoolean();
+        final int offset = data.consumeInt(0, 16);
         final byte[] bytes = data.consumeRemainingAsBytes();
+        // The packet at an offset in a larger buffer, as the readers hand them out.
+        final byte[] buffer = new byte[offset + bytes.length + 16];
+        System.arraycopy(bytes, 0, buffer, offset, bytes.length);
         final PacketRecord r = new PacketRecord();
-        r.set(bytes, 0, truncate ? bytes.length / 2 : bytes.length, bytes.length);
+        r.set(buffer, offset, truncate ? bytes.length / 2 : bytes.length, bytes.length);
         r.linkType = linkType;
-        final DropReason reason = new PacketDecoder(flowdemux.decode.ChecksumMode.OFFLOAD).decode(r);
-        if (reason == null)
-        {
-            throw new AssertionError("every packet decodes or gets a reason");
-        }
+        final flowdemux.decode.ChecksumMode[] modes = flowdemux.decode.ChecksumMode.values();
+        final PacketDecoder decoder = new PacketDecoder(modes[Math.floorMod(bytes.length, modes.length)]);
+        checkDecoded(r, decoder, decoder.decode(r));
     }
 
     private static void decodeAs(final int linkType, final byte[] bytes)
@@ -99,10 +154,8 @@ public class FuzzTargets
         final PacketRecord r = new PacketRecord();
         r.set(bytes, 0, bytes.length, bytes.length + (bytes.length > 0 ? bytes[0] & 0x3F : 0));
         r.linkType = linkType;
-        if (new PacketDecoder(flowdemux.decode.ChecksumMode.OFFLOAD).decode(r) == null)
-        {
-            throw new AssertionError("every packet decodes or gets a reason");
-        }
+        final PacketDecoder decoder = new PacketDecoder(flowdemux.decode.ChecksumMode.OFFLOAD);
+        checkDecoded(r, decoder, decoder.decode(r));
     }
 
     /** Ethernet II with VLAN tags, then IP and transport. */
@@ -147,7 +200,11 @@ public class FuzzTargets
         decodeAs(LinkType.IPV6, datagram);
     }
 
-    /** The whole read path on arbitrary bytes: reader, decoders, fragments, connection tracking, the records. */
+    /**
+     * The whole read path on arbitrary bytes: reader, decoders, fragments, connection tracking, the records. Every
+     * frame is in a flow, filtered or undecodable; the flows hold no more packets than the frames given to them; and
+     * the outputs parse: the conn.log has as many columns as its #fields on every row, the JSON is one document.
+     */
     @FuzzTest(maxDuration = "30s")
     public void readPath(final byte[] file)
     {
@@ -163,11 +220,52 @@ public class FuzzTargets
             return;
         }
         run.run(reader);
-        final long frames = run.stats().framesInFlows + run.stats().undecodable() + run.stats().filteredOut;
-        if (run.ioFault() != null || frames != run.stats().packets)
+        final flowdemux.decode.DecodeStats stats = run.stats();
+        final long frames = stats.framesInFlows + stats.undecodable() + stats.filteredOut;
+        check(run.ioFault() == null && frames == stats.packets, "every packet in a flow or counted: " + frames + " of "
+            + stats.packets);
+        long packetsInFlows = 0;
+        for (final flowdemux.flow.FlowRecord f : flows.flows())
         {
-            throw new AssertionError("every packet in a flow or counted: " + frames + " of " + run.stats().packets);
+            check(f.origPackets >= 0 && f.respPackets >= 0 && f.durationNanos() >= 0, "counts and duration of " + f.uid());
+            packetsInFlows += f.packets();
         }
-        flows.flows().forEach(f -> f.history.length());
+        // A bad checksum or a reassembled datagram's extra fragments are frames in a flow but not packets of it.
+        check(packetsInFlows <= stats.framesInFlows, packetsInFlows + " packets in flows from " + stats.framesInFlows
+            + " frames");
+        check(stats.checksumsExamined() <= stats.packets, "checksums examined of more packets than read");
+        final flowdemux.report.AnalysisResult result = new flowdemux.report.AnalysisResult("fuzz", reader.formatName(),
+            stats, flows.flows(), flowdemux.report.Aggregates.of(flows.flows()), flows.evicted(), 1000, null, null);
+        try
+        {
+            final java.io.StringWriter zeek = new java.io.StringWriter();
+            new flowdemux.report.ZeekConnLog(flowdemux.report.LocalNets.zeekDefault(), true).write(result, zeek);
+            int columns = -1;
+            for (final String line : zeek.toString().split("\n"))
+            {
+                if (line.startsWith("#fields\t"))
+                {
+                    columns = line.split("\t", -1).length - 1;
+                }
+                else if (!line.startsWith("#"))
+                {
+                    check(line.split("\t", -1).length == columns, "a conn.log row with its #fields' columns: " + line);
+                }
+            }
+            final java.io.StringWriter json = new java.io.StringWriter();
+            new flowdemux.report.JsonReport(10, flowdemux.ports.Services.shipped(), flowdemux.report.LocalNets.zeekDefault(),
+                false).write(result, json);
+            try (com.fasterxml.jackson.core.JsonParser parser = new com.fasterxml.jackson.core.JsonFactory()
+                .createParser(json.toString()))
+            {
+                check(parser.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT, "a JSON object");
+                parser.skipChildren();
+                check(parser.nextToken() == null, "one JSON document");
+            }
+        }
+        catch (IOException e)
+        {
+            throw new AssertionError("writing to memory cannot fail", e);
+        }
     }
 }
