@@ -21,7 +21,11 @@ public final class Aggregates
 {
     /** Connections kept for the top lists, the largest by bytes. */
     public static final int TOP_KEPT = 1000;
-    /** Server sockets tracked by name; connections to more are counted under {@link #otherServerConnections}. */
+    /**
+     * Server sockets tracked by name; connections to more are counted under {@link #otherServerConnections}. Beyond
+     * the bound the sockets kept are the lowest by address, port and protocol (not the first seen), so that the
+     * report is the same for any order of connections and any number of workers (see ServerSummary's clients).
+     */
     static final int MAX_SERVERS = 200_000;
 
     private static final Comparator<FlowRecord> BY_BYTES =
@@ -33,10 +37,21 @@ public final class Aggregates
     private final Map<String, long[]> statesByProtocol = new HashMap<>();
     private final Map<ServerKey, ServerSummary> byServer = new HashMap<>();
 
-    /** A server socket as a map key, without text. */
-    private record ServerKey(long hi, long lo, int port, int protocol)
+    /** A server socket as a map key, without text; ordered by address, port, protocol. */
+    private record ServerKey(long hi, long lo, int port, int protocol) implements Comparable<ServerKey>
     {
+        @Override
+        public int compareTo(final ServerKey o)
+        {
+            int c = Long.compareUnsigned(hi, o.hi);
+            c = c != 0 ? c : Long.compareUnsigned(lo, o.lo);
+            c = c != 0 ? c : Integer.compare(port, o.port);
+            return c != 0 ? c : Integer.compare(protocol, o.protocol);
+        }
     }
+
+    /** The kept server keys in order, made when {@link #MAX_SERVERS} is first reached (null before). */
+    private java.util.TreeSet<ServerKey> serversInOrder;
     /** The largest flows so far; the head is the smallest of them. */
     private final PriorityQueue<FlowRecord> top = new PriorityQueue<>(BY_BYTES.reversed());
     public final Histogram flowDurationNanos = new Histogram(3);
@@ -101,15 +116,48 @@ public final class Aggregates
         ServerSummary server = byServer.get(key);
         if (server == null)
         {
-            if (byServer.size() >= MAX_SERVERS)
+            if (!roomFor(key))
             {
                 otherServerConnections++;
                 return;
             }
             server = new ServerSummary(f.respHi, f.respLo, f.respPort, proto);
-            byServer.put(key, server);
+            keep(key, server);
         }
         server.add(f);
+    }
+
+    /**
+     * Whether a new server socket is kept: always below the bound; at it, only if it orders below the highest kept,
+     * which then goes (its connections counted under otherServerConnections).
+     */
+    private boolean roomFor(final ServerKey key)
+    {
+        if (byServer.size() < MAX_SERVERS)
+        {
+            return true;
+        }
+        if (serversInOrder == null)
+        {
+            serversInOrder = new java.util.TreeSet<>(byServer.keySet());
+        }
+        final ServerKey highest = serversInOrder.last();
+        if (key.compareTo(highest) > 0)
+        {
+            return false;
+        }
+        serversInOrder.remove(highest);
+        otherServerConnections += byServer.remove(highest).connections;
+        return true;
+    }
+
+    private void keep(final ServerKey key, final ServerSummary server)
+    {
+        byServer.put(key, server);
+        if (serversInOrder != null)
+        {
+            serversInOrder.add(key);
+        }
     }
 
     private void offerTop(final FlowRecord f)
@@ -157,11 +205,22 @@ public final class Aggregates
                 mine.merge(v);
             }
         });
-        other.byServer.forEach((k, v) -> byServer.merge(k, v, (a, b) ->
+        other.byServer.forEach((k, v) ->
         {
-            a.merge(b);
-            return a;
-        }));
+            final ServerSummary mine = byServer.get(k);
+            if (mine != null)
+            {
+                mine.merge(v);
+            }
+            else if (roomFor(k))
+            {
+                keep(k, v);
+            }
+            else
+            {
+                otherServerConnections += v.connections;
+            }
+        });
     }
 
     /** Ports, most connections first. */

@@ -5,14 +5,20 @@ import flowdemux.flow.FlowRecord;
 
 import flowdemux.util.Addresses;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
 /** One server socket (responder address, port, protocol) and the clients that reached it. */
 public final class ServerSummary
 {
-    /** Clients kept by name per server (the rest are counted); reports list a few. */
+    /**
+     * Clients kept by name per server: the ones with the lowest addresses (the rest are counted in
+     * {@link #otherClientConnections}); reports list a few. Keeping the lowest addresses, rather than the first seen,
+     * makes the kept set the same whatever order connections end in (and so for any number of workers): once the
+     * set is full its highest address only goes down, so a client left out once is left out for good, and every
+     * client kept has all its connections counted; merging workers' sets and keeping the lowest again gives exactly
+     * the lowest addresses overall.
+     */
     static final int MAX_CLIENTS_KEPT = 1000;
 
     private final long hi;
@@ -27,13 +33,21 @@ public final class ServerSummary
     public long bytes;
     public int clientPortMin = Integer.MAX_VALUE;
     public int clientPortMax = Integer.MIN_VALUE;
-    /** Client address -> {connections, lowest source port, highest source port}, for up to MAX_CLIENTS_KEPT. */
-    private final Map<Address, int[]> clients = new HashMap<>();
+    /** Client address -> {connections, lowest source port, highest source port}, the MAX_CLIENTS_KEPT lowest. */
+    private final java.util.TreeMap<Address, int[]> clients = new java.util.TreeMap<>();
     public long otherClientConnections;
+    /** Clients left out of {@link #clients} (their connections are in otherClientConnections). */
+    private boolean clientsCapped;
 
-    /** A 128-bit address as a map key; its text is made only for the report. */
-    record Address(long hi, long lo)
+    /** A 128-bit address as a map key, ordered as unsigned numbers; its text is made only for the report. */
+    record Address(long hi, long lo) implements Comparable<Address>
     {
+        @Override
+        public int compareTo(final Address o)
+        {
+            final int c = Long.compareUnsigned(hi, o.hi);
+            return c != 0 ? c : Long.compareUnsigned(lo, o.lo);
+        }
     }
 
     ServerSummary(final long hi, final long lo, final int port, final String protocol)
@@ -81,8 +95,14 @@ public final class ServerSummary
         {
             if (clients.size() >= MAX_CLIENTS_KEPT)
             {
-                otherClientConnections += count;
-                return;
+                clientsCapped = true;
+                final Address highest = clients.lastKey();
+                if (client.compareTo(highest) > 0)
+                {
+                    otherClientConnections += count;
+                    return;
+                }
+                otherClientConnections += clients.remove(highest)[0];
             }
             c = new int[] {0, Integer.MAX_VALUE, Integer.MIN_VALUE};
             clients.put(client, c);
@@ -103,6 +123,7 @@ public final class ServerSummary
         clientPortMax = Math.max(clientPortMax, other.clientPortMax);
         other.clients.forEach((k, v) -> addClient(k, v[0], v[1], v[2]));
         otherClientConnections += other.otherClientConnections;
+        clientsCapped |= other.clientsCapped;
     }
 
     public String address()
@@ -122,9 +143,15 @@ public final class ServerSummary
         return named;
     }
 
+    /** Distinct clients listed; with {@link #clientsCapped()} there were more. */
     public int clientCount()
     {
         return clients.size();
+    }
+
+    public boolean clientsCapped()
+    {
+        return clientsCapped;
     }
 
     /**

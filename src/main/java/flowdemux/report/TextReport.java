@@ -193,9 +193,10 @@ public final class TextReport implements ReportFormat
                 out.printf(Locale.ROOT, "  ... %d more server sockets%n", servers.size() - shown + 1);
                 break;
             }
-            out.printf(Locale.ROOT, "  %s %s (%s)  %s: %d connection%s from %d client%s%n",
+            out.printf(Locale.ROOT, "  %s %s (%s)  %s: %d connection%s from %s client%s%n",
                 socket(s.address(), s.port), s.protocol, Formats.serviceAndRange(services, s.protocol, s.port), s.status(),
-                s.connections, s.connections == 1 ? "" : "s", s.clientCount(), s.clientCount() == 1 ? "" : "s");
+                s.connections, s.connections == 1 ? "" : "s", s.clientCount() + (s.clientsCapped() ? "+" : ""),
+                s.clientCount() == 1 && !s.clientsCapped() ? "" : "s");
             int listed = 0;
             final Map<String, int[]> clients = s.clients();
             for (final Map.Entry<String, int[]> c : clients.entrySet())
