@@ -30,8 +30,8 @@ public final class FragmentReassembly
     private final long[] firstSeen = new long[SLOTS];
     private final int[] frames = new int[SLOTS];
     /** Per slot, MAX_RANGES [start, end) byte ranges of the payload seen, sorted and disjoint; and their count. */
-    private final int[] rangeStart = new int[SLOTS * MAX_RANGES];
-    private final int[] rangeEnd = new int[SLOTS * MAX_RANGES];
+    private final long[] rangeStart = new long[SLOTS * MAX_RANGES];
+    private final long[] rangeEnd = new long[SLOTS * MAX_RANGES];
     private final int[] ranges = new int[SLOTS];
     /** Datagram payload length once the last fragment is seen, else -1. */
     private final long[] total = new long[SLOTS];
@@ -142,43 +142,15 @@ public final class FragmentReassembly
         return frames[slot];
     }
 
-    /**
-     * Adds [start, end) to the slot's sorted, disjoint ranges, merging what touches or overlaps it. False when the
-     * ranges would be more than {@link #MAX_RANGES}.
-     */
+    /** Adds [start, end) to the slot's ranges; false when that would be more than {@link #MAX_RANGES}. */
     private boolean cover(final int slot, final int start, final int end)
     {
-        final int base = slot * MAX_RANGES;
-        final int n = ranges[slot];
-        int s = start;
-        int e = end;
-        // In place: ranges wholly before the new one stay, those it touches merge into it, those after shift.
-        final int[] starts = rangeStart;
-        final int[] ends = rangeEnd;
-        int before = 0;
-        while (before < n && ends[base + before] < s)
-        {
-            before++;
-        }
-        int j = before;
-        while (j < n && starts[base + j] <= e)
-        {
-            s = Math.min(s, starts[base + j]);
-            e = Math.max(e, ends[base + j]);
-            j++;
-        }
-        final int after = n - j;
-        final int count = before + 1 + after;
-        if (count > MAX_RANGES)
+        final int n = Ranges.insert(rangeStart, rangeEnd, slot * MAX_RANGES, ranges[slot], MAX_RANGES, start, end);
+        if (n < 0)
         {
             return false;
         }
-        // The ranges after the merged one move to sit right behind it (arraycopy handles the overlap).
-        System.arraycopy(starts, base + j, starts, base + before + 1, after);
-        System.arraycopy(ends, base + j, ends, base + before + 1, after);
-        starts[base + before] = s;
-        ends[base + before] = e;
-        ranges[slot] = count;
+        ranges[slot] = n;
         return true;
     }
 

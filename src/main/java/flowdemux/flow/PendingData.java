@@ -51,35 +51,17 @@ final class PendingData
             slot = insert(key);
         }
         final int base = slot * MAX_RANGES;
-        final int n = counts[slot];
-        long s = start;
-        long e = end;
-        int before = 0;
-        while (before < n && ends[base + before] < s)
+        int n = Ranges.insert(starts, ends, base, counts[slot], MAX_RANGES, start, end);
+        if (n < 0)
         {
-            before++;
-        }
-        int j = before;
-        while (j < n && starts[base + j] <= e)
-        {
-            s = Math.min(s, starts[base + j]);
-            e = Math.max(e, ends[base + j]);
-            j++;
-        }
-        int after = n - j;
-        if (before + 1 + after > MAX_RANGES)
-        {
-            if (after == 0)
+            // Full: the highest range goes, or the new one if it would be the highest.
+            if (start > ends[base + counts[slot] - 1])
             {
-                return; // the new range is the highest: it is the one dropped
+                return;
             }
-            after--; // drop the highest range
+            n = Ranges.insert(starts, ends, base, counts[slot] - 1, MAX_RANGES, start, end);
         }
-        System.arraycopy(starts, base + j, starts, base + before + 1, after);
-        System.arraycopy(ends, base + j, ends, base + before + 1, after);
-        starts[base + before] = s;
-        ends[base + before] = e;
-        counts[slot] = before + 1 + after;
+        counts[slot] = n;
     }
 
     /**
