@@ -127,8 +127,4 @@ public final class ReportOptions
         return topCount;
     }
 
-    LocalNets localNets()
-    {
-        return nets;
-    }
 }

@@ -32,8 +32,7 @@ public final class DecodeStats
     public long checksumsBad;
     /** Bad ones that hold what a sending host leaves for its NIC: {@code --checksums offload} would take them. */
     public long checksumsUnfilled;
-    /** Of the packets above, those whose IPv4 header checksum was taken as offloaded, or was bad (not decoded). */
-    public long ipChecksumsOffloaded;
+    /** Of the bad ones, those whose IPv4 header checksum was bad (not decoded). */
     public long ipChecksumsBad;
     /** Wire length of every packet, bytes. */
     public final Histogram packetSizes = new Histogram(3);
@@ -107,11 +106,6 @@ public final class DecodeStats
         }
     }
 
-    public void onDecoded(final DecodedPacket p)
-    {
-        onDecoded(p, 1);
-    }
-
     /** Counts what became of a decoded packet's checksums (also of one dropped for its IPv4 header checksum). */
     public void onChecksums(final DecodedPacket p)
     {
@@ -134,11 +128,7 @@ public final class DecodeStats
         {
             checksumsUnfilled++;
         }
-        if (p.ipChecksum == DecodedPacket.CHECKSUM_OFFLOADED)
-        {
-            ipChecksumsOffloaded++;
-        }
-        else if (p.ipChecksum == DecodedPacket.CHECKSUM_BAD)
+        if (p.ipChecksum == DecodedPacket.CHECKSUM_BAD)
         {
             ipChecksumsBad++;
         }

@@ -70,22 +70,9 @@ final class PendingData
      */
     long absorb(final long key, final long mark)
     {
-        final int slot = find(key);
-        if (slot < 0)
-        {
-            return mark;
-        }
-        final int base = slot * MAX_RANGES;
-        long m = mark;
-        int i = 0;
-        final int n = counts[slot];
-        while (i < n && starts[base + i] <= m)
-        {
-            m = Math.max(m, ends[base + i]);
-            i++;
-        }
-        drop(key, slot, i);
-        return m;
+        // Ranges are disjoint and merged where they touch, so every range that starts at or below the mark is
+        // covered without a hole: the same walk as an acknowledgement of one byte past the mark.
+        return fillTo(key, mark, mark + 1);
     }
 
     /** The holes {@link #fillTo} found, lengths in order; reused (nothing allocated per packet). */

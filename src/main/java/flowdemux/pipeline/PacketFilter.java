@@ -59,9 +59,4 @@ public final class PacketFilter
     {
         return (ports[port >>> 6] & (1L << (port & 63))) != 0;
     }
-
-    public boolean isAll()
-    {
-        return ports == null && hosts.length == 0;
-    }
 }
