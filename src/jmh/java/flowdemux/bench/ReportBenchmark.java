@@ -3,11 +3,14 @@ package flowdemux.bench;
 import flowdemux.decode.DropReason;
 import flowdemux.decode.PacketDecoder;
 import flowdemux.flow.ConnectionConfig;
+import flowdemux.flow.EndReason;
 import flowdemux.flow.FlowRecord;
+import flowdemux.flow.FlowTable;
 import flowdemux.flow.FlowTracker;
 import flowdemux.decode.DecodeStats;
 import flowdemux.report.Aggregates;
 import flowdemux.report.AnalysisResult;
+import flowdemux.report.FlowStore;
 import flowdemux.report.LocalNets;
 import flowdemux.report.ZeekConnLog;
 import flowdemux.source.CaptureReader;
@@ -83,6 +86,61 @@ public class ReportBenchmark
         {
             throw new IllegalStateException(records.size() + " connections, expected " + CONNECTIONS);
         }
+    }
+
+    /**
+     * The whole end of a connection as a worker does it, in ns per connection: the record out of the slot, the
+     * aggregates and the conn.log line into the worker's run (spilled to a temporary file every run). The flows stay
+     * in the table (a sink only reads the slot), so each invocation ends the same CONNECTIONS live flows again.
+     */
+    @Benchmark
+    @OperationsPerInvocation(CONNECTIONS)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public long endOfConnection()
+    {
+        final FlowTable table = live.table();
+        for (final int flow : liveFlows)
+        {
+            store.flowEnded(table, flow, EndReason.TIMEOUT);
+        }
+        return store.records();
+    }
+
+    FlowTracker live;
+    int[] liveFlows;
+    FlowStore store;
+
+    @Setup(Level.Trial)
+    public void setUpLive() throws Exception
+    {
+        // Every connection open at once: the capture ends before any of them does.
+        final byte[] capture = TrafficGenerator.pcap(5, CONNECTIONS, CONNECTIONS, 10);
+        live = new FlowTracker(1 << 20, (table, flow, reason) -> { }, new ConnectionConfig());
+        final PacketDecoder decoder = new PacketDecoder(flowdemux.decode.ChecksumMode.OFFLOAD);
+        try (CaptureReader r = CaptureReaders.open(new ByteArrayInputStream(capture)))
+        {
+            final PacketRecord p = new PacketRecord();
+            while (r.next(p))
+            {
+                if (decoder.decode(p) == DropReason.NONE)
+                {
+                    live.onPacket(decoder.packet());
+                }
+            }
+        }
+        final List<Integer> flows = new ArrayList<>();
+        live.table().forEach(flows::add);
+        liveFlows = flows.stream().mapToInt(Integer::intValue).toArray();
+        store = new FlowStore(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")),
+            new ZeekConnLog(LocalNets.zeekDefault(), false));
+    }
+
+    @org.openjdk.jmh.annotations.TearDown(Level.Trial)
+    public void tearDown() throws IOException
+    {
+        // Deletes the spilled runs.
+        FlowStore.lines(List.of(store)).writeTo(Writer.nullWriter());
     }
 
     @Benchmark

@@ -2,12 +2,9 @@ package flowdemux.flow;
 
 import flowdemux.decode.DecodedPacket;
 
-import java.util.regex.Pattern;
-
 /** Zeek's conn_state, derived when a connection is logged (ZEEK-CONN.md section 2). */
 public final class ConnState
 {
-    private static final Pattern RSTOS0_HISTORY = Pattern.compile("\\^?S[^HAFGIQ]*R.*");
 
     private ConnState()
     {
@@ -48,7 +45,7 @@ public final class ConnState
         {
             if (respInactive)
             {
-                return RSTOS0_HISTORY.matcher(history).matches() ? "RSTOS0" : "OTH";
+                return synThenReset(history) ? "RSTOS0" : "OTH";
             }
             return "RSTO";
         }
@@ -73,6 +70,32 @@ public final class ConnState
             return "S1";
         }
         return "OTH";
+    }
+
+    /**
+     * Zeek's RSTOS0 test, the pattern {@code ^?S[^HAFGIQ]*R.*} matched by hand (no matcher per connection): an
+     * originator SYN, then an originator RST before any SYN-ACK, ACK, FIN, gap, inconsistency or multi-flag packet.
+     */
+    static boolean synThenReset(final String history)
+    {
+        int i = !history.isEmpty() && history.charAt(0) == '^' ? 1 : 0;
+        if (i >= history.length() || history.charAt(i) != 'S')
+        {
+            return false;
+        }
+        for (i++; i < history.length(); i++)
+        {
+            final char c = history.charAt(i);
+            if (c == 'R')
+            {
+                return true;
+            }
+            if ("HAFGIQ".indexOf(c) >= 0)
+            {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** The outcome group the ports and servers reports count by. */

@@ -9,104 +9,136 @@ import flowdemux.util.Hashing;
  * A finished connection, copied out of the flow table when it leaves it: made once per flow, never per packet.
  * "orig" is the originator (Zeek's id.orig_h/id.orig_p), "resp" the responder.
  */
-public final class FlowRecord
+public final class FlowRecord implements Cloneable
 {
-    public final long serial;
+    public long serial;
     /** The run's uid seed (ConnectionConfig.uidSeed). */
-    public final long uidSeed;
-    public final long origHi;
-    public final long origLo;
-    public final int origPort;
-    public final long respHi;
-    public final long respLo;
-    public final int respPort;
-    public final int protocol;
-    public final long firstNanos;
-    public final long lastNanos;
-    public final long origPackets;
-    public final long respPackets;
-    public final long origIpBytes;
-    public final long respIpBytes;
-    public final long origPayload;
-    public final long respPayload;
+    public long uidSeed;
+    public long origHi;
+    public long origLo;
+    public int origPort;
+    public long respHi;
+    public long respLo;
+    public int respPort;
+    public int protocol;
+    public long firstNanos;
+    public long lastNanos;
+    public long origPackets;
+    public long respPackets;
+    public long origIpBytes;
+    public long respIpBytes;
+    public long origPayload;
+    public long respPayload;
     /** Zeek's orig_bytes / resp_bytes: sequence space for TCP, UDP payload otherwise. */
-    public final long origBytes;
-    public final long respBytes;
-    public final String connState;
-    public final String history;
-    public final int origTcpFlags;
-    public final int respTcpFlags;
+    public long origBytes;
+    public long respBytes;
+    public String connState;
+    public String history;
+    public int origTcpFlags;
+    public int respTcpFlags;
     /** SYN to SYN-ACK and SYN-ACK to ACK, nanoseconds; -1 when the handshake was not seen. */
-    public final long rttSynAckNanos;
-    public final long rttAckNanos;
-    public final int origMss;
-    public final int respMss;
-    public final int origWindowScale;
-    public final int respWindowScale;
-    public final boolean origSackPermitted;
-    public final boolean respSackPermitted;
-    public final long origRetransmits;
-    public final long respRetransmits;
-    public final int vlan;
-    public final boolean flipped;
-    public final EndReason endReason;
+    public long rttSynAckNanos;
+    public long rttAckNanos;
+    public int origMss;
+    public int respMss;
+    public int origWindowScale;
+    public int respWindowScale;
+    public boolean origSackPermitted;
+    public boolean respSackPermitted;
+    public long origRetransmits;
+    public long respRetransmits;
+    public int vlan;
+    public boolean flipped;
+    public EndReason endReason;
 
     /** Bytes acknowledged but never seen (Zeek's missed_bytes). */
-    public final long missedBytes;
+    public long missedBytes;
 
-    private FlowRecord(final FlowTable table, final int flow, final EndReason endReason)
+    /** Strings of the histories seen, when this record is refilled for every connection (else null). */
+    private final History.Names historyNames;
+
+    private FlowRecord(final History.Names historyNames)
+    {
+        this.historyNames = historyNames;
+    }
+
+    /**
+     * A record to {@link #fill} again for every connection a worker ends: nothing is allocated per connection but
+     * the history text of a history not seen before. Whoever keeps a connection beyond the call keeps a {@link #copy}.
+     */
+    public static FlowRecord reusable()
+    {
+        return new FlowRecord(new History.Names());
+    }
+
+    /** A copy to keep (the fields are values and immutable strings). */
+    public FlowRecord copy()
+    {
+        try
+        {
+            return (FlowRecord)clone();
+        }
+        catch (CloneNotSupportedException e)
+        {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Copies the connection out of its slot into this record. */
+    public FlowRecord fill(final FlowTable table, final int flow, final EndReason endReason)
     {
         final long[] s = table.page(flow);
         final int b = FlowTable.base(flow);
-        this.uidSeed = table.uidSeed;
+        uidSeed = table.uidSeed;
         final long flags = s[b + FlowLayout.FLAGS];
         final boolean origIsA = (flags & FlowFlags.ORIG_IS_A) != 0;
         final long portsProto = s[b + FlowLayout.PORTS_PROTO];
-        this.serial = s[b + FlowLayout.SERIAL];
-        this.origHi = s[b + (origIsA ? FlowLayout.A_HI : FlowLayout.B_HI)];
-        this.origLo = s[b + (origIsA ? FlowLayout.A_LO : FlowLayout.B_LO)];
-        this.respHi = s[b + (origIsA ? FlowLayout.B_HI : FlowLayout.A_HI)];
-        this.respLo = s[b + (origIsA ? FlowLayout.B_LO : FlowLayout.A_LO)];
-        this.origPort = origIsA ? FlowLayout.portA(portsProto) : FlowLayout.portB(portsProto);
-        this.respPort = origIsA ? FlowLayout.portB(portsProto) : FlowLayout.portA(portsProto);
-        this.protocol = FlowLayout.protocol(portsProto);
-        this.firstNanos = s[b + FlowLayout.FIRST_TS];
-        this.lastNanos = s[b + FlowLayout.LAST_TS];
-        this.origPackets = FlowLayout.half(s[b + FlowLayout.PKTS], true);
-        this.respPackets = FlowLayout.half(s[b + FlowLayout.PKTS], false);
-        this.origIpBytes = s[b + FlowLayout.IP_BYTES_ORIG];
-        this.respIpBytes = s[b + FlowLayout.IP_BYTES_RESP];
-        this.origPayload = s[b + FlowLayout.PAYLOAD_ORIG];
-        this.respPayload = s[b + FlowLayout.PAYLOAD_RESP];
-        this.origTcpFlags = FlowFlags.tcpFlags(flags, true);
-        this.respTcpFlags = FlowFlags.tcpFlags(flags, false);
-        this.history = History.toString(s, b);
+        serial = s[b + FlowLayout.SERIAL];
+        origHi = s[b + (origIsA ? FlowLayout.A_HI : FlowLayout.B_HI)];
+        origLo = s[b + (origIsA ? FlowLayout.A_LO : FlowLayout.B_LO)];
+        respHi = s[b + (origIsA ? FlowLayout.B_HI : FlowLayout.A_HI)];
+        respLo = s[b + (origIsA ? FlowLayout.B_LO : FlowLayout.A_LO)];
+        origPort = origIsA ? FlowLayout.portA(portsProto) : FlowLayout.portB(portsProto);
+        respPort = origIsA ? FlowLayout.portB(portsProto) : FlowLayout.portA(portsProto);
+        protocol = FlowLayout.protocol(portsProto);
+        firstNanos = s[b + FlowLayout.FIRST_TS];
+        lastNanos = s[b + FlowLayout.LAST_TS];
+        origPackets = FlowLayout.half(s[b + FlowLayout.PKTS], true);
+        respPackets = FlowLayout.half(s[b + FlowLayout.PKTS], false);
+        origIpBytes = s[b + FlowLayout.IP_BYTES_ORIG];
+        respIpBytes = s[b + FlowLayout.IP_BYTES_RESP];
+        origPayload = s[b + FlowLayout.PAYLOAD_ORIG];
+        respPayload = s[b + FlowLayout.PAYLOAD_RESP];
+        origTcpFlags = FlowFlags.tcpFlags(flags, true);
+        respTcpFlags = FlowFlags.tcpFlags(flags, false);
+        history = historyNames != null ? historyNames.of(s, b) : History.toString(s, b);
         final boolean tcp = protocol == DecodedPacket.PROTO_TCP;
-        this.origBytes = tcp ? TcpTracking.size(s, b, true) : origPayload;
-        this.respBytes = tcp ? TcpTracking.size(s, b, false) : respPayload;
-        this.connState = ConnState.of(protocol, FlowFlags.state(flags, true), FlowFlags.state(flags, false),
+        origBytes = tcp ? TcpTracking.size(s, b, true) : origPayload;
+        respBytes = tcp ? TcpTracking.size(s, b, false) : respPayload;
+        connState = ConnState.of(protocol, FlowFlags.state(flags, true), FlowFlags.state(flags, false),
             origBytes, respBytes, history, (flags & FlowFlags.ACTIVE_ORIG) != 0, (flags & FlowFlags.ACTIVE_RESP) != 0);
         final long handshake = s[b + FlowLayout.HANDSHAKE];
-        this.rttSynAckNanos = FlowLayout.half(handshake, true) - 1;
-        this.rttAckNanos = FlowLayout.half(handshake, false) - 1;
+        rttSynAckNanos = FlowLayout.half(handshake, true) - 1;
+        rttAckNanos = FlowLayout.half(handshake, false) - 1;
         final long o = s[b + FlowLayout.OPTIONS];
-        this.origMss = (int)(o & 0xFFFF) == 0 ? -1 : (int)(o & 0xFFFF);
-        this.respMss = (int)((o >>> 16) & 0xFFFF) == 0 ? -1 : (int)((o >>> 16) & 0xFFFF);
-        this.origWindowScale = (int)((o >>> 32) & 0xFF) - 1;
-        this.respWindowScale = (int)((o >>> 40) & 0xFF) - 1;
-        this.origSackPermitted = (o & (1L << 48)) != 0;
-        this.respSackPermitted = (o & (1L << 49)) != 0;
-        this.origRetransmits = FlowLayout.half(s[b + FlowLayout.COUNT_T], true);
-        this.respRetransmits = FlowLayout.half(s[b + FlowLayout.COUNT_T], false);
-        this.vlan = (int)((s[b + FlowLayout.META] >>> FlowFlags.VLAN_SHIFT) & 0x1FFF) - 1;
-        this.flipped = (flags & FlowFlags.FLIPPED) != 0;
-        this.missedBytes = s[b + FlowLayout.MISSED_BYTES];
+        origMss = (int)(o & 0xFFFF) == 0 ? -1 : (int)(o & 0xFFFF);
+        respMss = (int)((o >>> 16) & 0xFFFF) == 0 ? -1 : (int)((o >>> 16) & 0xFFFF);
+        origWindowScale = (int)((o >>> 32) & 0xFF) - 1;
+        respWindowScale = (int)((o >>> 40) & 0xFF) - 1;
+        origSackPermitted = (o & (1L << 48)) != 0;
+        respSackPermitted = (o & (1L << 49)) != 0;
+        origRetransmits = FlowLayout.half(s[b + FlowLayout.COUNT_T], true);
+        respRetransmits = FlowLayout.half(s[b + FlowLayout.COUNT_T], false);
+        vlan = (int)((s[b + FlowLayout.META] >>> FlowFlags.VLAN_SHIFT) & 0x1FFF) - 1;
+        flipped = (flags & FlowFlags.FLIPPED) != 0;
+        missedBytes = s[b + FlowLayout.MISSED_BYTES];
         this.endReason = endReason;
+        return this;
     }
 
     public static FlowRecord of(final FlowTable table, final int flow, final EndReason endReason)
     {
-        return new FlowRecord(table, flow, endReason);
+        return new FlowRecord(null).fill(table, flow, endReason);
     }
 
     /**
@@ -128,17 +160,28 @@ public final class FlowRecord
         for (int i = 0; i < 17; i++)
         {
             final long source = i < 9 ? a : c;
-            sb.append(alphabet.charAt((int)Long.remainderUnsigned(source, 62)));
+            final long quotient = divide62(source);
+            sb.append(alphabet.charAt((int)(source - quotient * 62)));
             if (i < 9)
             {
-                a = Long.divideUnsigned(a, 62);
+                a = quotient;
             }
             else
             {
-                c = Long.divideUnsigned(c, 62);
+                c = quotient;
             }
         }
         return sb;
+    }
+
+    /**
+     * The unsigned quotient by 62, exactly {@code Long.divideUnsigned(v, 62)}: v = 2m + b gives v / 62 = m / 31
+     * (2(m mod 31) + b is at most 61), and m is non-negative, so the division by a constant becomes a multiply. JDK
+     * 17's divideUnsigned makes two BigIntegers for a dividend with its top bit set, which is half the uids.
+     */
+    static long divide62(final long v)
+    {
+        return (v >>> 1) / 31;
     }
 
     /** The connection's Zeek-style uid (computed when asked: most records are only counted). */

@@ -1,5 +1,7 @@
 package flowdemux.flow;
 
+import flowdemux.util.Hashing;
+
 /**
  * Zeek's history letters kept as 5-bit codes, 12 per long in {@link FlowLayout#HISTORY_0} to
  * {@link FlowLayout#HISTORY_2}, in order of occurrence. Upper case = originator, lower case = responder.
@@ -133,6 +135,37 @@ public final class History
         final long meta = page[base + FlowLayout.META];
         final long seen = meta & 0xFFFF_FFFFL;
         page[base + FlowLayout.META] = (meta & ~0xFFFF_FFFFL) | ((seen & 0xFFFF) << 16) | (seen >>> 16);
+    }
+
+    /**
+     * The texts of the histories a worker has seen, so that a connection's history becomes a string only the first
+     * time it is seen: most connections share a few histories. A direct-mapped cache of the histories that fit in
+     * the first long (up to 12 letters), keyed by their letters and length.
+     */
+    public static final class Names
+    {
+        private static final int SLOTS = 1024;
+        private final long[] keys = new long[SLOTS];
+        private final String[] names = new String[SLOTS];
+
+        public String of(final long[] page, final int base)
+        {
+            final int length = length(page, base);
+            if (length > PER_LONG)
+            {
+                return History.toString(page, base);
+            }
+            final long key = page[base + FlowLayout.HISTORY_0] | ((long)length << 60);
+            final int slot = (int)Hashing.mix(key) & (SLOTS - 1);
+            String name = names[slot];
+            if (name == null || keys[slot] != key)
+            {
+                name = History.toString(page, base);
+                keys[slot] = key;
+                names[slot] = name;
+            }
+            return name;
+        }
     }
 
     public static String toString(final long[] page, final int base)

@@ -4,6 +4,7 @@ import flowdemux.decode.DecodedPacket;
 import flowdemux.flow.EndReason;
 import flowdemux.flow.FlowRecord;
 import org.HdrHistogram.Histogram;
+import flowdemux.util.AddressIndex;
 import org.agrona.collections.Int2ObjectHashMap;
 
 import java.util.ArrayList;
@@ -28,18 +29,31 @@ public final class Aggregates
      */
     static final int MAX_SERVERS = 200_000;
 
-    private static final Comparator<FlowRecord> BY_BYTES =
-        Comparator.comparingLong((FlowRecord f) -> -f.ipBytes()).thenComparingLong(f -> f.serial);
+    /** Most bytes first, ties by first packet: written out, as it runs for every connection that ends. */
+    private static final Comparator<FlowRecord> BY_BYTES = Aggregates::byBytes;
+
+    private static int byBytes(final FlowRecord a, final FlowRecord b)
+    {
+        final int c = Long.compare(b.ipBytes(), a.ipBytes());
+        return c != 0 ? c : Long.compare(a.serial, b.serial);
+    }
 
     /** By port << 8 | IP protocol: no text and no boxed key per connection. */
     private final Int2ObjectHashMap<PortSummary> byPort = new Int2ObjectHashMap<>();
     /** Connections by IP protocol (index) and conn_state (key); made into text at report time. */
     private final Map<String, long[]> statesByProtocol = new HashMap<>();
-    private final Map<ServerKey, ServerSummary> byServer = new HashMap<>();
+    /** Server sockets: address and port << 8 | IP protocol, to their place in {@link #serverList}. */
+    private final AddressIndex byServer = new AddressIndex();
+    private final List<ServerSummary> serverList = new ArrayList<>();
 
     /** A server socket as a map key, without text; ordered by address, port, protocol. */
     private record ServerKey(long hi, long lo, int port, int protocol) implements Comparable<ServerKey>
     {
+        static ServerKey of(final ServerSummary s)
+        {
+            return new ServerKey(s.hi, s.lo, s.port, s.protocolNumber);
+        }
+
         @Override
         public int compareTo(final ServerKey o)
         {
@@ -80,7 +94,10 @@ public final class Aggregates
     public long connections;
     public long otherServerConnections;
 
-    /** Counts a connection as it ends; interim records (--active-timeout) are left to the final one. */
+    /**
+     * Counts a connection as it ends; interim records (--active-timeout) are left to the final one. Keeps nothing of
+     * {@code f} but a copy: the caller may refill it.
+     */
     public void add(final FlowRecord f)
     {
         if (f.endReason == EndReason.ACTIVE)
@@ -112,64 +129,90 @@ public final class Aggregates
             byPort.put(portKey, port);
         }
         port.add(f);
-        final ServerKey key = new ServerKey(f.respHi, f.respLo, f.respPort, f.protocol);
-        ServerSummary server = byServer.get(key);
-        if (server == null)
+        final int at = byServer.get(f.respHi, f.respLo, portKey);
+        final ServerSummary server;
+        if (at == AddressIndex.MISSING)
         {
-            if (!roomFor(key))
+            if (!roomFor(f.respHi, f.respLo, f.respPort, f.protocol))
             {
                 otherServerConnections++;
                 return;
             }
-            server = new ServerSummary(f.respHi, f.respLo, f.respPort, proto);
-            keep(key, server);
+            server = new ServerSummary(f.respHi, f.respLo, f.respPort, f.protocol, proto);
+            keep(server);
+        }
+        else
+        {
+            server = serverList.get(at);
         }
         server.add(f);
     }
 
     /**
      * Whether a new server socket is kept: always below the bound; at it, only if it orders below the highest kept,
-     * which then goes (its connections counted under otherServerConnections).
+     * which then goes (its connections counted under otherServerConnections). The ordered set is made only when the
+     * bound is first reached, and a key object only for a new socket beyond it.
      */
-    private boolean roomFor(final ServerKey key)
+    private boolean roomFor(final long hi, final long lo, final int port, final int protocol)
     {
-        if (byServer.size() < MAX_SERVERS)
+        if (serverList.size() < MAX_SERVERS)
         {
             return true;
         }
         if (serversInOrder == null)
         {
-            serversInOrder = new java.util.TreeSet<>(byServer.keySet());
+            serversInOrder = new java.util.TreeSet<>();
+            for (final ServerSummary s : serverList)
+            {
+                serversInOrder.add(ServerKey.of(s));
+            }
         }
+        final ServerKey key = new ServerKey(hi, lo, port, protocol);
         final ServerKey highest = serversInOrder.last();
         if (key.compareTo(highest) > 0)
         {
             return false;
         }
         serversInOrder.remove(highest);
-        otherServerConnections += byServer.remove(highest).connections;
+        otherServerConnections += removeServer(highest).connections;
         return true;
     }
 
-    private void keep(final ServerKey key, final ServerSummary server)
+    private void keep(final ServerSummary server)
     {
-        byServer.put(key, server);
+        byServer.put(server.hi, server.lo, server.portKey(), serverList.size());
+        serverList.add(server);
         if (serversInOrder != null)
         {
-            serversInOrder.add(key);
+            serversInOrder.add(ServerKey.of(server));
         }
     }
 
+    /** Takes a server out; the last one in the list fills its place. */
+    private ServerSummary removeServer(final ServerKey key)
+    {
+        final int at = byServer.remove(key.hi(), key.lo(), (key.port() << 8) | key.protocol());
+        final ServerSummary removed = serverList.get(at);
+        final ServerSummary last = serverList.remove(serverList.size() - 1);
+        if (last != removed)
+        {
+            serverList.set(at, last);
+            byServer.put(last.hi, last.lo, last.portKey(), at);
+        }
+        return removed;
+    }
+
+    /** Keeps the connection among the largest if it is one; a copy, as a worker refills its record. */
     private void offerTop(final FlowRecord f)
     {
         if (top.size() < TOP_KEPT)
         {
-            top.add(f);
+            top.add(f.copy());
         }
         else if (BY_BYTES.compare(f, top.peek()) < 0)
         {
             top.poll();
-            top.add(f);
+            top.add(f.copy());
         }
     }
 
@@ -205,22 +248,22 @@ public final class Aggregates
                 mine.merge(v);
             }
         });
-        other.byServer.forEach((k, v) ->
+        for (final ServerSummary v : other.serverList)
         {
-            final ServerSummary mine = byServer.get(k);
-            if (mine != null)
+            final int at = byServer.get(v.hi, v.lo, v.portKey());
+            if (at != AddressIndex.MISSING)
             {
-                mine.merge(v);
+                serverList.get(at).merge(v);
             }
-            else if (roomFor(k))
+            else if (roomFor(v.hi, v.lo, v.port, v.protocolNumber))
             {
-                keep(k, v);
+                keep(v);
             }
             else
             {
                 otherServerConnections += v.connections;
             }
-        });
+        }
     }
 
     /** Ports, most connections first. */
@@ -235,7 +278,7 @@ public final class Aggregates
     /** Server sockets, most connections first. */
     public List<ServerSummary> servers()
     {
-        final List<ServerSummary> servers = new ArrayList<>(byServer.values());
+        final List<ServerSummary> servers = new ArrayList<>(serverList);
         servers.sort(Comparator.comparingLong((ServerSummary s) -> -s.connections)
             .thenComparing(s -> s.protocol).thenComparingInt(s -> s.port).thenComparing(ServerSummary::address));
         return servers;

@@ -17,23 +17,25 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
 
 /**
  * Receives the connections one worker ends: counts them into {@link Aggregates} at once and, when the output has a
- * line per connection, formats each connection's line on the worker's thread. Records wait in memory up to a bound;
- * then they are sorted by first packet, formatted and spilled to a temporary file as a sorted run; the last ones
- * become a sorted run in memory when the input ends. {@link #lines} merges every worker's runs into one output in
+ * line per connection, formats each connection's line at once on the worker's thread, from one record refilled for
+ * every connection (nothing is allocated per connection). Lines wait in a byte array up to a bound; then they are
+ * sorted by first packet and spilled to a temporary file as a sorted run; the last ones become a sorted run in
+ * memory when the input ends. {@link #lines} merges every worker's runs into one output in
  * order of first packet, copying lines: memory stays bounded whatever the number of connections, the serial end of a
  * read does no formatting, and an input with fewer connections than a run writes no temporary file.
  */
 public final class FlowStore implements FlowSink
 {
     /**
-     * Records kept in memory per worker before a run is spilled: few, so that they die young instead of being
-     * copied by every young collection (100,000 made a read of the 500k-connection bench file 10% slower); doubled
+     * Lines kept in memory per worker before a run is spilled (when they were records, 100,000 made a read of the
+     * 500k-connection bench file 10% slower, as they outlived young collections); doubled
      * every {@link #RUNS_PER_DOUBLING} runs up to {@link #MAX_SPILL_AT}, so that ten million connections still make
      * a merge of about a hundred runs, well within the open-file limit.
      */
@@ -47,14 +49,25 @@ public final class FlowStore implements FlowSink
     private static final int LINE_HEADER = Long.BYTES + Short.BYTES;
     /** Far above any line of the formats (history is at most 36 letters, an IPv6 address 39 characters). */
     private static final int MAX_LINE = 4096;
-    private static final Comparator<FlowRecord> BY_SERIAL = Comparator.comparingLong(f -> f.serial);
+    /** A pending line's sort key is its serial above its index in the run: a stable sort of plain longs. */
+    private static final int INDEX_BITS = 17;
+    private static final long MAX_SERIAL = (1L << (Long.SIZE - 1 - INDEX_BITS)) - 1;
 
     private int spillAt;
     private final int maxSpillAt;
     private final Path spillFolder;
     private final RecordLine format;
     private final Aggregates aggregates = new Aggregates();
-    private final List<FlowRecord> buffer = new ArrayList<>();
+    /** Filled again for each connection that ends: nothing kept, nothing allocated per connection. */
+    private final FlowRecord scratch = FlowRecord.reusable();
+    /** The lines of the connections ended since the last spill, as ASCII, where {@link #lineStart} says. */
+    private byte[] pending = new byte[1 << 16];
+    private int pendingBytes;
+    /** Per pending line: serial << INDEX_BITS | its index, sorted at a spill. */
+    private long[] lineKeys = new long[1024];
+    private int[] lineStart = new int[1024];
+    private int[] lineLength = new int[1024];
+    private int pendingLines;
     private final List<Path> runs = new ArrayList<>();
     /** The lines of the connections that ended after the last spill, formatted when the input ended; or null. */
     private byte[] lastRun;
@@ -79,6 +92,10 @@ public final class FlowStore implements FlowSink
     /** Runs of {@code spillAt} records at first, doubling every {@link #RUNS_PER_DOUBLING} runs up to the maximum. */
     FlowStore(final Path spillFolder, final int spillAt, final int maxSpillAt, final RecordLine format)
     {
+        if (spillAt < 1 || spillAt > maxSpillAt)
+        {
+            throw new IllegalArgumentException("runs of " + spillAt + " to " + maxSpillAt + " lines");
+        }
         this.spillFolder = spillFolder;
         this.spillAt = spillAt;
         this.maxSpillAt = maxSpillAt;
@@ -94,7 +111,7 @@ public final class FlowStore implements FlowSink
     @Override
     public void flowEnded(final FlowTable table, final int flow, final EndReason reason)
     {
-        final FlowRecord record = FlowRecord.of(table, flow, reason);
+        final FlowRecord record = scratch.fill(table, flow, reason);
         if (reason == EndReason.EVICTED)
         {
             evicted++;
@@ -103,17 +120,57 @@ public final class FlowStore implements FlowSink
         aggregates.add(record);
         if (listener != null)
         {
-            listener.accept(record);
+            listener.accept(record.copy());
         }
         if (format == null)
         {
             return;
         }
-        buffer.add(record);
-        if (buffer.size() >= spillAt)
+        keepLine(record);
+        if (pendingLines >= spillAt || pendingLines == 1 << INDEX_BITS)
         {
             spill();
         }
+    }
+
+    /** Formats the connection's line at once, into the pending run. */
+    private void keepLine(final FlowRecord record)
+    {
+        if (record.serial < 0 || record.serial > MAX_SERIAL)
+        {
+            throw new IllegalStateException("a connection serial of " + record.serial);
+        }
+        line.setLength(0);
+        format.append(record, line);
+        final int length = line.length();
+        if (length > MAX_LINE)
+        {
+            throw new IllegalStateException("a line of " + length + " characters");
+        }
+        if (pendingLines == lineKeys.length)
+        {
+            final int n = pendingLines * 2;
+            lineKeys = Arrays.copyOf(lineKeys, n);
+            lineStart = Arrays.copyOf(lineStart, n);
+            lineLength = Arrays.copyOf(lineLength, n);
+        }
+        if (pending.length - pendingBytes < length)
+        {
+            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingBytes + length));
+        }
+        // Through a char array: a charAt per character showed in profiles.
+        line.getChars(0, length, chars, 0);
+        final byte[] to = pending;
+        final int at = pendingBytes;
+        for (int i = 0; i < length; i++)
+        {
+            to[at + i] = (byte)chars[i];
+        }
+        lineKeys[pendingLines] = (record.serial << INDEX_BITS) | pendingLines;
+        lineStart[pendingLines] = at;
+        lineLength[pendingLines] = length;
+        pendingLines++;
+        pendingBytes = at + length;
     }
 
     /**
@@ -123,7 +180,7 @@ public final class FlowStore implements FlowSink
     @Override
     public void allEnded()
     {
-        if (buffer.isEmpty())
+        if (pendingLines == 0)
         {
             return;
         }
@@ -193,38 +250,26 @@ public final class FlowStore implements FlowSink
         void drain(ByteBuffer filled) throws IOException;
     }
 
-    /** Sorts the buffered records by first packet, formats their lines into a sorted run and empties the buffer. */
+    /** Sorts the pending lines by first packet into a run and empties the pending run. */
     private void formatBuffer(final Drain drain) throws IOException
     {
-        // A stable sort: a connection's interim records stay in the order they were written.
-        buffer.sort(BY_SERIAL);
+        // Index in the low bits: a connection's interim lines stay in the order they were written.
+        Arrays.sort(lineKeys, 0, pendingLines);
         final ByteBuffer bytes = ByteBuffer.allocate(IO_BUFFER);
-        for (final FlowRecord f : buffer)
+        final long indexMask = (1L << INDEX_BITS) - 1;
+        for (int k = 0; k < pendingLines; k++)
         {
-            line.setLength(0);
-            format.append(f, line);
-            final int length = line.length();
-            if (length > MAX_LINE)
-            {
-                throw new IllegalStateException("a line of " + length + " characters");
-            }
+            final int i = (int)(lineKeys[k] & indexMask);
+            final int length = lineLength[i];
             if (bytes.remaining() < LINE_HEADER + length)
             {
                 drain(bytes, drain);
             }
-            bytes.putLong(f.serial).putShort((short)length);
-            // Through the arrays: a ByteBuffer.put per character showed in profiles.
-            line.getChars(0, length, chars, 0);
-            final byte[] array = bytes.array();
-            final int at = bytes.position();
-            for (int i = 0; i < length; i++)
-            {
-                array[at + i] = (byte)chars[i];
-            }
-            bytes.position(at + length);
+            bytes.putLong(lineKeys[k] >>> INDEX_BITS).putShort((short)length).put(pending, lineStart[i], length);
         }
         drain(bytes, drain);
-        buffer.clear();
+        pendingLines = 0;
+        pendingBytes = 0;
     }
 
     private static void drain(final ByteBuffer bytes, final Drain drain) throws IOException

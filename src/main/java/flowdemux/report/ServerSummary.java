@@ -3,8 +3,10 @@ package flowdemux.report;
 import flowdemux.decode.DecodedPacket;
 import flowdemux.flow.FlowRecord;
 
+import flowdemux.util.AddressIndex;
 import flowdemux.util.Addresses;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -21,11 +23,12 @@ public final class ServerSummary
      */
     static final int MAX_CLIENTS_KEPT = 1000;
 
-    private final long hi;
-    private final long lo;
+    final long hi;
+    final long lo;
     private String address;
     public final int port;
     public final String protocol;
+    final int protocolNumber;
     public long connections;
     public long answered;
     public long rejected;
@@ -33,29 +36,37 @@ public final class ServerSummary
     public long bytes;
     public int clientPortMin = Integer.MAX_VALUE;
     public int clientPortMax = Integer.MIN_VALUE;
-    /** Client address -> {connections, lowest source port, highest source port}, the MAX_CLIENTS_KEPT lowest. */
-    private final java.util.TreeMap<Address, int[]> clients = new java.util.TreeMap<>();
+    /**
+     * The MAX_CLIENTS_KEPT lowest client addresses, each to its entry in the arrays below: connections, lowest and
+     * highest source port. Primitive arrays and an open-addressed index: no key object and no node per connection.
+     */
+    private final AddressIndex clients = new AddressIndex();
+    private long[] clientHi = new long[4];
+    private long[] clientLo = new long[4];
+    private int[] clientConnections = new int[4];
+    private int[] clientPortLow = new int[4];
+    private int[] clientPortHigh = new int[4];
+    /** Entries in use are 0 .. clientCount-1: a removed entry is filled with the last one. */
+    private int clientEntries;
+    /** The entry of the highest kept address once the set is full, or -1 until it is needed again. */
+    private int highestClient = -1;
     public long otherClientConnections;
     /** Clients left out of {@link #clients} (their connections are in otherClientConnections). */
     private boolean clientsCapped;
 
-    /** A 128-bit address as a map key, ordered as unsigned numbers; its text is made only for the report. */
-    record Address(long hi, long lo) implements Comparable<Address>
+    ServerSummary(final long hi, final long lo, final int port, final int protocolNumber, final String protocol)
     {
-        @Override
-        public int compareTo(final Address o)
-        {
-            final int c = Long.compareUnsigned(hi, o.hi);
-            return c != 0 ? c : Long.compareUnsigned(lo, o.lo);
-        }
-    }
-
-    ServerSummary(final long hi, final long lo, final int port, final String protocol)
-    {
+        this.protocolNumber = protocolNumber;
         this.hi = hi;
         this.lo = lo;
         this.port = port;
         this.protocol = protocol;
+    }
+
+    /** The socket's key beside its address: port << 8 | IP protocol. */
+    int portKey()
+    {
+        return (port << 8) | protocolNumber;
     }
 
     void add(final FlowRecord f)
@@ -76,7 +87,7 @@ public final class ServerSummary
         }
         clientPortMin = Math.min(clientPortMin, f.origPort);
         clientPortMax = Math.max(clientPortMax, f.origPort);
-        addClient(new Address(f.origHi, f.origLo), 1, f.origPort, f.origPort);
+        addClient(f.origHi, f.origLo, 1, f.origPort, f.origPort);
     }
 
     /**
@@ -88,28 +99,88 @@ public final class ServerSummary
         return history.indexOf('a') >= 0 || history.indexOf('d') >= 0 || history.indexOf('f') >= 0;
     }
 
-    private void addClient(final Address client, final int count, final int low, final int high)
+    private void addClient(final long hi, final long lo, final int count, final int low, final int high)
     {
-        int[] c = clients.get(client);
-        if (c == null)
+        int c = clients.get(hi, lo, 0);
+        if (c == AddressIndex.MISSING)
         {
-            if (clients.size() >= MAX_CLIENTS_KEPT)
+            if (clientEntries >= MAX_CLIENTS_KEPT)
             {
                 clientsCapped = true;
-                final Address highest = clients.lastKey();
-                if (client.compareTo(highest) > 0)
+                final int highest = highestClient();
+                if (compare(hi, lo, clientHi[highest], clientLo[highest]) > 0)
                 {
                     otherClientConnections += count;
                     return;
                 }
-                otherClientConnections += clients.remove(highest)[0];
+                otherClientConnections += clientConnections[highest];
+                removeClient(highest);
             }
-            c = new int[] {0, Integer.MAX_VALUE, Integer.MIN_VALUE};
-            clients.put(client, c);
+            c = clientEntries++;
+            if (c == clientHi.length)
+            {
+                final int n = Math.min(MAX_CLIENTS_KEPT, c * 2);
+                clientHi = Arrays.copyOf(clientHi, n);
+                clientLo = Arrays.copyOf(clientLo, n);
+                clientConnections = Arrays.copyOf(clientConnections, n);
+                clientPortLow = Arrays.copyOf(clientPortLow, n);
+                clientPortHigh = Arrays.copyOf(clientPortHigh, n);
+            }
+            clientHi[c] = hi;
+            clientLo[c] = lo;
+            clientConnections[c] = 0;
+            clientPortLow[c] = Integer.MAX_VALUE;
+            clientPortHigh[c] = Integer.MIN_VALUE;
+            clients.put(hi, lo, 0, c);
+            if (highestClient >= 0 && compare(hi, lo, clientHi[highestClient], clientLo[highestClient]) > 0)
+            {
+                highestClient = c;
+            }
         }
-        c[0] += count;
-        c[1] = Math.min(c[1], low);
-        c[2] = Math.max(c[2], high);
+        clientConnections[c] += count;
+        clientPortLow[c] = Math.min(clientPortLow[c], low);
+        clientPortHigh[c] = Math.max(clientPortHigh[c], high);
+    }
+
+    /** The entry of the highest kept address: a scan of the kept set, only after the highest one has gone. */
+    private int highestClient()
+    {
+        if (highestClient < 0)
+        {
+            int h = 0;
+            for (int i = 1; i < clientEntries; i++)
+            {
+                if (compare(clientHi[i], clientLo[i], clientHi[h], clientLo[h]) > 0)
+                {
+                    h = i;
+                }
+            }
+            highestClient = h;
+        }
+        return highestClient;
+    }
+
+    private void removeClient(final int entry)
+    {
+        clients.remove(clientHi[entry], clientLo[entry], 0);
+        final int last = --clientEntries;
+        if (entry != last)
+        {
+            clientHi[entry] = clientHi[last];
+            clientLo[entry] = clientLo[last];
+            clientConnections[entry] = clientConnections[last];
+            clientPortLow[entry] = clientPortLow[last];
+            clientPortHigh[entry] = clientPortHigh[last];
+            clients.put(clientHi[entry], clientLo[entry], 0, entry);
+        }
+        highestClient = -1;
+    }
+
+    /** Addresses ordered as unsigned 128-bit numbers. */
+    private static int compare(final long hi, final long lo, final long otherHi, final long otherLo)
+    {
+        final int c = Long.compareUnsigned(hi, otherHi);
+        return c != 0 ? c : Long.compareUnsigned(lo, otherLo);
     }
 
     void merge(final ServerSummary other)
@@ -121,7 +192,11 @@ public final class ServerSummary
         bytes += other.bytes;
         clientPortMin = Math.min(clientPortMin, other.clientPortMin);
         clientPortMax = Math.max(clientPortMax, other.clientPortMax);
-        other.clients.forEach((k, v) -> addClient(k, v[0], v[1], v[2]));
+        for (int i = 0; i < other.clientEntries; i++)
+        {
+            addClient(other.clientHi[i], other.clientLo[i], other.clientConnections[i], other.clientPortLow[i],
+                other.clientPortHigh[i]);
+        }
         otherClientConnections += other.otherClientConnections;
         clientsCapped |= other.clientsCapped;
     }
@@ -139,14 +214,18 @@ public final class ServerSummary
     public Map<String, int[]> clients()
     {
         final Map<String, int[]> named = new TreeMap<>();
-        clients.forEach((k, v) -> named.put(Addresses.format(k.hi(), k.lo()), v));
+        for (int i = 0; i < clientEntries; i++)
+        {
+            named.put(Addresses.format(clientHi[i], clientLo[i]),
+                new int[] {clientConnections[i], clientPortLow[i], clientPortHigh[i]});
+        }
         return named;
     }
 
     /** Distinct clients listed; with {@link #clientsCapped()} there were more. */
     public int clientCount()
     {
-        return clients.size();
+        return clientEntries;
     }
 
     public boolean clientsCapped()

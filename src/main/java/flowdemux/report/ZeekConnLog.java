@@ -92,12 +92,28 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
 
     private static void interval(final StringBuilder sb, final long nanos)
     {
-        sb.append(nanos < 0 ? "-" : Formats.zeekInterval(nanos)).append('\t');
+        if (nanos < 0)
+        {
+            sb.append('-');
+        }
+        else
+        {
+            Formats.appendZeekInterval(sb, nanos);
+        }
+        sb.append('\t');
     }
 
     private static void count(final StringBuilder sb, final long value)
     {
-        sb.append(value < 0 ? "-" : String.valueOf(value)).append('\t');
+        if (value < 0)
+        {
+            sb.append('-');
+        }
+        else
+        {
+            sb.append(value);
+        }
+        sb.append('\t');
     }
 
     private static void writeClose(final Writer out, final long closeNanos) throws IOException

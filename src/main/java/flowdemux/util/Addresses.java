@@ -16,6 +16,7 @@ public final class Addresses
 
     /** Dotted quad for IPv4; RFC 5952 text (lower case, longest zero run as "::") for IPv6. */
     /** {@link #format} appended to a line; an IPv4 address without a string of its own. */
+    /** The address's text appended to a line: no string, no array (lines are written per connection). */
     public static StringBuilder append(final StringBuilder sb, final long hi, final long lo)
     {
         if (isIpv4(hi, lo))
@@ -23,32 +24,18 @@ public final class Addresses
             return sb.append((lo >>> 24) & 0xFF).append('.').append((lo >>> 16) & 0xFF).append('.')
                 .append((lo >>> 8) & 0xFF).append('.').append(lo & 0xFF);
         }
-        return sb.append(format(hi, lo));
-    }
-
-    public static String format(final long hi, final long lo)
-    {
-        if (isIpv4(hi, lo))
-        {
-            return ((lo >>> 24) & 0xFF) + "." + ((lo >>> 16) & 0xFF) + "." + ((lo >>> 8) & 0xFF) + "." + (lo & 0xFF);
-        }
-        final int[] groups = new int[8];
-        for (int i = 0; i < 4; i++)
-        {
-            groups[i] = (int)(hi >>> (48 - 16 * i)) & 0xFFFF;
-            groups[i + 4] = (int)(lo >>> (48 - 16 * i)) & 0xFFFF;
-        }
+        // RFC 5952: the longest run of two or more zero groups (the first of equal runs) becomes "::".
         int bestStart = -1;
         int bestLength = 1;
         for (int i = 0; i < 8; )
         {
-            if (groups[i] != 0)
+            if (group(hi, lo, i) != 0)
             {
                 i++;
                 continue;
             }
             int j = i;
-            while (j < 8 && groups[j] == 0)
+            while (j < 8 && group(hi, lo, j) == 0)
             {
                 j++;
             }
@@ -59,22 +46,50 @@ public final class Addresses
             }
             i = j;
         }
-        final StringBuilder sb = new StringBuilder(39);
+        boolean afterColon = true;
         for (int i = 0; i < 8; i++)
         {
             if (i == bestStart)
             {
                 sb.append("::");
                 i += bestLength - 1;
+                afterColon = true;
                 continue;
             }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':')
+            if (!afterColon)
             {
                 sb.append(':');
             }
-            sb.append(Integer.toHexString(groups[i]));
+            appendHex(sb, group(hi, lo, i));
+            afterColon = false;
         }
-        return sb.toString();
+        return sb;
+    }
+
+    /** Group {@code i} (0-7) of an IPv6 address, most significant first. */
+    private static int group(final long hi, final long lo, final int i)
+    {
+        return (int)((i < 4 ? hi : lo) >>> (48 - 16 * (i & 3))) & 0xFFFF;
+    }
+
+    private static void appendHex(final StringBuilder sb, final int group)
+    {
+        final String digits = "0123456789abcdef";
+        boolean leading = true;
+        for (int shift = 12; shift >= 0; shift -= 4)
+        {
+            final int d = (group >>> shift) & 0xF;
+            if (d != 0 || !leading || shift == 0)
+            {
+                sb.append(digits.charAt(d));
+                leading = false;
+            }
+        }
+    }
+
+    public static String format(final long hi, final long lo)
+    {
+        return append(new StringBuilder(39), hi, lo).toString();
     }
 
     /**

@@ -14,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every conn_state of ZEEK-CONN.md, each from packets this test makes, with the history Zeek writes for it
@@ -21,6 +22,37 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class ConnStateTest
 {
+    /** The hand-written RSTOS0 test agrees with Zeek's pattern on every history of up to five letters. */
+    @Test
+    void rstos0MatchesZeeksPattern()
+    {
+        final java.util.regex.Pattern zeek = java.util.regex.Pattern.compile("\\^?S[^HAFGIQ]*R.*");
+        final String letters = "^SHADFRCGTWIQXshadfr";
+        final int n = letters.length();
+        int matched = 0;
+        for (int length = 0; length <= 5; length++)
+        {
+            final char[] h = new char[length];
+            final int[] digits = new int[length];
+            for (long k = 0; k < (long)Math.pow(n, length); k++)
+            {
+                for (int i = 0; i < length; i++)
+                {
+                    h[i] = letters.charAt(digits[i]);
+                }
+                final String history = new String(h);
+                final boolean expected = zeek.matcher(history).matches();
+                assertEquals(expected, ConnState.synThenReset(history), history);
+                matched += expected ? 1 : 0;
+                for (int i = 0; i < length && ++digits[i] == n; i++)
+                {
+                    digits[i] = 0;
+                }
+            }
+        }
+        assertTrue(matched > 1000, "the pattern matched " + matched + " histories");
+    }
+
     private static final byte[] CLIENT = PacketBuilder.ipv4("10.1.1.1");
     private static final byte[] SERVER = PacketBuilder.ipv4("10.1.1.2");
     private static final int S = 0x02;
