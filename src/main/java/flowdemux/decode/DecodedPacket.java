@@ -90,6 +90,20 @@ public final class DecodedPacket
     public int icmpCode;
     public int udpLength;
 
+    /**
+     * The connection key, set once per packet by the flow stage's FlowKeys.key (on the reader's thread, so the worker
+     * that owns the connection does not work it out again): the two endpoints in canonical order (A is the lower
+     * address, then port), their ports and the protocol packed, and the one hash used both to pick the worker and to
+     * probe its flow table.
+     */
+    public boolean keySrcIsA;
+    public long keyAHi;
+    public long keyALo;
+    public long keyBHi;
+    public long keyBLo;
+    public long keyPortsProto;
+    public long keyHash;
+
     void reset()
     {
         frames = 1;
@@ -177,6 +191,13 @@ public final class DecodedPacket
         to.icmpType = icmpType;
         to.icmpCode = icmpCode;
         to.udpLength = udpLength;
+        to.keySrcIsA = keySrcIsA;
+        to.keyAHi = keyAHi;
+        to.keyALo = keyALo;
+        to.keyBHi = keyBHi;
+        to.keyBLo = keyBLo;
+        to.keyPortsProto = keyPortsProto;
+        to.keyHash = keyHash;
     }
 
     public boolean isIpv4()

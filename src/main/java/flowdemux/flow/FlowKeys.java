@@ -1,7 +1,6 @@
 package flowdemux.flow;
 
 import flowdemux.decode.DecodedPacket;
-import flowdemux.util.Hashing;
 
 /** The ports a packet contributes to its connection key, and a hash equal for both directions of a connection. */
 public final class FlowKeys
@@ -32,14 +31,45 @@ public final class FlowKeys
     }
 
     /**
-     * A hash of the connection key that is the same for both directions: the reader uses it to send every packet of
-     * a connection to the same worker.
+     * Sets the packet's connection key and its hash ({@code DecodedPacket.key*}): the same key and hash for both
+     * directions of a connection. The reader sends every packet of a connection to the worker its hash picks, and
+     * that worker probes its table with the same hash.
      */
-    public static long symmetricHash(final DecodedPacket p)
+    public static void key(final DecodedPacket p)
     {
-        final long a = Hashing.mix(p.srcHi * 31 + p.srcLo) ^ srcPort(p);
-        final long b = Hashing.mix(p.dstHi * 31 + p.dstLo) ^ dstPort(p);
-        // Addition and xor commute, so swapping the endpoints gives the same value.
-        return Hashing.mix((a + b) ^ (a ^ b) * 0x9E3779B97F4A7C15L ^ p.protocol);
+        final int srcPort = srcPort(p);
+        final int dstPort = dstPort(p);
+        final boolean srcIsA = compare(p.srcHi, p.srcLo, srcPort, p.dstHi, p.dstLo, dstPort) <= 0;
+        p.keySrcIsA = srcIsA;
+        p.keyAHi = srcIsA ? p.srcHi : p.dstHi;
+        p.keyALo = srcIsA ? p.srcLo : p.dstLo;
+        p.keyBHi = srcIsA ? p.dstHi : p.srcHi;
+        p.keyBLo = srcIsA ? p.dstLo : p.srcLo;
+        p.keyPortsProto = FlowLayout.portsProto(srcIsA ? srcPort : dstPort, srcIsA ? dstPort : srcPort, p.protocol);
+        p.keyHash = FlowTable.hash(p.keyAHi, p.keyALo, p.keyBHi, p.keyBLo, p.keyPortsProto);
+    }
+
+    /**
+     * Sets the packet's key and says which of {@code workers} owns its connection: from the low bits of the key hash
+     * (the flow table's index uses the high ones, so each worker's table still spreads its flows over every slot).
+     */
+    public static int worker(final DecodedPacket p, final int workers)
+    {
+        key(p);
+        return (int)((p.keyHash & 0x7FFF_FFFFL) % workers);
+    }
+
+    private static int compare(final long hiA, final long loA, final int portA, final long hiB, final long loB,
+        final int portB)
+    {
+        if (hiA != hiB)
+        {
+            return Long.compareUnsigned(hiA, hiB);
+        }
+        if (loA != loB)
+        {
+            return Long.compareUnsigned(loA, loB);
+        }
+        return Integer.compare(portA, portB);
     }
 }

@@ -52,6 +52,13 @@ public final class FlowTracker
      */
     public int onPacket(final DecodedPacket p)
     {
+        FlowKeys.key(p);
+        return onKeyedPacket(p);
+    }
+
+    /** {@link #onPacket} for a packet whose key the reader has set already ({@link FlowKeys#key}). */
+    public int onKeyedPacket(final DecodedPacket p)
+    {
         // Timers run on the reader's capture time, which never goes backwards (a packet from the past does not
         // rewind them, as in Zeek); every worker sees the same clock, so results do not depend on the worker count.
         now = Math.max(now, Math.max(p.captureNow, p.timestampNanos));
@@ -62,17 +69,10 @@ public final class FlowTracker
         }
 
         final int protocol = p.protocol;
-        final int srcPort = FlowKeys.srcPort(p);
-        final int dstPort = FlowKeys.dstPort(p);
-        final boolean srcIsA = compare(p.srcHi, p.srcLo, srcPort, p.dstHi, p.dstLo, dstPort) <= 0;
-        final long aHi = srcIsA ? p.srcHi : p.dstHi;
-        final long aLo = srcIsA ? p.srcLo : p.dstLo;
-        final long bHi = srcIsA ? p.dstHi : p.srcHi;
-        final long bLo = srcIsA ? p.dstLo : p.srcLo;
-        final long portsProto = FlowLayout.portsProto(srcIsA ? srcPort : dstPort, srcIsA ? dstPort : srcPort, protocol);
-        final long hash = FlowTable.hash(aHi, aLo, bHi, bLo, portsProto);
+        final boolean srcIsA = p.keySrcIsA;
+        final long portsProto = p.keyPortsProto;
 
-        int flow = table.find(aHi, aLo, bHi, bLo, portsProto, hash);
+        int flow = table.find(p.keyAHi, p.keyALo, p.keyBHi, p.keyBLo, portsProto, p.keyHash);
         if (flow >= 0)
         {
             final long[] s = table.page(flow);
@@ -94,9 +94,11 @@ public final class FlowTracker
         }
         if (flow < 0)
         {
-            flow = table.insert(aHi, aLo, bHi, bLo, portsProto, hash);
+            flow = table.insert(p.keyAHi, p.keyALo, p.keyBHi, p.keyBLo, portsProto, p.keyHash);
             flowsCreated++;
-            start(table.page(flow), FlowTable.base(flow), srcIsA, p, srcPort, dstPort);
+            final int portA = FlowLayout.portA(portsProto);
+            final int portB = FlowLayout.portB(portsProto);
+            start(table.page(flow), FlowTable.base(flow), srcIsA, p, srcIsA ? portA : portB, srcIsA ? portB : portA);
         }
         final long[] s = table.page(flow);
         final int b = FlowTable.base(flow);
@@ -276,20 +278,6 @@ public final class FlowTracker
     }
 
     /** Orders (address, port) pairs: the lower one is endpoint A of the canonical key. */
-    private static int compare(final long hiA, final long loA, final int portA, final long hiB, final long loB,
-        final int portB)
-    {
-        if (hiA != hiB)
-        {
-            return Long.compareUnsigned(hiA, hiB);
-        }
-        if (loA != loB)
-        {
-            return Long.compareUnsigned(loA, loB);
-        }
-        return Integer.compare(portA, portB);
-    }
-
     /**
      * Ends every open connection at the end of the input: those whose timers had run out by {@code finalNow} (the
      * last capture time) as timed out, the others as open at the end, whether or not a sweep had got to them.

@@ -169,7 +169,7 @@ public final class OfflineRun
                     stats.framesInFlows += inline.onPacket(packet);
                     continue;
                 }
-                final int w = (int)Long.remainderUnsigned(FlowKeys.symmetricHash(packet), workers.length);
+                final int w = FlowKeys.worker(packet, workers.length);
                 Batch batch = filling[w];
                 if (batch == null)
                 {

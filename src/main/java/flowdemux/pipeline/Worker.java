@@ -47,7 +47,7 @@ final class Worker implements Runnable
                 idle = 0;
                 for (int i = 0; i < batch.count; i++)
                 {
-                    framesInFlows += tracker.onPacket(batch.packets[i]);
+                    framesInFlows += tracker.onKeyedPacket(batch.packets[i]);
                 }
                 final boolean last = batch.last;
                 finalNow = batch.finalNow;
