@@ -68,6 +68,8 @@ public final class FlowStore implements FlowSink
     private int[] lineStart = new int[1024];
     private int[] lineLength = new int[1024];
     private int pendingLines;
+    /** Where a run is written from: one per store, not one per spill. */
+    private final ByteBuffer ioBuffer = ByteBuffer.allocate(IO_BUFFER);
     private final List<Path> runs = new ArrayList<>();
     /** The lines of the connections that ended after the last spill, formatted when the input ended; or null. */
     private byte[] lastRun;
@@ -255,7 +257,8 @@ public final class FlowStore implements FlowSink
     {
         // Index in the low bits: a connection's interim lines stay in the order they were written.
         Arrays.sort(lineKeys, 0, pendingLines);
-        final ByteBuffer bytes = ByteBuffer.allocate(IO_BUFFER);
+        final ByteBuffer bytes = ioBuffer;
+        bytes.clear();
         final long indexMask = (1L << INDEX_BITS) - 1;
         for (int k = 0; k < pendingLines; k++)
         {

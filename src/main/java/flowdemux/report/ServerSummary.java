@@ -3,7 +3,6 @@ package flowdemux.report;
 import flowdemux.decode.DecodedPacket;
 import flowdemux.flow.FlowRecord;
 
-import flowdemux.util.AddressIndex;
 import flowdemux.util.Addresses;
 
 import java.util.Arrays;
@@ -37,19 +36,17 @@ public final class ServerSummary
     public int clientPortMin = Integer.MAX_VALUE;
     public int clientPortMax = Integer.MIN_VALUE;
     /**
-     * The MAX_CLIENTS_KEPT lowest client addresses, each to its entry in the arrays below: connections, lowest and
-     * highest source port. Primitive arrays and an open-addressed index: no key object and no node per connection.
+     * The MAX_CLIENTS_KEPT lowest client addresses in ascending order, in parallel arrays: connections, lowest and
+     * highest source port. Sorted arrays rather than a map: about 24 bytes a client (the per-server client sets are
+     * most of a report's memory on a capture with a million clients), a binary search to find one, and the highest
+     * kept is the last.
      */
-    private final AddressIndex clients = new AddressIndex();
-    private long[] clientHi = new long[4];
-    private long[] clientLo = new long[4];
-    private int[] clientConnections = new int[4];
-    private int[] clientPortLow = new int[4];
-    private int[] clientPortHigh = new int[4];
-    /** Entries in use are 0 .. clientCount-1: a removed entry is filled with the last one. */
+    private long[] clientHi = new long[2];
+    private long[] clientLo = new long[2];
+    private int[] clientConnections = new int[2];
+    private char[] clientPortLow = new char[2];
+    private char[] clientPortHigh = new char[2];
     private int clientEntries;
-    /** The entry of the highest kept address once the set is full, or -1 until it is needed again. */
-    private int highestClient = -1;
     public long otherClientConnections;
     /** Clients left out of {@link #clients} (their connections are in otherClientConnections). */
     private boolean clientsCapped;
@@ -101,79 +98,75 @@ public final class ServerSummary
 
     private void addClient(final long hi, final long lo, final int count, final int low, final int high)
     {
-        int c = clients.get(hi, lo, 0);
-        if (c == AddressIndex.MISSING)
+        int c = find(hi, lo);
+        if (c < 0)
         {
+            c = -c - 1;
             if (clientEntries >= MAX_CLIENTS_KEPT)
             {
                 clientsCapped = true;
-                final int highest = highestClient();
-                if (compare(hi, lo, clientHi[highest], clientLo[highest]) > 0)
+                if (c == clientEntries)
                 {
-                    otherClientConnections += count;
+                    otherClientConnections += count; // above the highest kept
                     return;
                 }
-                otherClientConnections += clientConnections[highest];
-                removeClient(highest);
+                otherClientConnections += clientConnections[--clientEntries];
             }
-            c = clientEntries++;
-            if (c == clientHi.length)
-            {
-                final int n = Math.min(MAX_CLIENTS_KEPT, c * 2);
-                clientHi = Arrays.copyOf(clientHi, n);
-                clientLo = Arrays.copyOf(clientLo, n);
-                clientConnections = Arrays.copyOf(clientConnections, n);
-                clientPortLow = Arrays.copyOf(clientPortLow, n);
-                clientPortHigh = Arrays.copyOf(clientPortHigh, n);
-            }
-            clientHi[c] = hi;
-            clientLo[c] = lo;
-            clientConnections[c] = 0;
-            clientPortLow[c] = Integer.MAX_VALUE;
-            clientPortHigh[c] = Integer.MIN_VALUE;
-            clients.put(hi, lo, 0, c);
-            if (highestClient >= 0 && compare(hi, lo, clientHi[highestClient], clientLo[highestClient]) > 0)
-            {
-                highestClient = c;
-            }
+            insertAt(c, hi, lo);
         }
         clientConnections[c] += count;
-        clientPortLow[c] = Math.min(clientPortLow[c], low);
-        clientPortHigh[c] = Math.max(clientPortHigh[c], high);
+        clientPortLow[c] = (char)Math.min(clientPortLow[c], low);
+        clientPortHigh[c] = (char)Math.max(clientPortHigh[c], high);
     }
 
-    /** The entry of the highest kept address: a scan of the kept set, only after the highest one has gone. */
-    private int highestClient()
+    /** The client's entry, or -(the entry it would be inserted at) - 1. */
+    private int find(final long hi, final long lo)
     {
-        if (highestClient < 0)
+        int low = 0;
+        int high = clientEntries - 1;
+        while (low <= high)
         {
-            int h = 0;
-            for (int i = 1; i < clientEntries; i++)
+            final int mid = (low + high) >>> 1;
+            final int c = compare(clientHi[mid], clientLo[mid], hi, lo);
+            if (c < 0)
             {
-                if (compare(clientHi[i], clientLo[i], clientHi[h], clientLo[h]) > 0)
-                {
-                    h = i;
-                }
+                low = mid + 1;
             }
-            highestClient = h;
+            else if (c > 0)
+            {
+                high = mid - 1;
+            }
+            else
+            {
+                return mid;
+            }
         }
-        return highestClient;
+        return -low - 1;
     }
 
-    private void removeClient(final int entry)
+    private void insertAt(final int at, final long hi, final long lo)
     {
-        clients.remove(clientHi[entry], clientLo[entry], 0);
-        final int last = --clientEntries;
-        if (entry != last)
+        if (clientEntries == clientHi.length)
         {
-            clientHi[entry] = clientHi[last];
-            clientLo[entry] = clientLo[last];
-            clientConnections[entry] = clientConnections[last];
-            clientPortLow[entry] = clientPortLow[last];
-            clientPortHigh[entry] = clientPortHigh[last];
-            clients.put(clientHi[entry], clientLo[entry], 0, entry);
+            final int n = Math.min(MAX_CLIENTS_KEPT, clientEntries * 2);
+            clientHi = Arrays.copyOf(clientHi, n);
+            clientLo = Arrays.copyOf(clientLo, n);
+            clientConnections = Arrays.copyOf(clientConnections, n);
+            clientPortLow = Arrays.copyOf(clientPortLow, n);
+            clientPortHigh = Arrays.copyOf(clientPortHigh, n);
         }
-        highestClient = -1;
+        final int moved = clientEntries - at;
+        System.arraycopy(clientHi, at, clientHi, at + 1, moved);
+        System.arraycopy(clientLo, at, clientLo, at + 1, moved);
+        System.arraycopy(clientConnections, at, clientConnections, at + 1, moved);
+        System.arraycopy(clientPortLow, at, clientPortLow, at + 1, moved);
+        System.arraycopy(clientPortHigh, at, clientPortHigh, at + 1, moved);
+        clientHi[at] = hi;
+        clientLo[at] = lo;
+        clientConnections[at] = 0;
+        clientPortLow[at] = Character.MAX_VALUE;
+        clientPortHigh[at] = 0;
+        clientEntries++;
     }
 
     /** Addresses ordered as unsigned 128-bit numbers. */
