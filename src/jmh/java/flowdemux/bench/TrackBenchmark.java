@@ -4,10 +4,10 @@ import flowdemux.decode.DecodedPacket;
 import flowdemux.decode.DropReason;
 import flowdemux.decode.PacketDecoder;
 import flowdemux.flow.ConnectionConfig;
+import flowdemux.flow.FlowKeys;
 import flowdemux.flow.FlowTracker;
-import flowdemux.source.CaptureReader;
-import flowdemux.source.CaptureReaders;
 import flowdemux.source.PacketRecord;
+import flowdemux.synth.CaptureWriter;
 import flowdemux.synth.TrafficGenerator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,15 +23,17 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.ByteArrayInputStream;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A worker's part alone: Zeek connection tracking of decoded packets, in the pipeline's batches, on a table that
- * holds as many connections as a busy link keeps open under Zeek's timers (every connection of the capture: it
- * spans seconds, the close delay is 5 s).
+ * A worker's part alone: Zeek connection tracking of decoded, keyed packets, in the pipeline's batches, on a table
+ * that holds as many connections as a busy link keeps open under Zeek's timers. {@code track} looks each packet up
+ * as it tracks it; {@code trackBatched} is the worker's path, which loads the whole batch's index slots and records
+ * first (FlowTracker.onKeyedBatch). With {@code concurrency} equal to {@code flows}, every connection is open at
+ * once: the packets are the first PACKETS of a capture in which all of them start together, so at 1M flows the
+ * table holds a million connections and the lookups miss the caches.
  * <pre>
- * java -jar target/benchmarks.jar TrackBenchmark
+ * java -jar target/benchmarks.jar TrackBenchmark -p flows=1000000 -p concurrency=1000000
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -48,32 +50,66 @@ public class TrackBenchmark
     @Param({"20000", "200000"})
     public int flows;
 
+    @Param({"10000"})
+    public int concurrency;
+
     DecodedPacket[][] batches;
     FlowTracker tracker;
+
+    /** Ends the generator once PACKETS frames are decoded. */
+    private static final class Enough extends RuntimeException
+    {
+        Enough()
+        {
+            super(null, null, false, false);
+        }
+    }
 
     @Setup(Level.Trial)
     public void setUp() throws Exception
     {
-        final byte[] capture = TrafficGenerator.pcap(3, flows, 10_000, 10);
         final DecodedPacket[][] all = new DecodedPacket[PACKETS / BATCH][BATCH];
         final PacketDecoder decoder = new PacketDecoder(flowdemux.decode.ChecksumMode.OFFLOAD);
-        int n = 0;
-        try (CaptureReader r = CaptureReaders.open(new ByteArrayInputStream(capture)))
+        final PacketRecord record = new PacketRecord();
+        final int[] n = {0};
+        // Decoded as they are generated: a million connections' capture would not fit in one array.
+        final CaptureWriter keep = new CaptureWriter()
         {
-            final PacketRecord p = new PacketRecord();
-            while (n < PACKETS && r.next(p))
+            @Override
+            public void write(final long timestampNanos, final byte[] frame, final int length, final int interfaceId)
             {
-                if (decoder.decode(p) == DropReason.NONE)
+                record.set(frame, 0, length, length);
+                record.timestampNanos = timestampNanos;
+                record.linkType = 1;
+                record.index = n[0];
+                if (decoder.decode(record) == DropReason.NONE)
                 {
                     final DecodedPacket d = new DecodedPacket();
                     decoder.packet().copyTo(d);
-                    all[n / BATCH][n % BATCH] = d;
-                    n++;
+                    FlowKeys.key(d);
+                    all[n[0] / BATCH][n[0] % BATCH] = d;
+                    if (++n[0] == PACKETS)
+                    {
+                        throw new Enough();
+                    }
                 }
             }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        try
+        {
+            new TrafficGenerator(3, flows, concurrency, 10).write(keep, TrafficGenerator.START_NANOS);
+        }
+        catch (Enough e)
+        {
+            // PACKETS decoded
         }
         // Smaller captures are replayed until PACKETS have been tracked (the timers see time stand still).
-        batches = java.util.Arrays.copyOf(all, n / BATCH);
+        batches = java.util.Arrays.copyOf(all, n[0] / BATCH);
         tracker = new FlowTracker(10_000_000, (t, f, reason) -> { }, new ConnectionConfig());
     }
 
@@ -87,8 +123,20 @@ public class TrackBenchmark
             final DecodedPacket[] batch = batches[i % batches.length];
             for (final DecodedPacket p : batch)
             {
-                frames += tracker.onPacket(p);
+                frames += tracker.onKeyedPacket(p);
             }
+        }
+        return frames;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(PACKETS)
+    public long trackBatched()
+    {
+        long frames = 0;
+        for (int i = 0; i < PACKETS / BATCH; i++)
+        {
+            frames += tracker.onKeyedBatch(batches[i % batches.length], BATCH);
         }
         return frames;
     }

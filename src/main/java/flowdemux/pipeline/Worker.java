@@ -45,10 +45,7 @@ final class Worker implements Runnable
                     continue;
                 }
                 idle = 0;
-                for (int i = 0; i < batch.count; i++)
-                {
-                    framesInFlows += tracker.onKeyedPacket(batch.packets[i]);
-                }
+                framesInFlows += tracker.onKeyedBatch(batch.packets, batch.count);
                 final boolean last = batch.last;
                 finalNow = batch.finalNow;
                 if (batch.snapshot != null)
