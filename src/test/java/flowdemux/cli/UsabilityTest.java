@@ -141,6 +141,61 @@ class UsabilityTest
         assertTrue(out.startsWith("443/tcp: HTTPS"), out);
     }
 
+    /**
+     * The launcher runs the newest Java 21+ it finds (not an older one that sorts later), with the options that pay
+     * on it; JAVA_HOME wins over the search. Fake Java homes: a release file and a bin/java that prints its arguments.
+     */
+    @Test
+    void launcherPicksTheNewestJavaWithItsOptions(@TempDir final Path tmp) throws Exception
+    {
+        final Path project = tmp.resolve("project");
+        Files.createDirectories(project.resolve("src/main"));
+        Files.writeString(project.resolve("pom.xml"), "<project/>");
+        Files.copy(Path.of("analyzer"), project.resolve("analyzer"));
+        Files.createDirectories(project.resolve("target"));
+        final Path jar = project.resolve("target/flowdemux.jar");
+        Files.writeString(jar, "not run");
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        final Path jvms = tmp.resolve("jvm");
+        for (final String version : new String[] {"17.0.15", "21.0.2", "25.0.1", "9-zulu"})
+        {
+            final Path home = jvms.resolve("java-" + version);
+            Files.createDirectories(home.resolve("bin"));
+            Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
+            final Path java = home.resolve("bin/java");
+            Files.writeString(java, "#!/bin/sh\necho \"java " + version + ": $*\"\n");
+            Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        final String newest = launch(project, jvms, null);
+        assertTrue(newest.startsWith("java 25.0.1: "), newest);
+        assertTrue(newest.contains("-XX:+UseCompactObjectHeaders"), newest);
+        assertTrue(newest.contains("--sun-misc-unsafe-memory-access=allow"), newest);
+        assertTrue(newest.endsWith("-jar " + jar + " port 443\n"), newest);
+        final String chosen = launch(project, jvms, jvms.resolve("java-17.0.15"));
+        assertEquals("java 17.0.15: -XX:+UseParallelGC -Xmn48m -jar " + jar + " port 443\n", chosen);
+    }
+
+    private static String launch(final Path project, final Path jvms, final Path javaHome) throws Exception
+    {
+        final ProcessBuilder pb = new ProcessBuilder("bash", project.resolve("analyzer").toString(), "port", "443");
+        pb.environment().put("FLOWDEMUX_JVM_DIRS", jvms.toString());
+        pb.environment().remove("FLOWDEMUX_JAVA_OPTS");
+        if (javaHome == null)
+        {
+            pb.environment().remove("JAVA_HOME");
+        }
+        else
+        {
+            pb.environment().put("JAVA_HOME", javaHome.toString());
+        }
+        final Process p = pb.start();
+        final String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), err);
+        return out;
+    }
+
     @Test
     void interfacesWriteIpv6AddressesCompressedWithTheirPrefix()
     {
