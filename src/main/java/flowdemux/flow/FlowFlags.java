@@ -29,6 +29,10 @@ public final class FlowFlags
     public static final long ACTIVE_RESP = 1L << 43;
     /** The connection's first packet came from its originator as it stands now. */
     public static final long SEEN_ORIG = 1L << 44;
+    /** TCP: the connection was picked up after its handshake (Zeek's partial); which sides were seen. */
+    public static final long PARTIAL = 1L << 45;
+    public static final long FIRST_SEEN_ORIG = 1L << 46;
+    public static final long FIRST_SEEN_RESP = 1L << 47;
 
     // META
     /** Once-only history bits per direction: orig at bits 0-15, resp at 16-31 (one bit per History code). */

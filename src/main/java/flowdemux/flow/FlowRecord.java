@@ -113,8 +113,8 @@ public final class FlowRecord implements Cloneable
         respTcpFlags = FlowFlags.tcpFlags(flags, false);
         history = historyNames != null ? historyNames.of(s, b) : History.toString(s, b);
         final boolean tcp = protocol == DecodedPacket.PROTO_TCP;
-        origBytes = tcp ? TcpTracking.size(s, b, true) : origPayload;
-        respBytes = tcp ? TcpTracking.size(s, b, false) : respPayload;
+        origBytes = tcp ? TcpSequence.size(s, b, true) : origPayload;
+        respBytes = tcp ? TcpSequence.size(s, b, false) : respPayload;
         connState = ConnState.of(protocol, FlowFlags.state(flags, true), FlowFlags.state(flags, false),
             origBytes, respBytes, history, (flags & FlowFlags.ACTIVE_ORIG) != 0, (flags & FlowFlags.ACTIVE_RESP) != 0);
         final long handshake = s[b + FlowLayout.HANDSHAKE];

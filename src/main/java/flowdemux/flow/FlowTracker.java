@@ -156,7 +156,7 @@ public final class FlowTracker
                 | DecodedPacket.RST)) == 0 && (p.payloadLength > 0 || (p.tcpFlags & DecodedPacket.ACK) != 0))
             {
                 // It began with a SYN-ACK and now goes on: the SYN-ACK's sender was the responder.
-                TcpTracking.flipRoles(s, b, true);
+                TcpRoleFlip.flipRoles(s, b, true);
                 orig = !orig;
             }
             if (TcpTracking.process(s, b, orig, p, config, table.pending, flow))
