@@ -107,9 +107,42 @@ public class ReportBenchmark
         return store.records();
     }
 
+    /** The same without a line per connection (text and JSON reports): the record and the aggregates. */
+    @Benchmark
+    @OperationsPerInvocation(CONNECTIONS)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public long endOfConnectionNoLines()
+    {
+        final FlowTable table = live.table();
+        for (final int flow : liveFlows)
+        {
+            countingStore.flowEnded(table, flow, EndReason.TIMEOUT);
+        }
+        return countingStore.records();
+    }
+
+    /** The record alone, copied out of the slot. */
+    @Benchmark
+    @OperationsPerInvocation(CONNECTIONS)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public long recordOnly()
+    {
+        final FlowTable table = live.table();
+        long sum = 0;
+        for (final int flow : liveFlows)
+        {
+            sum += record.fill(table, flow, EndReason.TIMEOUT).ipBytes();
+        }
+        return sum;
+    }
+
     FlowTracker live;
     int[] liveFlows;
     FlowStore store;
+    FlowStore countingStore;
+    final FlowRecord record = FlowRecord.reusable();
 
     @Setup(Level.Trial)
     public void setUpLive() throws Exception
@@ -134,6 +167,7 @@ public class ReportBenchmark
         liveFlows = flows.stream().mapToInt(Integer::intValue).toArray();
         store = new FlowStore(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")),
             new ZeekConnLog(LocalNets.zeekDefault(), false));
+        countingStore = new FlowStore(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), null);
     }
 
     @org.openjdk.jmh.annotations.TearDown(Level.Trial)
