@@ -45,6 +45,10 @@ public class HotPathBenchmark
 {
     static final int PACKETS = 100_000;
 
+    /** --checksums: offload (read's default) or ignore (capture's), to see what verifying costs. */
+    @org.openjdk.jmh.annotations.Param({"OFFLOAD", "IGNORE"})
+    public flowdemux.decode.ChecksumMode checksums;
+
     PacketRecord[] packets;
     PacketDecoder decoder;
     FlowTracker tracker;
@@ -69,7 +73,7 @@ public class HotPathBenchmark
             throw new IllegalStateException("only " + list.size() + " packets");
         }
         packets = list.toArray(new PacketRecord[0]);
-        decoder = new PacketDecoder(flowdemux.decode.ChecksumMode.OFFLOAD);
+        decoder = new PacketDecoder(checksums);
         tracker = new FlowTracker(1_000_000, (t, f, reason) -> { }, new ConnectionConfig());
     }
 
