@@ -138,6 +138,27 @@ public class ReportBenchmark
         return sum;
     }
 
+    /** The conn.log line alone, formatted from the record into a reused line (what a worker copies into its run). */
+    @Benchmark
+    @OperationsPerInvocation(CONNECTIONS)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public long zeekLineOnly()
+    {
+        final FlowTable table = live.table();
+        long sum = 0;
+        for (final int flow : liveFlows)
+        {
+            line.setLength(0);
+            zeek.append(record.fill(table, flow, EndReason.TIMEOUT), line);
+            sum += line.length();
+        }
+        return sum;
+    }
+
+    final flowdemux.util.AsciiLine line = new flowdemux.util.AsciiLine(512);
+    final ZeekConnLog zeek = new ZeekConnLog(LocalNets.zeekDefault(), false);
+
     FlowTracker live;
     int[] liveFlows;
     FlowStore store;

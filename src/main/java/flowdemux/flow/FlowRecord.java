@@ -1,5 +1,6 @@
 package flowdemux.flow;
 
+import flowdemux.util.AsciiLine;
 import flowdemux.decode.DecodedPacket;
 import flowdemux.util.Addresses;
 import flowdemux.util.Hashing;
@@ -147,11 +148,11 @@ public final class FlowRecord implements Cloneable
      */
     public static String uid(final long seed, final long serial)
     {
-        return appendUid(new StringBuilder(18), seed, serial).toString();
+        return appendUid(new AsciiLine(18), seed, serial).toString();
     }
 
     /** {@link #uid(long, long)} appended to a line: no string per connection. */
-    public static StringBuilder appendUid(final StringBuilder sb, final long seed, final long serial)
+    public static AsciiLine appendUid(final AsciiLine sb, final long seed, final long serial)
     {
         final String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
         long a = Hashing.mix((serial + 0x5DEECE66DL) ^ Hashing.mix(seed));

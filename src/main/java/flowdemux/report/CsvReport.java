@@ -1,5 +1,6 @@
 package flowdemux.report;
 
+import flowdemux.util.AsciiLine;
 import flowdemux.flow.FlowRecord;
 import flowdemux.ports.Services;
 import flowdemux.util.Addresses;
@@ -30,8 +31,12 @@ public final class CsvReport implements ReportFormat, RecordLine
         out.flush();
     }
 
+    /** end_reason's values, made once rather than a lower-case String per connection. */
+    private static final String[] END_REASONS = java.util.Arrays.stream(flowdemux.flow.EndReason.values())
+        .map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
+
     @Override
-    public void append(final FlowRecord f, final StringBuilder sb)
+    public void append(final FlowRecord f, final AsciiLine sb)
     {
         final String proto = f.protocolName();
         final String service = f.hasPorts() ? services.name(proto, f.respPort) : null;
@@ -56,10 +61,10 @@ public final class CsvReport implements ReportFormat, RecordLine
         sb.append(f.origSackPermitted ? "T" : "F").append(',').append(f.respSackPermitted ? "T" : "F").append(',')
             .append(f.origRetransmits).append(',').append(f.respRetransmits).append(',');
         optional(sb, f.vlan);
-        sb.append(f.endReason.name().toLowerCase(java.util.Locale.ROOT));
+        sb.append(END_REASONS[f.endReason.ordinal()]);
     }
 
-    private static void optional(final StringBuilder sb, final long value)
+    private static void optional(final AsciiLine sb, final long value)
     {
         if (value >= 0)
         {

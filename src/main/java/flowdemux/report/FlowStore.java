@@ -1,5 +1,6 @@
 package flowdemux.report;
 
+import flowdemux.util.AsciiLine;
 import flowdemux.flow.EndReason;
 import flowdemux.flow.FlowRecord;
 import flowdemux.flow.FlowSink;
@@ -73,8 +74,8 @@ public final class FlowStore implements FlowSink
     private final List<Path> runs = new ArrayList<>();
     /** The lines of the connections that ended after the last spill, formatted when the input ended; or null. */
     private byte[] lastRun;
-    private final StringBuilder line = new StringBuilder(512);
-    private final char[] chars = new char[MAX_LINE];
+    /** The line of the connection at hand, built in place and copied into the pending run. */
+    private final AsciiLine line = new AsciiLine(512);
     private long evicted;
     private long records;
     private java.util.function.Consumer<FlowRecord> listener;
@@ -160,14 +161,8 @@ public final class FlowStore implements FlowSink
         {
             pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingBytes + length));
         }
-        // Through a char array: a charAt per character showed in profiles.
-        line.getChars(0, length, chars, 0);
-        final byte[] to = pending;
         final int at = pendingBytes;
-        for (int i = 0; i < length; i++)
-        {
-            to[at + i] = (byte)chars[i];
-        }
+        System.arraycopy(line.array(), 0, pending, at, length);
         lineKeys[pendingLines] = (record.serial << INDEX_BITS) | pendingLines;
         lineStart[pendingLines] = at;
         lineLength[pendingLines] = length;

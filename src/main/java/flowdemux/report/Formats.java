@@ -1,5 +1,6 @@
 package flowdemux.report;
 
+import flowdemux.util.AsciiLine;
 import flowdemux.ports.PortRange;
 import flowdemux.ports.Services;
 
@@ -34,18 +35,18 @@ public final class Formats
      */
     public static String epochSeconds(final long nanos, final int decimals)
     {
-        return appendEpochSeconds(new StringBuilder(24), nanos, decimals).toString();
+        return appendEpochSeconds(new AsciiLine(24), nanos, decimals).toString();
     }
 
     /** {@link #epochSeconds} appended to a line: no string per field. */
-    public static StringBuilder appendEpochSeconds(final StringBuilder sb, final long nanos, final int decimals)
+    public static AsciiLine appendEpochSeconds(final AsciiLine sb, final long nanos, final int decimals)
     {
         appendSeconds(sb, Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L) / POWERS[9 - decimals],
             decimals);
         return sb;
     }
 
-    private static void appendSeconds(final StringBuilder sb, final long seconds, final long fraction, final int decimals)
+    private static void appendSeconds(final AsciiLine sb, final long seconds, final long fraction, final int decimals)
     {
         sb.append(seconds).append('.');
         for (int d = decimals - 1; d > 0 && fraction < POWERS[d]; d--)
@@ -58,11 +59,11 @@ public final class Formats
     /** Zeek's interval: "%.6f" of the seconds as a double (rounded to the microsecond). */
     public static String zeekInterval(final long nanos)
     {
-        return appendZeekInterval(new StringBuilder(20), nanos).toString();
+        return appendZeekInterval(new AsciiLine(20), nanos).toString();
     }
 
     /** {@link #zeekInterval} appended to a line. */
-    public static StringBuilder appendZeekInterval(final StringBuilder sb, final long nanos)
+    public static AsciiLine appendZeekInterval(final AsciiLine sb, final long nanos)
     {
         final long micros = Math.round(nanos / 1000.0);
         if (micros < 0)

@@ -1,5 +1,6 @@
 package flowdemux.report;
 
+import flowdemux.util.AsciiLine;
 import flowdemux.flow.FlowRecord;
 import flowdemux.util.Addresses;
 
@@ -31,13 +32,13 @@ public final class JsonLines implements ReportFormat, RecordLine
     }
 
     @Override
-    public void append(final FlowRecord f, final StringBuilder sb)
+    public void append(final FlowRecord f, final AsciiLine sb)
     {
         appendConnection(f, localNets, sb);
     }
 
     /** The connection as one JSON object, without a newline. */
-    public static void appendConnection(final FlowRecord f, final LocalNets localNets, final StringBuilder sb)
+    public static void appendConnection(final FlowRecord f, final LocalNets localNets, final AsciiLine sb)
     {
         sb.append("{\"ts\":");
         Formats.appendEpochSeconds(sb, f.firstNanos, 6);
@@ -81,12 +82,12 @@ public final class JsonLines implements ReportFormat, RecordLine
         sb.append(",\"end\":\"").append(f.endReason.name().toLowerCase(Locale.ROOT)).append("\"}");
     }
 
-    private static void field(final StringBuilder sb, final String name, final long value)
+    private static void field(final AsciiLine sb, final String name, final long value)
     {
         sb.append(",\"").append(name).append("\":").append(value);
     }
 
-    private static void nullable(final StringBuilder sb, final String name, final long value)
+    private static void nullable(final AsciiLine sb, final String name, final long value)
     {
         sb.append(",\"").append(name).append("\":");
         if (value < 0)

@@ -1,5 +1,6 @@
 package flowdemux.report;
 
+import flowdemux.util.AsciiLine;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import flowdemux.decode.DecodeStats;
@@ -49,7 +50,7 @@ public final class JsonReport implements ReportFormat
         ports(a, g);
         servers(a, g);
         g.writeArrayFieldStart("top_flows");
-        final StringBuilder line = new StringBuilder(512);
+        final AsciiLine line = new AsciiLine(512);
         for (final FlowRecord f : a.topFlows(top))
         {
             line.setLength(0);

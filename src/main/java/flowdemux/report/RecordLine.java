@@ -1,5 +1,6 @@
 package flowdemux.report;
 
+import flowdemux.util.AsciiLine;
 import flowdemux.flow.FlowRecord;
 
 import java.io.IOException;
@@ -12,7 +13,7 @@ import java.io.Writer;
 public interface RecordLine
 {
     /** Appends the connection's line, without the newline; ASCII only. */
-    void append(FlowRecord f, StringBuilder line);
+    void append(FlowRecord f, AsciiLine line);
 
     /** Writes every connection's line: the workers' merged lines when there are, else formatted here. */
     default void writeLines(final AnalysisResult r, final Writer out) throws IOException
@@ -22,12 +23,12 @@ public interface RecordLine
             r.lines.writeTo(out);
             return;
         }
-        final StringBuilder line = new StringBuilder(256);
+        final AsciiLine line = new AsciiLine(256);
         for (final FlowRecord f : r.flows)
         {
             line.setLength(0);
             append(f, line);
-            out.append(line).append('\n');
+            out.append(line.toString()).append('\n');
         }
     }
 }

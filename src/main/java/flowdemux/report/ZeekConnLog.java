@@ -1,5 +1,6 @@
 package flowdemux.report;
 
+import flowdemux.util.AsciiLine;
 import flowdemux.flow.FlowRecord;
 import flowdemux.util.Addresses;
 
@@ -49,7 +50,7 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
     }
 
     @Override
-    public void append(final FlowRecord f, final StringBuilder sb)
+    public void append(final FlowRecord f, final AsciiLine sb)
     {
         final boolean hasDuration = f.durationNanos() > 0;
         Formats.appendEpochSeconds(sb, f.firstNanos, 6).append('\t');
@@ -90,7 +91,7 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
         }
     }
 
-    private static void interval(final StringBuilder sb, final long nanos)
+    private static void interval(final AsciiLine sb, final long nanos)
     {
         if (nanos < 0)
         {
@@ -103,7 +104,7 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
         sb.append('\t');
     }
 
-    private static void count(final StringBuilder sb, final long value)
+    private static void count(final AsciiLine sb, final long value)
     {
         if (value < 0)
         {

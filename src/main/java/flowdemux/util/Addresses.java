@@ -17,7 +17,7 @@ public final class Addresses
     /** Dotted quad for IPv4; RFC 5952 text (lower case, longest zero run as "::") for IPv6. */
     /** {@link #format} appended to a line; an IPv4 address without a string of its own. */
     /** The address's text appended to a line: no string, no array (lines are written per connection). */
-    public static StringBuilder append(final StringBuilder sb, final long hi, final long lo)
+    public static AsciiLine append(final AsciiLine sb, final long hi, final long lo)
     {
         if (isIpv4(hi, lo))
         {
@@ -72,7 +72,7 @@ public final class Addresses
         return (int)((i < 4 ? hi : lo) >>> (48 - 16 * (i & 3))) & 0xFFFF;
     }
 
-    private static void appendHex(final StringBuilder sb, final int group)
+    private static void appendHex(final AsciiLine sb, final int group)
     {
         final String digits = "0123456789abcdef";
         boolean leading = true;
@@ -89,7 +89,7 @@ public final class Addresses
 
     public static String format(final long hi, final long lo)
     {
-        return append(new StringBuilder(39), hi, lo).toString();
+        return append(new AsciiLine(39), hi, lo).toString();
     }
 
     /**

@@ -33,7 +33,7 @@ class AddressesTest
         assertEquals("fe80::a:b0c", text("fe80:0:0:0:0:0:a:b0c"));
         assertEquals("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", text("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"));
         assertEquals("10.1.2.3", Addresses.format(0, 0xFFFF_0A01_0203L));
-        final StringBuilder line = new StringBuilder("x=");
+        final AsciiLine line = new AsciiLine(8).append("x=");
         Addresses.append(line, 0, 1);
         assertEquals("x=::1", line.toString(), "appended after other text, without a stray colon");
     }

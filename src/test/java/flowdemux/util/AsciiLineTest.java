@@ -1,0 +1,54 @@
+package flowdemux.util;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class AsciiLineTest
+{
+    /** Numbers as Long.toString writes them: edges, every power of ten and its neighbours, and random values. */
+    @Test
+    void numbersAsLongToString()
+    {
+        final AsciiLine line = new AsciiLine(1);
+        final StringBuilder expected = new StringBuilder();
+        final long[] edges = {0, 1, -1, 9, 10, -10, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1,
+            Integer.MAX_VALUE, Integer.MIN_VALUE};
+        for (final long v : edges)
+        {
+            line.append(v).append(' ');
+            expected.append(v).append(' ');
+        }
+        for (long p = 1; p > 0 && p <= Long.MAX_VALUE / 10; p *= 10)
+        {
+            for (final long v : new long[] {p - 1, p, p + 1, 10 * p - 1, -p})
+            {
+                line.append(v).append(',');
+                expected.append(v).append(',');
+            }
+        }
+        final Random random = new Random(3);
+        for (int i = 0; i < 10_000; i++)
+        {
+            final long v = random.nextLong() >> random.nextInt(64);
+            line.append(v).append(';').append((int)v).append(';');
+            expected.append(v).append(';').append((int)v).append(';');
+        }
+        assertEquals(expected.toString(), line.toString());
+    }
+
+    @Test
+    void textCharsBooleansAndReuse()
+    {
+        final AsciiLine line = new AsciiLine(4);
+        line.append("conn").append('\t').append(true).append(',').append(false).append("\t-");
+        assertEquals("conn\ttrue,false\t-", line.toString());
+        assertEquals(17, line.length());
+        line.setLength(4);
+        line.append('!');
+        assertEquals("conn!", line.toString());
+        assertEquals('c', line.array()[0]);
+    }
+}
