@@ -88,6 +88,23 @@ public final class Captures
         return out;
     }
 
+    /**
+     * A decoded IPv4 UDP datagram of 40 bytes to 192.0.2.1:53 from port 40000, its source address left to the test:
+     * the one-packet connection tests feed the tracker directly.
+     */
+    public static flowdemux.decode.DecodedPacket udpToDns()
+    {
+        final flowdemux.decode.DecodedPacket p = new flowdemux.decode.DecodedPacket();
+        p.protocol = flowdemux.decode.DecodedPacket.PROTO_UDP;
+        p.ipVersion = 4;
+        p.ipTotalLength = 40;
+        p.frames = 1;
+        p.dstLo = flowdemux.decode.DecodedPacket.IPV4_MAPPED_PREFIX | 0xC000_0201L;
+        p.dstPort = 53;
+        p.srcPort = 40000;
+        return p;
+    }
+
     /** Whether the file's header can be read at all: one that cannot writes no report, only its error line. */
     public static boolean opens(final java.nio.file.Path file)
     {

@@ -20,14 +20,7 @@ class SweepTest
         final long[] ended = new long[EndReason.values().length];
         final FlowTracker tracker = new FlowTracker(1_000_000, (t, f, reason) -> ended[reason.ordinal()]++,
             new ConnectionConfig());
-        final DecodedPacket p = new DecodedPacket();
-        p.protocol = DecodedPacket.PROTO_UDP;
-        p.ipVersion = 4;
-        p.ipTotalLength = 40;
-        p.frames = 1;
-        p.dstLo = DecodedPacket.IPV4_MAPPED_PREFIX | 0xC000_0201L;
-        p.dstPort = 53;
-        p.srcPort = 40000;
+        final DecodedPacket p = flowdemux.Captures.udpToDns();
         final long start = 1_700_000_000_000_000_000L;
         for (int i = 0; i < flows; i++)
         {

@@ -71,17 +71,10 @@ class FlowStoreTest
     private static void endConnections(final FlowStore store, final int n)
     {
         final FlowTracker tracker = new FlowTracker(n + 1, store, new ConnectionConfig());
-        final DecodedPacket p = new DecodedPacket();
-        p.protocol = DecodedPacket.PROTO_UDP;
-        p.ipVersion = 4;
-        p.ipTotalLength = 40;
-        p.frames = 1;
-        p.dstLo = DecodedPacket.IPV4_MAPPED_PREFIX | 0xC000_0201L;
-        p.dstPort = 53;
+        final DecodedPacket p = flowdemux.Captures.udpToDns();
         for (int i = 0; i < n; i++)
         {
             p.srcLo = DecodedPacket.IPV4_MAPPED_PREFIX | (0x0A00_0000L + i);
-            p.srcPort = 40000;
             p.packetIndex = i;
             p.timestampNanos = 1_700_000_000_000_000_000L + i;
             tracker.onPacket(p);
