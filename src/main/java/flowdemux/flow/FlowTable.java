@@ -159,8 +159,8 @@ public final class FlowTable
         return flow;
     }
 
-    /** Removes a flow (without telling the sink). */
-    public void remove(final int flow)
+    /** Removes a flow without telling the sink (see {@link #end}). */
+    void remove(final int flow)
     {
         pending.removeFlow(flow);
         final long[] page = pages[flow >>> PAGE_SHIFT];
@@ -274,8 +274,17 @@ public final class FlowTable
             }
         }
         evictions++;
-        sink.flowEnded(this, victim, EndReason.EVICTED);
-        remove(victim);
+        end(victim, EndReason.EVICTED);
+    }
+
+    /**
+     * Ends a connection: hands it to the sink, then frees its slot. The one way a connection leaves the table, whether
+     * its timers ran out, its ports were reused, the input ended or the table was full.
+     */
+    public void end(final int flow, final EndReason reason)
+    {
+        sink.flowEnded(this, flow, reason);
+        remove(flow);
     }
 
     private boolean keyEquals(final int flow, final long aHi, final long aLo, final long bHi, final long bLo,

@@ -28,7 +28,6 @@ public final class FlowTracker
     private int sweepHand;
     private long now = Long.MIN_VALUE;
     private long flowsCreated;
-    private long ended;
 
     public FlowTracker(final int maxFlows, final FlowSink sink, final ConnectionConfig config)
     {
@@ -287,9 +286,7 @@ public final class FlowTracker
 
     private void end(final int flow, final EndReason reason)
     {
-        ended++;
-        sink.flowEnded(table, flow, reason);
-        table.remove(flow);
+        table.end(flow, reason);
     }
 
     /** Ends a few connections whose timers have run out, so memory follows the live connections. */
@@ -336,11 +333,6 @@ public final class FlowTracker
     public long flowsCreated()
     {
         return flowsCreated;
-    }
-
-    public long connectionsEnded()
-    {
-        return ended;
     }
 
     public ConnectionConfig config()
