@@ -1,6 +1,7 @@
 package flowdemux.flow;
 
 import flowdemux.decode.DecodedPacket;
+import flowdemux.util.Addresses;
 
 /** The ports a packet contributes to its connection key, and a hash equal for both directions of a connection. */
 public final class FlowKeys
@@ -62,14 +63,7 @@ public final class FlowKeys
     private static int compare(final long hiA, final long loA, final int portA, final long hiB, final long loB,
         final int portB)
     {
-        if (hiA != hiB)
-        {
-            return Long.compareUnsigned(hiA, hiB);
-        }
-        if (loA != loB)
-        {
-            return Long.compareUnsigned(loA, loB);
-        }
-        return Integer.compare(portA, portB);
+        final int c = Addresses.compare(hiA, loA, hiB, loB);
+        return c != 0 ? c : Integer.compare(portA, portB);
     }
 }

@@ -3,8 +3,9 @@ package flowdemux.report;
 import flowdemux.decode.DecodedPacket;
 import flowdemux.flow.EndReason;
 import flowdemux.flow.FlowRecord;
-import org.HdrHistogram.Histogram;
 import flowdemux.util.AddressIndex;
+import flowdemux.util.Addresses;
+import org.HdrHistogram.Histogram;
 import org.agrona.collections.Int2ObjectHashMap;
 
 import java.util.ArrayList;
@@ -57,8 +58,7 @@ public final class Aggregates
         @Override
         public int compareTo(final ServerKey o)
         {
-            int c = Long.compareUnsigned(hi, o.hi);
-            c = c != 0 ? c : Long.compareUnsigned(lo, o.lo);
+            int c = Addresses.compare(hi, lo, o.hi, o.lo);
             c = c != 0 ? c : Integer.compare(port, o.port);
             return c != 0 ? c : Integer.compare(protocol, o.protocol);
         }

@@ -127,7 +127,7 @@ public final class ServerSummary
         while (low <= high)
         {
             final int mid = (low + high) >>> 1;
-            final int c = compare(clientHi[mid], clientLo[mid], hi, lo);
+            final int c = Addresses.compare(clientHi[mid], clientLo[mid], hi, lo);
             if (c < 0)
             {
                 low = mid + 1;
@@ -167,13 +167,6 @@ public final class ServerSummary
         clientPortLow[at] = Character.MAX_VALUE;
         clientPortHigh[at] = 0;
         clientEntries++;
-    }
-
-    /** Addresses ordered as unsigned 128-bit numbers. */
-    private static int compare(final long hi, final long lo, final long otherHi, final long otherLo)
-    {
-        final int c = Long.compareUnsigned(hi, otherHi);
-        return c != 0 ? c : Long.compareUnsigned(lo, otherLo);
     }
 
     void merge(final ServerSummary other)

@@ -87,6 +87,13 @@ public final class Addresses
         }
     }
 
+    /** Orders addresses as unsigned 128-bit numbers (the canonical key, the kept servers and clients). */
+    public static int compare(final long hi, final long lo, final long otherHi, final long otherLo)
+    {
+        final int c = Long.compareUnsigned(hi, otherHi);
+        return c != 0 ? c : Long.compareUnsigned(lo, otherLo);
+    }
+
     public static String format(final long hi, final long lo)
     {
         return append(new AsciiLine(39), hi, lo).toString();
