@@ -131,7 +131,7 @@ public final class Captures
         try (java.io.OutputStream os = java.nio.file.Files.newOutputStream(p);
              flowdemux.synth.PcapWriter w = new flowdemux.synth.PcapWriter(os, 1, false))
         {
-            w.writeCaptured(1_709_294_400_500_000_000L, frame, frame.length, frame.length);
+            w.writeCaptured(1_709_294_400_500_000_000L, frame, 0, frame.length, frame.length);
         }
         return p;
     }

@@ -15,6 +15,7 @@ import flowdemux.report.LiveCounters;
 import flowdemux.report.OutputTarget;
 import flowdemux.source.CaptureReader;
 import flowdemux.source.LiveCapture;
+import flowdemux.source.LiveFeed;
 import flowdemux.source.PacketRecord;
 import flowdemux.synth.PcapWriter;
 import org.HdrHistogram.Histogram;
@@ -68,9 +69,15 @@ public final class CaptureCommand implements Callable<Integer>
         description = "promiscuous mode (default on; --no-promisc turns it off)")
     private boolean promiscuous;
 
-    @Option(names = "--immediate", negatable = true, defaultValue = "true", fallbackValue = "true",
-        description = "deliver packets as they arrive (default on)")
+    @Option(names = "--immediate", negatable = true, defaultValue = "false", fallbackValue = "true",
+        description = {"hand each packet over as it arrives instead of in blocks within 0.1 s (default off: in this "
+            + "mode libpcap gives every packet a whole snaplen of the kernel buffer, which then holds about a "
+            + "thousand packets and drops bursts)"})
     private boolean immediate;
+
+    @Option(names = {"-B", "--buffer-size"}, paramLabel = "KiB", converter = CountConverter.class,
+        description = "the kernel's capture buffer in KiB, as tcpdump's -B (default 65536: 64 MiB)")
+    private long bufferKiB = LiveCapture.DEFAULT_BUFFER_BYTES >> 10;
 
     @Option(names = "--duration", paramLabel = "S", description = "stop after S seconds")
     private Double duration;
@@ -160,11 +167,11 @@ public final class CaptureCommand implements Callable<Integer>
         }
         final long startWall = System.nanoTime();
         final Ticker ticker = new Ticker(run, endedNow, out, startWall);
-        final LiveCapture capture;
+        final LiveFeed capture;
         try
         {
-            capture = LiveCapture.open(device, snaplen, promiscuous, immediate, filter, count == null ? 0 : count,
-                ticker);
+            capture = new LiveFeed(LiveCapture.open(device, snaplen, promiscuous, immediate, (int)(bufferKiB << 10),
+                filter, count == null ? 0 : count), LiveFeed.DEFAULT_SLABS, ticker);
         }
         catch (Exception | UnsatisfiedLinkError | NoClassDefFoundError e)
         {
@@ -199,6 +206,7 @@ public final class CaptureCommand implements Callable<Integer>
             final Tee tee = new Tee(capture, write, ticker);
             try (tee)
             {
+                capture.start();
                 run.run(tee);
             }
             final long[] stats = capture.stats();
@@ -270,6 +278,11 @@ public final class CaptureCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(cl, "--max-flows must be 1 to " + ReadCommand.MAX_FLOWS + ", not "
                 + maxFlows);
         }
+        if (bufferKiB < 1 || bufferKiB > (1 << 21))
+        {
+            throw new CommandLine.ParameterException(cl, "--buffer-size must be 1 to 2097152 KiB (2 GiB), not "
+                + bufferKiB);
+        }
         if (workers < 1 || workers > 256)
         {
             throw new CommandLine.ParameterException(cl, "--workers must be 1 to 256, not " + workers);
@@ -299,12 +312,12 @@ public final class CaptureCommand implements Callable<Integer>
     /** Passes packets through and, with --write, saves them; records interval packet sizes. */
     private final class Tee implements CaptureReader
     {
-        private final LiveCapture capture;
+        private final LiveFeed capture;
         private final Path target;
         private final Path temporary;
         private final PcapWriter writer;
 
-        Tee(final LiveCapture capture, final Path target, final Ticker ticker) throws IOException
+        Tee(final LiveFeed capture, final Path target, final Ticker ticker) throws IOException
         {
             this.capture = capture;
             this.target = target;
@@ -333,7 +346,8 @@ public final class CaptureCommand implements Callable<Integer>
             intervalSizes.recordValue(Math.max(0, Math.min(record.originalLength, 1 << 24)));
             if (writer != null)
             {
-                writer.writeCaptured(record.timestampNanos, record.buffer, record.capturedLength, record.originalLength);
+                writer.writeCaptured(record.timestampNanos, record.buffer, record.offset, record.capturedLength,
+                    record.originalLength);
             }
             return true;
         }
@@ -378,11 +392,12 @@ public final class CaptureCommand implements Callable<Integer>
         private long nextReport;
         private long intervalStart;
         private long packetsAtLastReport;
+        private long[] countersAtLastReport;
         private long endedSoFar;
         /** Finished connections already counted as ended while still in the table, by serial. */
         private final java.util.Set<Long> countedFinished = new java.util.HashSet<>();
         private Histogram sizes;
-        LiveCapture capture;
+        LiveFeed capture;
         PcapWriter writer;
 
         Ticker(final OfflineRun run, final ConcurrentLinkedQueue<FlowRecord> endedNow, final PrintWriter out,
@@ -471,14 +486,16 @@ public final class CaptureCommand implements Callable<Integer>
             final long[] st = capture.stats();
             out.printf(Locale.ROOT, "--- %.1f s to %.1f s of the capture ---%n", (intervalStart - startWall) / 1e9,
                 (now - startWall) / 1e9);
-            out.printf(Locale.ROOT, "interval: %s, %s ended; packet size p50 %s, p99 %s%n",
+            out.printf(Locale.ROOT, "interval: %s, %s ended; %s; packet size p50 %s, p99 %s%n",
                 Formats.count(packets - packetsAtLastReport, "packet", "packets"),
                 Formats.count(endedThisInterval, "connection", "connections"),
+                LiveCounters.describeDrops(st, countersAtLastReport),
                 sizes.getTotalCount() == 0 ? "-" : Formats.bytes(sizes.getValueAtPercentile(50)),
                 sizes.getTotalCount() == 0 ? "-" : Formats.bytes(sizes.getValueAtPercentile(99)));
-            out.printf(Locale.ROOT, "whole run: %s, %s open, %s ended%s%n", Formats.count(packets, "packet", "packets"),
+            out.printf(Locale.ROOT, "whole run: %s, %s open, %s ended; %s%n", Formats.count(packets, "packet", "packets"),
                 Formats.count(open.size(), "connection", "connections"), Formats.count(endedSoFar),
-                st == null ? "" : "; " + LiveCounters.describe(st, capture.isLoopback()));
+                LiveCounters.describe(st, capture.isLoopback()));
+            countersAtLastReport = st;
             final Map<String, long[]> ports = new HashMap<>();
             for (final FlowRecord f : active)
             {

@@ -260,10 +260,11 @@ public final class JsonReport implements ReportFormat
         if (r.captureStats != null)
         {
             g.writeObjectFieldStart("live");
-            g.writeNumberField("received", r.captureStats[0]);
-            g.writeNumberField("dropped_by_kernel", r.captureStats[1]);
-            g.writeNumberField("dropped_by_interface", r.captureStats[2]);
-            g.writeNumberField("dropped_by_flowdemux", 0);
+            g.writeNumberField("received", r.captureStats[LiveCounters.RECEIVED]);
+            g.writeNumberField("dropped_by_kernel", r.captureStats[LiveCounters.KERNEL_DROPPED]);
+            g.writeNumberField("dropped_by_interface", r.captureStats[LiveCounters.INTERFACE_DROPPED]);
+            g.writeNumberField("dropped_by_flowdemux", r.captureStats[LiveCounters.FLOWDEMUX_DROPPED]);
+            g.writeBooleanField("loopback", r.loopback);
             g.writeEndObject();
         }
         g.writeObjectFieldStart("flow_table");

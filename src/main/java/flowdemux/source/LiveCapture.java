@@ -9,53 +9,77 @@ import org.pcap4j.core.PcapStat;
 import org.pcap4j.core.Pcaps;
 
 import java.io.IOException;
-import java.sql.Timestamp;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A live capture through libpcap (pcap4j), as a {@link CaptureReader}: {@link #next} waits for the next packet
- * and returns false once {@link #stop()} was called or the packet count is reached. pcap4j hands each packet over
- * as a new byte array: that copy happens here, at the edge, and nowhere after.
+ * A libpcap handle opened through pcap4j: a live device, or a file read by libpcap (--reader pcap4j). Packets come out
+ * through {@link PcapNext} (one native call and one copy each), either in runs into a {@link CaptureSlab}
+ * ({@link #fill}, the capture thread of a {@link LiveFeed}) or one at a time as a {@link CaptureReader}.
  */
 public final class LiveCapture implements CaptureReader
 {
-    /** How long one libpcap read may wait, so that stop requests and interval ticks are seen promptly. */
+    /**
+     * How long libpcap may hold packets before handing them over (TPACKET_V3's block timeout): the delay of a packet
+     * on a quiet link, and how promptly a stop request is seen.
+     */
     private static final int READ_TIMEOUT_MILLIS = 100;
-    /** The kernel ring: with immediate mode each slot is a whole snaplen, so a small ring drops bursts. */
-    private static final int BUFFER_BYTES = 64 << 20;
-    /** Pause between polls of a quiet non-blocking handle. */
+    /** The kernel ring by default: about 0.3 s of a saturated 1 Gbit/s link; tcpdump's is 2 MiB. */
+    public static final int DEFAULT_BUFFER_BYTES = 64 << 20;
+    /** Pause between polls of a quiet non-blocking handle (one-at-a-time reads only). */
     private static final long IDLE_PARK_NANOS = 1_000_000;
 
     private final PcapHandle handle;
+    private final PcapNext pcap;
     private final String device;
     private final int linkType;
+    /** The longest packet libpcap can hand over (its snapshot length). */
+    private final int maxLength;
     private final long maxPackets;
-    private final Runnable onIdle;
     private final boolean offline;
     private volatile boolean stopped;
+    private boolean ended;
     private long index;
     private long bytes;
+    /** The one-at-a-time reader's copy of the current packet. */
+    private byte[] single = new byte[2048];
+    private volatile Boolean loopback;
 
-    private LiveCapture(final PcapHandle handle, final String device, final long maxPackets, final Runnable onIdle,
-        final boolean offline)
+    private LiveCapture(final PcapHandle handle, final String device, final long maxPackets, final boolean offline)
     {
         this.offline = offline;
         this.handle = handle;
         this.device = device;
         this.linkType = handle.getDlt().value();
+        this.maxLength = snapshotLength(handle);
         this.maxPackets = maxPackets;
-        this.onIdle = onIdle;
+        this.pcap = new PcapNext(handle);
+    }
+
+    /** libpcap's snapshot length: the most bytes it hands over for one packet (at least 64, at most 256 KiB). */
+    private static int snapshotLength(final PcapHandle handle)
+    {
+        try
+        {
+            return Math.max(64, Math.min(handle.getSnapshot(), CaptureSlab.BYTES >> 2));
+        }
+        catch (NotOpenException e)
+        {
+            throw new IllegalStateException("handle closed while opening", e);
+        }
     }
 
     /**
      * Opens a device.
      *
-     * @param maxPackets stop after this many packets (0: no limit)
-     * @param onIdle     called between reads (at least every 100 ms), on the reading thread
+     * @param immediate   hand each packet over as it comes; libpcap then uses TPACKET_V2, which gives every packet a
+     *                    whole snaplen-sized slot of the ring (a 64 MiB ring holds about 1,000 packets), so bursts are
+     *                    dropped. Off, packets are packed into TPACKET_V3 blocks and arrive within the read timeout.
+     * @param bufferBytes the kernel ring's size
+     * @param maxPackets  stop after this many packets (0: no limit)
      * @throws PcapNativeException when libpcap refuses (no such device, no permission, bad filter)
      */
     public static LiveCapture open(final String device, final int snaplen, final boolean promiscuous,
-        final boolean immediate, final String filter, final long maxPackets, final Runnable onIdle)
+        final boolean immediate, final int bufferBytes, final String filter, final long maxPackets)
         throws PcapNativeException, NotOpenException
     {
         final PcapHandle.Builder builder = new PcapHandle.Builder(device)
@@ -63,7 +87,7 @@ public final class LiveCapture implements CaptureReader
             .promiscuousMode(promiscuous ? PcapNetworkInterface.PromiscuousMode.PROMISCUOUS
                 : PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS)
             .timeoutMillis(READ_TIMEOUT_MILLIS)
-            .bufferSize(BUFFER_BYTES)
+            .bufferSize(bufferBytes)
             .timestampPrecision(PcapHandle.TimestampPrecision.NANO);
         if (immediate)
         {
@@ -88,105 +112,149 @@ public final class LiveCapture implements CaptureReader
         }
         try
         {
-            // With immediate mode libpcap ignores the read timeout and a read blocks until a packet comes; a
-            // non-blocking handle polled with a short park keeps stop requests and ticks prompt on a quiet link.
+            // A non-blocking handle never waits inside libpcap, so a stop request is seen at once; the capture
+            // thread parks briefly when there is nothing to read.
             handle.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
+            if (filter != null && !filter.isBlank())
+            {
+                handle.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
+            }
+            return new LiveCapture(handle, device, maxPackets, false);
         }
-        catch (PcapNativeException | NotOpenException e)
+        catch (PcapNativeException | NotOpenException | RuntimeException e)
         {
             handle.close();
             throw e;
         }
-        if (filter != null && !filter.isBlank())
-        {
-            try
-            {
-                handle.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
-            }
-            catch (PcapNativeException | NotOpenException e)
-            {
-                handle.close();
-                throw e;
-            }
-        }
-        return new LiveCapture(handle, device, maxPackets, onIdle, false);
     }
 
     /** Opens a capture file through libpcap instead of the project's own reader (--reader pcap4j). */
     public static LiveCapture openOffline(final String path) throws PcapNativeException
     {
         final PcapHandle handle = Pcaps.openOffline(path, PcapHandle.TimestampPrecision.NANO);
-        return new LiveCapture(handle, path, 0, () -> { }, true);
+        try
+        {
+            return new LiveCapture(handle, path, 0, true);
+        }
+        catch (RuntimeException e)
+        {
+            handle.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Copies the packets libpcap has ready into {@code slab}, until it has none, the slab is full or the capture has
+     * {@link #ended()}.
+     *
+     * @return the number of packets added
+     * @throws IOException when libpcap fails (the device went away)
+     */
+    int fill(final CaptureSlab slab) throws IOException
+    {
+        int added = 0;
+        while (!ended() && slab.hasRoom(maxLength))
+        {
+            final int result = pcap.next();
+            if (result == PcapNext.PACKET)
+            {
+                final int n = slab.count;
+                final int length = Math.min(pcap.capturedLength, maxLength);
+                pcap.capturedLength = length;
+                pcap.copyTo(slab.data, slab.used);
+                slab.offset[n] = slab.used;
+                slab.captured[n] = length;
+                slab.original[n] = Math.max(length, pcap.originalLength);
+                slab.timestamp[n] = pcap.timestampNanos;
+                slab.used += length;
+                slab.count = n + 1;
+                index++;
+                bytes += length;
+                added++;
+            }
+            else if (result == PcapNext.NONE_YET)
+            {
+                break;
+            }
+            else
+            {
+                failOrEnd(result);
+            }
+        }
+        return added;
+    }
+
+    /** Stopped, at the packet count, or at the end of a file. */
+    boolean ended()
+    {
+        return ended || stopped || (maxPackets != 0 && index >= maxPackets);
     }
 
     @Override
     public boolean next(final PacketRecord record) throws IOException
     {
-        while (!stopped && (maxPackets == 0 || index < maxPackets))
+        while (!ended())
         {
-            final byte[] raw;
-            try
+            final int result = pcap.next();
+            if (result == PcapNext.PACKET)
             {
-                raw = handle.getNextRawPacketEx();
+                final int length = Math.min(pcap.capturedLength, maxLength);
+                pcap.capturedLength = length;
+                if (single.length < length)
+                {
+                    single = new byte[Math.max(length, single.length * 2)];
+                }
+                pcap.copyTo(single, 0);
+                record.set(single, 0, length, Math.max(length, pcap.originalLength));
+                record.timestampNanos = pcap.timestampNanos;
+                record.linkType = linkType;
+                record.interfaceId = 0;
+                record.fileOffset = bytes;
+                record.index = index++;
+                bytes += length;
+                return true;
             }
-            catch (java.util.concurrent.TimeoutException e)
+            if (result == PcapNext.NONE_YET)
             {
-                onIdle.run();
                 LockSupport.parkNanos(IDLE_PARK_NANOS);
                 continue;
             }
-            catch (java.io.EOFException e)
-            {
-                return false;
-            }
-            catch (PcapNativeException | NotOpenException e)
-            {
-                if (stopped)
-                {
-                    return false;
-                }
-                throw new IOException("capture on " + device + " failed: " + e.getMessage(), e);
-            }
-            final Timestamp ts = handle.getTimestamp();
-            final long seconds = Math.floorDiv(ts.getTime(), 1000L);
-            record.set(raw, 0, raw.length, Math.max(raw.length, handle.getOriginalLength()));
-            record.timestampNanos = seconds * 1_000_000_000L + ts.getNanos();
-            record.linkType = linkType;
-            record.interfaceId = 0;
-            record.fileOffset = bytes;
-            record.index = index++;
-            bytes += raw.length;
-            onIdle.run();
-            return true;
+            failOrEnd(result);
         }
         return false;
     }
 
-    /** Ends the capture: the current or next {@link #next} returns false. Safe from any thread. */
-    public void stop()
+    private void failOrEnd(final int result) throws IOException
     {
-        stopped = true;
-        try
+        ended = true;
+        if (result == PcapNext.ERROR && !stopped)
         {
-            handle.breakLoop();
-        }
-        catch (NotOpenException e)
-        {
-            // already closed
+            throw new IOException((offline ? "libpcap failed reading " : "capture on ") + device + " failed: "
+                + pcap.error());
         }
     }
 
-    /** {received, dropped by the kernel, dropped by the interface}, or nulls where libpcap cannot say. */
+    /** Ends the capture: the reading thread sees it at its next read. Safe from any thread. */
+    public void stop()
+    {
+        stopped = true;
+    }
+
     /** Whether the device is a loopback one (its kernel counters see each packet twice). */
     public boolean isLoopback()
     {
-        if (offline)
+        if (loopback == null)
         {
-            return false;
+            loopback = !offline && loopback(device);
         }
+        return loopback;
+    }
+
+    private static boolean loopback(final String device)
+    {
         try
         {
-            final org.pcap4j.core.PcapNetworkInterface nif = org.pcap4j.core.Pcaps.getDevByName(device);
+            final PcapNetworkInterface nif = Pcaps.getDevByName(device);
             return nif != null && nif.isLoopBack();
         }
         catch (PcapNativeException e)
@@ -195,6 +263,7 @@ public final class LiveCapture implements CaptureReader
         }
     }
 
+    /** {received, dropped by the kernel, dropped by the interface}, or null where libpcap cannot say. */
     public long[] stats()
     {
         try
@@ -231,9 +300,17 @@ public final class LiveCapture implements CaptureReader
         return linkType;
     }
 
+    public String device()
+    {
+        return device;
+    }
+
+    /** Closes the handle: only once no thread reads from it any more. */
     @Override
     public void close()
     {
+        stopped = true;
         handle.close();
+        pcap.free();
     }
 }

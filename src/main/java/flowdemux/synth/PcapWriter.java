@@ -30,10 +30,10 @@ public final class PcapWriter implements CaptureWriter
     }
 
     /** A packet of {@code originalLength} bytes on the wire, of which {@code length} were captured. */
-    public void writeCaptured(final long timestampNanos, final byte[] frame, final int length, final int originalLength)
-        throws IOException
+    public void writeCaptured(final long timestampNanos, final byte[] frame, final int offset, final int length,
+        final int originalLength) throws IOException
     {
-        write(timestampNanos, frame, 0, length, originalLength);
+        write(timestampNanos, frame, offset, length, originalLength);
     }
 
     private void write(final long timestampNanos, final byte[] frame, final int offset, final int length,

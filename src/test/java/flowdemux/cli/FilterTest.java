@@ -104,8 +104,8 @@ class FilterTest
         final Path pcap = tmp.resolve("fragments.pcap");
         try (OutputStream os = Files.newOutputStream(pcap); PcapWriter w = new PcapWriter(os, 1, false))
         {
-            w.writeCaptured(1_000_000_000L, first, first.length, first.length);
-            w.writeCaptured(1_000_001_000L, second, second.length, second.length);
+            w.writeCaptured(1_000_000_000L, first, 0, first.length, first.length);
+            w.writeCaptured(1_000_001_000L, second, 0, second.length, second.length);
         }
         final Cli r = Cli.run("read", pcap.toString(), "--port", "53", "--format", "zeek");
         assertEquals(0, r.exitCode, r.err);

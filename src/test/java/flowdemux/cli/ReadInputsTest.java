@@ -44,7 +44,7 @@ class ReadInputsTest
             {
                 if (d.index % 2 == parity)
                 {
-                    w.writeCaptured(d.timestampNanos, d.bytes, d.bytes.length, d.bytes.length);
+                    w.writeCaptured(d.timestampNanos, d.bytes, 0, d.bytes.length, d.bytes.length);
                 }
             }
         }

@@ -71,7 +71,7 @@ class CraftedConnectionsTest
             {
                 for (int i = 0; i < frames.size(); i++)
                 {
-                    w.writeCaptured(T0 + times.get(i)[0] * MS, frames.get(i), frames.get(i).length, frames.get(i).length);
+                    w.writeCaptured(T0 + times.get(i)[0] * MS, frames.get(i), 0, frames.get(i).length, frames.get(i).length);
                 }
             }
             return file;
