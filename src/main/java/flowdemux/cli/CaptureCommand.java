@@ -70,8 +70,8 @@ public final class CaptureCommand implements Callable<Integer>
     private boolean promiscuous;
 
     @Option(names = "--immediate", negatable = true, defaultValue = "false", fallbackValue = "true",
-        description = {"hand each packet over as it arrives instead of in blocks within 0.1 s (default off: in this "
-            + "mode libpcap gives every packet a whole snaplen of the kernel buffer, which then holds about a "
+        description = {"hand each packet over as it arrives instead of in blocks within 0.1 s (default off; when "
+            + "on, libpcap gives every packet a whole snaplen of the kernel buffer, which then holds about a "
             + "thousand packets and drops bursts)"})
     private boolean immediate;
 

@@ -36,7 +36,14 @@ public final class LiveCapture implements CaptureReader
     private final int maxLength;
     private final long maxPackets;
     private final boolean offline;
-    private volatile boolean stopped;
+    /**
+     * After a stop, how long packets are still read: libpcap hands a TPACKET_V3 block over only when it is full or
+     * the read timeout has passed, so what arrived just before the stop is in libpcap's hands a moment later.
+     */
+    private static final long DRAIN_NANOS = 2L * READ_TIMEOUT_MILLIS * 1_000_000L;
+
+    private volatile boolean stopping;
+    private volatile long stopAt;
     private boolean ended;
     private long index;
     private long bytes;
@@ -184,10 +191,10 @@ public final class LiveCapture implements CaptureReader
         return added;
     }
 
-    /** Stopped, at the packet count, or at the end of a file. */
+    /** Stopped (and drained), at the packet count, or at the end of a file. */
     boolean ended()
     {
-        return ended || stopped || (maxPackets != 0 && index >= maxPackets);
+        return ended || (maxPackets != 0 && index >= maxPackets) || (stopping && System.nanoTime() - stopAt >= 0);
     }
 
     @Override
@@ -227,17 +234,31 @@ public final class LiveCapture implements CaptureReader
     private void failOrEnd(final int result) throws IOException
     {
         ended = true;
-        if (result == PcapNext.ERROR && !stopped)
+        if (result == PcapNext.ERROR && !stopping)
         {
             throw new IOException((offline ? "libpcap failed reading " : "capture on ") + device + " failed: "
                 + pcap.error());
         }
     }
 
-    /** Ends the capture: the reading thread sees it at its next read. Safe from any thread. */
+    /**
+     * Ends the capture: what the kernel has received so far is still read, for up to twice the read timeout (0.2 s),
+     * so that the counters add up. Safe from any thread; a second call does not extend the wait.
+     */
     public void stop()
     {
-        stopped = true;
+        if (!stopping)
+        {
+            stopAt = System.nanoTime() + (offline ? 0 : DRAIN_NANOS);
+            stopping = true;
+        }
+    }
+
+    /** Ends the capture at once, without reading what is left. */
+    private void stopNow()
+    {
+        stopAt = System.nanoTime();
+        stopping = true;
     }
 
     /** Whether the device is a loopback one (its kernel counters see each packet twice). */
@@ -309,7 +330,7 @@ public final class LiveCapture implements CaptureReader
     @Override
     public void close()
     {
-        stopped = true;
+        stopNow();
         handle.close();
         pcap.free();
     }

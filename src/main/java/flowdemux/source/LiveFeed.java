@@ -36,6 +36,8 @@ public final class LiveFeed implements CaptureReader
     private volatile Throwable failure;
     /** Packets read from libpcap but thrown away because the analysis was behind (capture thread writes). */
     private volatile long dropped;
+    /** Packets read from libpcap, handed over or dropped (capture thread writes). */
+    private volatile long taken;
     /** libpcap's {received, dropped by the kernel, dropped by the interface} as last read, or null. */
     private volatile long[] counters;
 
@@ -100,6 +102,10 @@ public final class LiveFeed implements CaptureReader
                         full.offer(slab);
                         slab = null;
                     }
+                }
+                if (added > 0)
+                {
+                    taken += added;
                 }
                 final long now = System.nanoTime();
                 if (now - countersAt >= COUNTERS_EVERY_NANOS)
@@ -212,6 +218,12 @@ public final class LiveFeed implements CaptureReader
         final long[] c = counters;
         final long own = dropped;
         return c == null ? new long[] {-1, -1, -1, own} : new long[] {c[0], c[1], c[2], own};
+    }
+
+    /** Packets read from libpcap so far, whether handed over or dropped. Safe from any thread. */
+    public long taken()
+    {
+        return taken;
     }
 
     public boolean isLoopback()

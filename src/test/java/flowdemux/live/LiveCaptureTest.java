@@ -80,7 +80,7 @@ class LiveCaptureTest
                     "-o", log.toString(), "--write", pcap.toString());
             }, "test-capture");
             capture.start();
-            waitFor(err, "capturing on lo");
+            LoopbackPeers.waitFor(err, "capturing on lo");
             Thread.sleep(300);
 
             // Three tabs: three connections open at once, then each makes a request and reads the response.
@@ -257,19 +257,6 @@ class LiveCaptureTest
         try (ServerSocket s = new ServerSocket(0, 1, host))
         {
             return s.getLocalPort();
-        }
-    }
-
-    private static void waitFor(final StringWriter err, final String text) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!err.toString().contains(text))
-        {
-            if (System.nanoTime() > deadline)
-            {
-                throw new AssertionError("capture did not start: " + err);
-            }
-            Thread.sleep(20);
         }
     }
 }

@@ -63,4 +63,18 @@ final class LoopbackPeers
         t.start();
         return t;
     }
+
+    /** Waits until a capture's standard error says {@code text} (it has started), at most 10 s. */
+    static void waitFor(final java.io.StringWriter err, final String text) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!err.toString().contains(text))
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("capture did not start: " + err);
+            }
+            Thread.sleep(20);
+        }
+    }
 }
