@@ -14,6 +14,8 @@ public final class Main implements java.util.concurrent.Callable<Integer>
     public static final int EXIT_OK = 0;
     public static final int EXIT_USAGE = 1;
     public static final int EXIT_INPUT = 2;
+    /** The report was written, but IPFIX records were dropped (the collector was slow, gone or refusing). */
+    public static final int EXIT_EXPORT = 3;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

@@ -1,6 +1,7 @@
 package flowdemux.cli;
 
 import flowdemux.flow.ConnectionConfig;
+import flowdemux.export.IpfixExporter;
 import flowdemux.pipeline.OfflineRun;
 import flowdemux.pipeline.PacketFilter;
 import flowdemux.pipeline.ProgressListener;
@@ -46,6 +47,9 @@ public final class ReadCommand implements Callable<Integer>
     @CommandLine.Mixin
     private ReportOptions report;
 
+    @CommandLine.Mixin
+    private ExportOptions export;
+
     @Option(names = {"-f", "--filter"}, paramLabel = "BPF",
         description = "only packets this tcpdump filter accepts (\"tcp port 443 and host 10.0.0.1\"), compiled by "
             + "libpcap for each link type and applied before decoding")
@@ -80,6 +84,7 @@ public final class ReadCommand implements Callable<Integer>
     {
         final CommandLine cl = spec.commandLine();
         report.validate(cl);
+        export.validate(cl);
         if (maxFlows < 1 || maxFlows > MAX_FLOWS)
         {
             throw new CommandLine.ParameterException(cl, "--max-flows must be 1 to " + MAX_FLOWS + ", not " + maxFlows);
@@ -149,6 +154,22 @@ public final class ReadCommand implements Callable<Integer>
         config.uidSeed = seed != null ? seed : reader.digest();
 
         final Analysis analysis = new Analysis(report.renderer(), workerCount);
+        final IpfixExporter exporter;
+        try
+        {
+            exporter = export.open(analysis.stores);
+        }
+        catch (IOException e)
+        {
+            reader.close();
+            err.println("flowdemux: " + e.getMessage());
+            return Main.EXIT_INPUT;
+        }
+        catch (IllegalArgumentException e)
+        {
+            reader.close();
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
         final OfflineRun run = new OfflineRun(workerCount, (int)maxFlows, analysis.stores::get, filter,
             progressListener(err), config);
         run.recordFilter(compiled);
@@ -157,6 +178,7 @@ public final class ReadCommand implements Callable<Integer>
             run.run(reader);
         }
         Progress.clear(err);
+        final boolean exported = ExportOptions.finish(exporter, err);
         final List<String> errors = new ArrayList<>();
         final List<AnalysisResult.InputFile> files = new ArrayList<>();
         for (final MergedReader.Input in : reader.inputs())
@@ -187,7 +209,7 @@ public final class ReadCommand implements Callable<Integer>
         {
             err.println("flowdemux: " + e);
         }
-        return errors.isEmpty() ? Main.EXIT_OK : Main.EXIT_INPUT;
+        return !errors.isEmpty() ? Main.EXIT_INPUT : exported ? Main.EXIT_OK : Main.EXIT_EXPORT;
     }
 
     /** -o naming one of the inputs would destroy it. */

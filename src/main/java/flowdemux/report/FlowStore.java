@@ -105,10 +105,13 @@ public final class FlowStore implements FlowSink
         this.format = format;
     }
 
-    /** Also hands every ended connection to {@code l}, on the worker's thread (a live capture's interval view). */
+    /**
+     * Also hands every ended connection (and interim record) to {@code l}, on the worker's thread: a live capture's
+     * interval view, an exporter. Listeners share one copy of the record and must not change it.
+     */
     public void listen(final java.util.function.Consumer<FlowRecord> l)
     {
-        this.listener = l;
+        this.listener = listener == null ? l : listener.andThen(l);
     }
 
     @Override

@@ -1,0 +1,114 @@
+package flowdemux.cli;
+
+import flowdemux.export.IpfixExporter;
+import flowdemux.export.IpfixTarget;
+import flowdemux.report.FlowStore;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+
+/** --ipfix and its settings, for read and capture: connections also go to an IPFIX collector as they end. */
+final class ExportOptions
+{
+    @Option(names = "--ipfix", paramLabel = "[tcp://]HOST:PORT",
+        description = {"also export every connection to an IPFIX collector as it ends (UDP; tcp:// for TCP; IPv6 as "
+            + "[ADDRESS]:PORT; port 4739 when none is given)"})
+    String target;
+
+    @Option(names = "--ipfix-domain", defaultValue = "1", paramLabel = "N",
+        description = "IPFIX observation domain id (default 1)")
+    long domain;
+
+    @Option(names = "--ipfix-mtu", defaultValue = "1400", paramLabel = "BYTES",
+        description = "largest IPFIX message (default 1400, under a path MTU of 1500 with IP and UDP headers)")
+    int mtu;
+
+    @Option(names = "--ipfix-pen", defaultValue = "32473", paramLabel = "N",
+        description = {"Private Enterprise Number of flowdemux's own elements (conn_state, history, ...); the "
+            + "default 32473 is RFC 5612's number for examples, a placeholder"})
+    long pen;
+
+    @Option(names = "--ipfix-template-messages", defaultValue = "20", paramLabel = "N",
+        description = "over UDP, send the templates again every N messages (default 20)")
+    int templateMessages;
+
+    @Option(names = "--ipfix-template-seconds", defaultValue = "30", paramLabel = "S",
+        description = "over UDP, send the templates again every S seconds (default 30)")
+    double templateSeconds;
+
+    void validate(final CommandLine cl)
+    {
+        if (target == null)
+        {
+            return;
+        }
+        try
+        {
+            IpfixTarget.parse(target);
+        }
+        catch (IllegalArgumentException e)
+        {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        if (domain < 0 || domain > 0xffffffffL)
+        {
+            throw new CommandLine.ParameterException(cl, "--ipfix-domain must be 0 to 4294967295, not " + domain);
+        }
+        if (mtu < 576 || mtu > 65_000)
+        {
+            throw new CommandLine.ParameterException(cl, "--ipfix-mtu must be 576 to 65000, not " + mtu);
+        }
+        if (pen < 1 || pen > 0xffffffffL)
+        {
+            throw new CommandLine.ParameterException(cl, "--ipfix-pen must be 1 to 4294967295, not " + pen);
+        }
+        if (templateMessages < 1)
+        {
+            throw new CommandLine.ParameterException(cl, "--ipfix-template-messages must be at least 1, not "
+                + templateMessages);
+        }
+        if (!(templateSeconds > 0))
+        {
+            throw new CommandLine.ParameterException(cl, "--ipfix-template-seconds must be above 0, not "
+                + templateSeconds);
+        }
+    }
+
+    /** Opens the exporter and feeds it every store's connections; null without --ipfix. */
+    IpfixExporter open(final List<FlowStore> stores) throws IOException
+    {
+        if (target == null)
+        {
+            return null;
+        }
+        final IpfixExporter exporter = IpfixExporter.open(IpfixTarget.parse(target), (int)domain, mtu, (int)pen,
+            templateMessages, templateSeconds);
+        for (final FlowStore store : stores)
+        {
+            store.listen(exporter);
+        }
+        return exporter;
+    }
+
+    /**
+     * Sends what is left, closes, and says what happened on standard error.
+     *
+     * @return whether every record reached the socket
+     */
+    static boolean finish(final IpfixExporter exporter, final PrintWriter err)
+    {
+        if (exporter == null)
+        {
+            return true;
+        }
+        exporter.close();
+        err.printf(Locale.ROOT, "flowdemux: IPFIX to %s: %,d records sent in %,d messages, %,d dropped%s%n",
+            exporter.target(), exporter.sent(), exporter.messages(), exporter.dropped(),
+            exporter.failure() == null ? "" : " (" + exporter.failure() + ")");
+        return exporter.dropped() == 0 && exporter.failure() == null;
+    }
+}
