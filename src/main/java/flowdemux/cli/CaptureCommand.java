@@ -3,6 +3,7 @@ package flowdemux.cli;
 import flowdemux.decode.ChecksumMode;
 import flowdemux.flow.ConnectionConfig;
 import flowdemux.flow.FlowRecord;
+import flowdemux.export.IpfixExporter;
 import flowdemux.pipeline.OfflineRun;
 import flowdemux.pipeline.PacketFilter;
 import flowdemux.pipeline.ProgressListener;
@@ -95,6 +96,9 @@ public final class CaptureCommand implements Callable<Integer>
     private ReportOptions report;
 
     @CommandLine.Mixin
+    private ExportOptions export;
+
+    @CommandLine.Mixin
     private FilterOptions filters;
 
     @Option(names = "--max-flows", defaultValue = "1000000", paramLabel = "N", converter = CountConverter.class,
@@ -159,6 +163,20 @@ public final class CaptureCommand implements Callable<Integer>
                 store.listen(endedNow::add);
             }
         }
+        final IpfixExporter exporter;
+        try
+        {
+            exporter = export.open(analysis.stores);
+        }
+        catch (IOException e)
+        {
+            err.println("flowdemux: " + e.getMessage());
+            return Main.EXIT_INPUT;
+        }
+        catch (IllegalArgumentException e)
+        {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
         final OfflineRun run = new OfflineRun(workers, (int)maxFlows, analysis.stores::get, packetFilter,
             ProgressListener.NONE, config);
         if (seed == null)
@@ -175,6 +193,7 @@ public final class CaptureCommand implements Callable<Integer>
         }
         catch (Exception | UnsatisfiedLinkError | NoClassDefFoundError e)
         {
+            ExportOptions.close(exporter);
             err.println("flowdemux: cannot capture on " + device + ": " + LiveErrors.describe(e));
             return Main.EXIT_INPUT;
         }
@@ -214,6 +233,10 @@ public final class CaptureCommand implements Callable<Integer>
             {
                 // The last, partial interval comes before the final report.
                 ticker.report(System.nanoTime());
+            }
+            if (!ExportOptions.finish(exporter, err) && exitCode == Main.EXIT_OK)
+            {
+                exitCode = Main.EXIT_EXPORT;
             }
             final String error = run.ioFault() == null ? null : run.ioFault().getMessage();
             final AnalysisResult result = analysis.result("live capture on " + device, capture.formatName(), run,
@@ -257,6 +280,7 @@ public final class CaptureCommand implements Callable<Integer>
     private void validate(final CommandLine cl)
     {
         report.validate(cl);
+        export.validate(cl);
         if (snaplen < 64 || snaplen > 262_144)
         {
             throw new CommandLine.ParameterException(cl, "--snaplen must be 64 to 262144, not " + snaplen);

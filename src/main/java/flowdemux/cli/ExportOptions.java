@@ -94,6 +94,15 @@ final class ExportOptions
         return exporter;
     }
 
+    /** Closes an exporter that sent nothing (the run could not start). */
+    static void close(final IpfixExporter exporter)
+    {
+        if (exporter != null)
+        {
+            exporter.close();
+        }
+    }
+
     /**
      * Sends what is left, closes, and says what happened on standard error.
      *

@@ -1,5 +1,6 @@
 package flowdemux.live;
 
+import flowdemux.Nfcapd;
 import flowdemux.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +55,8 @@ class LiveCaptureTest
 
     private static void run(final InetAddress host, final Path tmp) throws Exception
     {
-        try (ServerSocket server = new ServerSocket(0, 10, host); DatagramSocket udpServer = new DatagramSocket(0, host))
+        try (ServerSocket server = new ServerSocket(0, 10, host); DatagramSocket udpServer = new DatagramSocket(0, host);
+            Nfcapd collector = Nfcapd.start(tmp.resolve("nfcapd")))
         {
             final int serverPort = server.getLocalPort();
             final int closedPort = freePort(host);
@@ -77,7 +79,7 @@ class LiveCaptureTest
                 cl.setOut(new PrintWriter(new StringWriter(), true));
                 cl.setErr(new PrintWriter(err, true));
                 exit[0] = cl.execute("capture", "-i", "lo", "-f", filter, "--duration", "5", "--format", "zeek",
-                    "-o", log.toString(), "--write", pcap.toString());
+                    "-o", log.toString(), "--write", pcap.toString(), "--ipfix", "127.0.0.1:" + collector.port);
             }, "test-capture");
             capture.start();
             LoopbackPeers.waitFor(err, "capturing on lo");
@@ -116,6 +118,11 @@ class LiveCaptureTest
             }
             capture.join(15_000);
             assertEquals(0, exit[0], err.toString());
+            assertTrue(err.toString().contains("IPFIX to udp://127.0.0.1:" + collector.port + ": 5 records sent"),
+                err.toString());
+            Thread.sleep(300);
+            // The same five connections reached the IPFIX collector, with the same counts and times.
+            assertEquals(Nfcapd.fromConnLog(Files.readString(log)), collector.stopAndRead(), "conn.log = nfdump");
 
             final List<Map<String, String>> rows = rows(Files.readString(log));
             final Map<String, long[]> counts = countWithPcap4j(pcap, host);
