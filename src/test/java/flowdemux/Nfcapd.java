@@ -2,9 +2,7 @@ package flowdemux;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Assumptions;
 
-import java.io.File;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -49,8 +47,8 @@ public final class Nfcapd implements AutoCloseable
     /** Starts nfcapd storing into {@code folder} (created), or skips the test where nfdump is not installed. */
     public static Nfcapd start(final Path folder) throws Exception
     {
-        final String nfcapd = require("nfcapd");
-        final String nfdump = require("nfdump");
+        final String nfcapd = Tools.require("nfcapd", "nfdump");
+        final String nfdump = Tools.require("nfdump", "nfdump");
         final Path store = Files.createDirectories(folder);
         final int port = freeUdpPort();
         final Process p = new ProcessBuilder(nfcapd, "-w", store.toString(), "-b", "127.0.0.1", "-p",
@@ -201,23 +199,5 @@ public final class Nfcapd implements AutoCloseable
         }
     }
 
-    /** A collector program, installed by .ci/run: its path, or the test is skipped (fails where required). */
-    private static String require(final String name)
-    {
-        for (final String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator))
-        {
-            final Path p = Path.of(dir, name);
-            if (Files.isExecutable(p))
-            {
-                return p.toString();
-            }
-        }
-        if (Boolean.getBoolean("flowdemux.requireLive"))
-        {
-            throw new AssertionError(name + " is required here (.ci/run installs nfdump) but is not installed");
-        }
-        Assumptions.abort(name + " is not installed (Debian: apt-get install nfdump)");
-        return null;
-    }
 
 }

@@ -244,7 +244,8 @@ final class IpfixRecords
     {
         final long seconds = Math.floorDiv(unixNanos, 1_000_000_000L);
         final long nanos = Math.floorMod(unixNanos, 1_000_000_000L);
-        final long fraction = (nanos << 32) / 1_000_000_000L;
+        // Rounded up, so that a reader truncating the fraction back to nanoseconds gets the same nanosecond.
+        final long fraction = ((nanos << 32) + 999_999_999L) / 1_000_000_000L;
         return (seconds + NTP_OFFSET_SECONDS) << 32 | fraction;
     }
 
