@@ -52,7 +52,7 @@ public final class Nfcapd implements AutoCloseable
         final Path store = Files.createDirectories(folder);
         final int port = freeUdpPort();
         final Process p = new ProcessBuilder(nfcapd, "-w", store.toString(), "-b", "127.0.0.1", "-p",
-            String.valueOf(port), "-t", "3600").redirectErrorStream(true)
+            String.valueOf(port), "-t", "3600", "-B", "8000000").redirectErrorStream(true)
             .redirectOutput(store.resolveSibling(folder.getFileName() + ".log").toFile()).start();
         Thread.sleep(500); // nfcapd binds its socket
         return new Nfcapd(store, port, p, nfdump);

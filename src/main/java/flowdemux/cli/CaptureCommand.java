@@ -234,7 +234,8 @@ public final class CaptureCommand implements Callable<Integer>
                 // The last, partial interval comes before the final report.
                 ticker.report(System.nanoTime());
             }
-            if (!ExportOptions.finish(exporter, err) && exitCode == Main.EXIT_OK)
+            final AnalysisResult.Export exported = ExportOptions.finish(exporter, err);
+            if (!ExportOptions.complete(exported) && exitCode == Main.EXIT_OK)
             {
                 exitCode = Main.EXIT_EXPORT;
             }
@@ -242,6 +243,7 @@ public final class CaptureCommand implements Callable<Integer>
             final AnalysisResult result = analysis.result("live capture on " + device, capture.formatName(), run,
                 (int)maxFlows, error, describeFilter());
             result.captureStats = stats;
+            result.export = exported;
             result.loopback = capture.isLoopback();
             if (!analysis.write(result, report.output, out, err))
             {

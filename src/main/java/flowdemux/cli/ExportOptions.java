@@ -2,6 +2,7 @@ package flowdemux.cli;
 
 import flowdemux.export.IpfixExporter;
 import flowdemux.export.IpfixTarget;
+import flowdemux.report.AnalysisResult;
 import flowdemux.report.FlowStore;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -9,7 +10,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Locale;
 
 /** --ipfix and its settings, for read and capture: connections also go to an IPFIX collector as they end. */
 final class ExportOptions
@@ -39,6 +39,11 @@ final class ExportOptions
     @Option(names = "--ipfix-template-seconds", defaultValue = "30", paramLabel = "S",
         description = "over UDP, send the templates again every S seconds (default 30)")
     double templateSeconds;
+
+    @Option(names = "--ipfix-rate", defaultValue = "0", paramLabel = "N", converter = CountConverter.class,
+        description = "send at most N records a second (default 0: as fast as they come); records beyond what the "
+            + "queue holds are dropped and counted")
+    long rate;
 
     void validate(final CommandLine cl)
     {
@@ -71,6 +76,10 @@ final class ExportOptions
             throw new CommandLine.ParameterException(cl, "--ipfix-template-messages must be at least 1, not "
                 + templateMessages);
         }
+        if (rate < 0)
+        {
+            throw new CommandLine.ParameterException(cl, "--ipfix-rate must be 0 or more, not " + rate);
+        }
         if (!(templateSeconds > 0))
         {
             throw new CommandLine.ParameterException(cl, "--ipfix-template-seconds must be above 0, not "
@@ -86,7 +95,7 @@ final class ExportOptions
             return null;
         }
         final IpfixExporter exporter = IpfixExporter.open(IpfixTarget.parse(target), (int)domain, mtu, (int)pen,
-            templateMessages, templateSeconds);
+            templateMessages, templateSeconds, rate);
         for (final FlowStore store : stores)
         {
             store.listen(exporter);
@@ -103,21 +112,23 @@ final class ExportOptions
         }
     }
 
-    /**
-     * Sends what is left, closes, and says what happened on standard error.
-     *
-     * @return whether every record reached the socket
-     */
-    static boolean finish(final IpfixExporter exporter, final PrintWriter err)
+    /** Sends what is left, closes, and says what happened on standard error; null without --ipfix. */
+    static AnalysisResult.Export finish(final IpfixExporter exporter, final PrintWriter err)
     {
         if (exporter == null)
         {
-            return true;
+            return null;
         }
         exporter.close();
-        err.printf(Locale.ROOT, "flowdemux: IPFIX to %s: %,d records sent in %,d messages, %,d dropped%s%n",
-            exporter.target(), exporter.sent(), exporter.messages(), exporter.dropped(),
-            exporter.failure() == null ? "" : " (" + exporter.failure() + ")");
-        return exporter.dropped() == 0 && exporter.failure() == null;
+        final AnalysisResult.Export export = new AnalysisResult.Export(exporter.target().toString(), exporter.sent(),
+            exporter.messages(), exporter.dropped(), exporter.failure());
+        err.println("flowdemux: IPFIX to " + export.describe());
+        return export;
+    }
+
+    /** Whether every record reached the collector's socket. */
+    static boolean complete(final AnalysisResult.Export export)
+    {
+        return export == null || (export.dropped() == 0 && export.failure() == null);
     }
 }

@@ -178,7 +178,7 @@ public final class ReadCommand implements Callable<Integer>
             run.run(reader);
         }
         Progress.clear(err);
-        final boolean exported = ExportOptions.finish(exporter, err);
+        final AnalysisResult.Export exported = ExportOptions.finish(exporter, err);
         final List<String> errors = new ArrayList<>();
         final List<AnalysisResult.InputFile> files = new ArrayList<>();
         for (final MergedReader.Input in : reader.inputs())
@@ -196,6 +196,7 @@ public final class ReadCommand implements Callable<Integer>
         {
             result.inputs = files;
         }
+        result.export = exported;
         if (!analysis.write(result, report.output, spec.commandLine().getOut(), err))
         {
             return Main.EXIT_INPUT;
@@ -209,7 +210,7 @@ public final class ReadCommand implements Callable<Integer>
         {
             err.println("flowdemux: " + e);
         }
-        return !errors.isEmpty() ? Main.EXIT_INPUT : exported ? Main.EXIT_OK : Main.EXIT_EXPORT;
+        return !errors.isEmpty() ? Main.EXIT_INPUT : ExportOptions.complete(exported) ? Main.EXIT_OK : Main.EXIT_EXPORT;
     }
 
     /** -o naming one of the inputs would destroy it. */

@@ -39,6 +39,9 @@ public final class IpfixExporter implements Consumer<FlowRecord>, AutoCloseable
     private final int mtu;
     private final int templateEveryMessages;
     private final long templateEveryNanos;
+    /** Nanoseconds per record when paced (--ipfix-rate), else 0. */
+    private final long nanosPerRecord;
+    private long pacedSince;
     private final MpscArrayQueue<FlowRecord> queue = new MpscArrayQueue<>(QUEUE);
     private final ByteBuffer message;
     private final Thread thread;
@@ -60,8 +63,9 @@ public final class IpfixExporter implements Consumer<FlowRecord>, AutoCloseable
     private int setTemplate;
 
     private IpfixExporter(final IpfixTarget target, final ByteChannel channel, final int domain, final int mtu,
-        final int pen, final int templateEveryMessages, final long templateEveryNanos)
+        final int pen, final int templateEveryMessages, final long templateEveryNanos, final long recordsPerSecond)
     {
+        this.nanosPerRecord = recordsPerSecond <= 0 ? 0 : Math.max(1, 1_000_000_000L / recordsPerSecond);
         this.target = target;
         this.channel = channel;
         this.records = new IpfixRecords(pen);
@@ -80,7 +84,8 @@ public final class IpfixExporter implements Consumer<FlowRecord>, AutoCloseable
      * @throws IOException with a message for the user when the collector cannot be resolved or reached
      */
     public static IpfixExporter open(final IpfixTarget target, final int domain, final int mtu, final int pen,
-        final int templateEveryMessages, final double templateEverySeconds) throws IOException
+        final int templateEveryMessages, final double templateEverySeconds, final long recordsPerSecond)
+        throws IOException
     {
         final InetSocketAddress address;
         try
@@ -113,7 +118,7 @@ public final class IpfixExporter implements Consumer<FlowRecord>, AutoCloseable
             throw new IOException("cannot reach the IPFIX collector " + target + ": " + e.getMessage());
         }
         final IpfixExporter exporter = new IpfixExporter(target, channel, domain, mtu, pen, templateEveryMessages,
-            (long)(templateEverySeconds * 1e9));
+            (long)(templateEverySeconds * 1e9), recordsPerSecond);
         if (mtu < HEADER + exporter.records.templateSetLength() + 300)
         {
             close(channel);
@@ -248,6 +253,7 @@ public final class IpfixExporter implements Consumer<FlowRecord>, AutoCloseable
         message.putInt(8, (int)sequence);
         message.putInt(12, domain);
         message.flip();
+        pace();
         try
         {
             while (message.hasRemaining())
@@ -275,6 +281,25 @@ public final class IpfixExporter implements Consumer<FlowRecord>, AutoCloseable
         }
         pending = 0;
         message.clear();
+    }
+
+    /** With --ipfix-rate: waits until the records sent so far are due at that rate (a UDP collector takes bursts badly). */
+    private void pace()
+    {
+        if (nanosPerRecord == 0)
+        {
+            return;
+        }
+        final long now = System.nanoTime();
+        if (sent == 0 || now - pacedSince > 1_000_000_000L + sent * nanosPerRecord)
+        {
+            pacedSince = now - sent * nanosPerRecord; // start, or restart after a quiet second
+        }
+        final long due = pacedSince + sent * nanosPerRecord;
+        while (System.nanoTime() < due && !Thread.currentThread().isInterrupted())
+        {
+            LockSupport.parkNanos(due - System.nanoTime());
+        }
     }
 
     /** Records sent to the collector so far. */

@@ -27,6 +27,21 @@ public final class AnalysisResult
     public long[] captureStats;
     /** Live capture on a loopback device, where the kernel counts each packet twice (see LiveCounters). */
     public boolean loopback;
+    /** What --ipfix sent, or null without it. */
+    public Export export;
+
+    /** IPFIX export: where to, records sent and in how many messages, records dropped, and what stopped it. */
+    public record Export(String target, long sent, long messages, long dropped, String failure)
+    {
+        /** "udp://127.0.0.1:4739: 400 records sent in 12 messages, 0 dropped". */
+        public String describe()
+        {
+            return target + ": " + Formats.count(sent, "record", "records") + " sent in " + Formats.count(messages,
+                "message", "messages") + ", " + Formats.count(dropped) + " dropped" + (failure == null ? ""
+                : " (" + failure + ")");
+        }
+    }
+
     /** The input files, when there are several (merged by time): each with its format, packets and fault. */
     public java.util.List<InputFile> inputs = java.util.List.of();
 

@@ -272,6 +272,16 @@ public final class JsonReport implements ReportFormat
         g.writeNumberField("max_flows", r.maxFlows);
         g.writeNumberField("evicted", r.evicted);
         g.writeEndObject();
+        if (r.export != null)
+        {
+            g.writeObjectFieldStart("ipfix");
+            g.writeStringField("collector", r.export.target());
+            g.writeNumberField("records_sent", r.export.sent());
+            g.writeNumberField("messages_sent", r.export.messages());
+            g.writeNumberField("records_dropped", r.export.dropped());
+            g.writeStringField("failure", r.export.failure());
+            g.writeEndObject();
+        }
         g.writeEndObject();
     }
 

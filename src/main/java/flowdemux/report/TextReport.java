@@ -95,6 +95,10 @@ public final class TextReport implements ReportFormat
         }
         out.printf(Locale.ROOT, "  flow table    --max-flows %s; %s evicted%n", Formats.count(r.maxFlows),
             Formats.count(r.evicted));
+        if (r.export != null)
+        {
+            out.printf(Locale.ROOT, "  ipfix         %s%n", r.export.describe());
+        }
         if (r.captureStats != null)
         {
             out.printf(Locale.ROOT, "  live          %s%n", LiveCounters.describe(r.captureStats, r.loopback));

@@ -102,8 +102,13 @@ class JsonReportTest
     @Test
     void theSchemaPageDescribesExactlyWhatTheReportHas(@TempDir final Path tmp) throws Exception
     {
-        final Cli r = Cli.run("read", "samples/mixed.pcapng", flowdemux.Captures.otherProtocolCapture(tmp, 47).toString(), "--format", "json", "--top",
-            "all");
+        final Cli r;
+        try (java.net.DatagramSocket collector = new java.net.DatagramSocket(0,
+            java.net.InetAddress.getByName("127.0.0.1")))
+        {
+            r = Cli.run("read", "samples/mixed.pcapng", flowdemux.Captures.otherProtocolCapture(tmp, 47).toString(),
+                "--format", "json", "--top", "all", "--ipfix", "127.0.0.1:" + collector.getLocalPort());
+        }
         assertEquals(0, r.exitCode, r.err);
         final Set<String> actual = new TreeSet<>();
         paths(JSON.readTree(r.out), "", actual);
