@@ -29,6 +29,8 @@ public final class IpfixExporter implements Consumer<FlowRecord>, AutoCloseable
     private static final int QUEUE = 1 << 16;
     private static final int HEADER = 16;
     private static final long IDLE_PARK_NANOS = 1_000_000;
+    /** Longest a record waits in a partial message. */
+    private static final long HOLD_NANOS = 50_000_000;
     /** How long close waits for the queue to drain before counting the rest as dropped. */
     private static final long CLOSE_WAIT_NANOS = 10_000_000_000L;
 
@@ -61,6 +63,7 @@ public final class IpfixExporter implements Consumer<FlowRecord>, AutoCloseable
     private int pending;
     private int setStart = -1;
     private int setTemplate;
+    private long messageStartedAt;
 
     private IpfixExporter(final IpfixTarget target, final ByteChannel channel, final int domain, final int mtu,
         final int pen, final int templateEveryMessages, final long templateEveryNanos, final long recordsPerSecond)
@@ -149,7 +152,9 @@ public final class IpfixExporter implements Consumer<FlowRecord>, AutoCloseable
                 final FlowRecord r = queue.relaxedPoll();
                 if (r == null)
                 {
-                    if (pending > 0)
+                    // A partial message waits a moment for more records: fuller messages, and a record is never
+                    // held longer than that.
+                    if (pending > 0 && (closing || System.nanoTime() - messageStartedAt >= HOLD_NANOS))
                     {
                         flush();
                     }
@@ -221,6 +226,7 @@ public final class IpfixExporter implements Consumer<FlowRecord>, AutoCloseable
         message.position(HEADER);
         setStart = -1;
         final long now = System.nanoTime();
+        messageStartedAt = now;
         final boolean due = !templatesSent || (!target.tcp() && (messagesSinceTemplates >= templateEveryMessages
             || now - templatesAt >= templateEveryNanos));
         if (due)
