@@ -85,6 +85,11 @@ class IpfixNfcapdTest
         final Result unresolvable = run("read", generated.toString(), "--ipfix", "no-such-host.invalid:4739");
         assertEquals(Main.EXIT_INPUT, unresolvable.exit);
         assertEquals("flowdemux: cannot resolve the IPFIX collector no-such-host.invalid", unresolvable.err.trim());
+        final Result refused = run("read", generated.toString(), "--ipfix", "tcp://127.0.0.1:" + port);
+        assertEquals(Main.EXIT_INPUT, refused.exit);
+        assertEquals(1, refused.err.trim().lines().count(), refused.err);
+        assertTrue(refused.err.startsWith("flowdemux: cannot reach the IPFIX collector tcp://127.0.0.1:" + port),
+            refused.err);
         final Result badTarget = run("read", generated.toString(), "--ipfix", "127.0.0.1:99999");
         assertEquals(Main.EXIT_USAGE, badTarget.exit);
         assertTrue(badTarget.err.contains("the port must be 1 to 65535"), badTarget.err);
