@@ -12,6 +12,8 @@ public final class DecodeStats
     public long packets;
     public long capturedBytes;
     public long wireBytes;
+    /** Packets (column 0) and bytes on the wire (column 1) over capture time. */
+    public final flowdemux.util.TimeBuckets traffic = new flowdemux.util.TimeBuckets(2);
     public long firstNanos = Long.MAX_VALUE;
     public long lastNanos = Long.MIN_VALUE;
     public long ipv4Packets;
@@ -47,6 +49,8 @@ public final class DecodeStats
         packets++;
         capturedBytes += capturedLength;
         wireBytes += wireLength;
+        traffic.add(timestampNanos, 0, 1);
+        traffic.add(timestampNanos, 1, wireLength);
         if (timestampNanos < firstNanos)
         {
             firstNanos = timestampNanos;

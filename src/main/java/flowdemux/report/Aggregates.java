@@ -1,10 +1,12 @@
 package flowdemux.report;
 
 import flowdemux.decode.DecodedPacket;
+import flowdemux.flow.ConnState;
 import flowdemux.flow.EndReason;
 import flowdemux.flow.FlowRecord;
 import flowdemux.util.AddressIndex;
 import flowdemux.util.Addresses;
+import flowdemux.util.TimeBuckets;
 import org.HdrHistogram.Histogram;
 import org.agrona.collections.Int2ObjectHashMap;
 
@@ -71,6 +73,12 @@ public final class Aggregates
     public final Histogram flowDurationNanos = new Histogram(3);
     public final Histogram bytesPerFlow = new Histogram(3);
     public final Histogram handshakeRttNanos = new Histogram(3);
+    /**
+     * Connections over capture time: at their first packet (column 0), and at their last packet by outcome (columns 1
+     * to 6, in the order of {@link PortSummary#OUTCOMES}); one still open at the end of the input counts at its last
+     * packet with the state it had (in progress, half-open, ...).
+     */
+    public final TimeBuckets connectionsOverTime = new TimeBuckets(1 + PortSummary.OUTCOMES.length);
     /** Exact largest values: a histogram's max is only its bucket's highest equivalent value. */
     public long maxDurationNanos;
     public long maxBytesPerFlow;
@@ -105,6 +113,8 @@ public final class Aggregates
             return;
         }
         connections++;
+        connectionsOverTime.add(f.firstNanos, 0, 1);
+        connectionsOverTime.add(f.lastNanos, 1 + PortSummary.outcomeIndex(ConnState.outcome(f.connState)), 1);
         flowDurationNanos.recordValue(Math.max(0, f.durationNanos()));
         maxDurationNanos = Math.max(maxDurationNanos, f.durationNanos());
         bytesPerFlow.recordValue(f.ipBytes());
@@ -220,6 +230,7 @@ public final class Aggregates
     public void merge(final Aggregates other)
     {
         connections += other.connections;
+        connectionsOverTime.merge(other.connectionsOverTime);
         otherServerConnections += other.otherServerConnections;
         flowDurationNanos.add(other.flowDurationNanos);
         bytesPerFlow.add(other.bytesPerFlow);

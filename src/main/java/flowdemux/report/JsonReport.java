@@ -9,7 +9,9 @@ import flowdemux.flow.FlowRecord;
 import flowdemux.ports.PortRange;
 import flowdemux.ports.Services;
 import flowdemux.source.LinkType;
+import flowdemux.util.TimeBuckets;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -64,6 +66,7 @@ public final class JsonReport implements ReportFormat
         histogram(g, "packet_size", r.stats.packetSizes, r.stats.maxPacketSize);
         histogram(g, "handshake_rtt_ns", a.handshakeRttNanos, a.maxHandshakeRttNanos);
         g.writeEndObject();
+        timeSeries(g, r.stats.traffic, a.connectionsOverTime);
         if (allConnections)
         {
             // Last, streamed from the workers' lines (one object a line), not held in memory: the generator is told
@@ -366,6 +369,59 @@ public final class JsonReport implements ReportFormat
         g.writeEndArray();
     }
 
+    /** JSON names of the outcome groups, in the order of {@link PortSummary#OUTCOMES}. */
+    static final String[] OUTCOME_KEYS = {"completed", "rejected", "reset", "half_open", "in_progress", "other"};
+
+    /**
+     * Traffic and connections over capture time on one axis: both series at the wider bucket width of the two, from
+     * the first bucket of either to the last.
+     */
+    private static void timeSeries(final JsonGenerator g, final TimeBuckets trafficSeries,
+        final TimeBuckets connectionSeries) throws IOException
+    {
+        final TimeBuckets traffic = new TimeBuckets(2);
+        traffic.merge(trafficSeries);
+        final TimeBuckets conns = new TimeBuckets(1 + OUTCOME_KEYS.length);
+        conns.merge(connectionSeries);
+        final long width = Math.max(traffic.widthNanos(), conns.widthNanos());
+        traffic.coarsenTo(width);
+        conns.coarsenTo(width);
+        final long w = Math.max(traffic.widthNanos(), conns.widthNanos());
+        traffic.coarsenTo(w);
+        conns.coarsenTo(w);
+        final boolean any = traffic.size() > 0 || conns.size() > 0;
+        final long start = !any ? 0 : traffic.size() == 0 ? conns.startNanos() : conns.size() == 0
+            ? traffic.startNanos() : Math.min(traffic.startNanos(), conns.startNanos());
+        final long end = Math.max(traffic.startNanos() + traffic.size() * w, conns.startNanos() + conns.size() * w);
+        final int n = any ? (int)((end - start) / w) : 0;
+        g.writeObjectFieldStart("timeseries");
+        g.writeNumberField("bucket_ns", w);
+        g.writeStringField("start_ns", Long.toString(start));
+        series(g, "packets", traffic, 0, start, n);
+        series(g, "bytes", traffic, 1, start, n);
+        series(g, "new_connections", conns, 0, start, n);
+        g.writeObjectFieldStart("ended");
+        for (int i = 0; i < OUTCOME_KEYS.length; i++)
+        {
+            series(g, OUTCOME_KEYS[i], conns, 1 + i, start, n);
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    private static void series(final JsonGenerator g, final String name, final TimeBuckets b, final int column,
+        final long start, final int n) throws IOException
+    {
+        g.writeArrayFieldStart(name);
+        final long offset = b.size() == 0 ? 0 : (b.startNanos() - start) / b.widthNanos();
+        for (int i = 0; i < n; i++)
+        {
+            final long at = i - offset;
+            g.writeNumber(at >= 0 && at < b.size() ? b.get((int)at, column) : 0);
+        }
+        g.writeEndArray();
+    }
+
     /** Percentiles within 0.1% (never above the exact max), and the exact max. */
     private static void histogram(final JsonGenerator g, final String name, final Histogram h, final long max)
         throws IOException
@@ -379,6 +435,20 @@ public final class JsonReport implements ReportFormat
             g.writeNumberField("p99", Math.min(max, h.getValueAtPercentile(99)));
             g.writeNumberField("p999", Math.min(max, h.getValueAtPercentile(99.9)));
             g.writeNumberField("max", max);
+            // The percentile curve HdrHistogram plots: [percentile, value] at ticks that halve the distance to 100.
+            g.writeArrayFieldStart("curve");
+            for (final HistogramIterationValue v : h.percentiles(5))
+            {
+                g.writeStartArray();
+                g.writeNumber(v.getPercentileLevelIteratedTo());
+                g.writeNumber(Math.min(max, h.highestEquivalentValue(v.getValueIteratedTo())));
+                g.writeEndArray();
+                if (v.getPercentileLevelIteratedTo() >= 100.0)
+                {
+                    break;
+                }
+            }
+            g.writeEndArray();
         }
         g.writeEndObject();
     }

@@ -48,7 +48,7 @@ public final class PortSummary
         return named;
     }
 
-    private static int outcomeIndex(final String outcome)
+    static int outcomeIndex(final String outcome)
     {
         for (int i = 0; i < OUTCOMES.length - 1; i++)
         {

@@ -100,6 +100,43 @@ class JsonReportTest
     }
 
     @Test
+    void theTimeSeriesAddsUpToTheTotals(@TempDir final Path tmp) throws Exception
+    {
+        final Path gen = tmp.resolve("gen.pcap");
+        assertEquals(0, Cli.run("generate", "--flows", "5000", "-o", gen.toString(), "--summary",
+            tmp.resolve("gen.json").toString()).exitCode);
+        final Cli r = Cli.run("read", gen.toString(), "samples/three-tabs.pcap", "--workers", "2", "--format", "json");
+        assertEquals(0, r.exitCode, r.err);
+        final com.fasterxml.jackson.databind.JsonNode d = JSON.readTree(r.out);
+        final com.fasterxml.jackson.databind.JsonNode t = d.get("timeseries");
+        final long width = t.get("bucket_ns").asLong();
+        assertTrue(t.get("packets").size() <= 512 && t.get("packets").size() > 0);
+        // The two files are months apart: the span is covered, the buckets within their bound.
+        assertTrue(width * t.get("packets").size() >= d.get("capture").get("span_ns").asLong());
+        assertEquals(d.get("capture").get("packets").asLong(), sum(t.get("packets")));
+        assertEquals(d.get("capture").get("bytes_on_wire").asLong(), sum(t.get("bytes")));
+        final long connections = d.get("capture").get("flow_table").get("connections").asLong();
+        assertEquals(connections, sum(t.get("new_connections")));
+        long ended = 0;
+        for (final com.fasterxml.jackson.databind.JsonNode s : t.get("ended"))
+        {
+            ended += sum(s);
+            assertEquals(t.get("packets").size(), s.size(), "one axis");
+        }
+        assertEquals(connections, ended);
+    }
+
+    private static long sum(final com.fasterxml.jackson.databind.JsonNode array)
+    {
+        long total = 0;
+        for (final com.fasterxml.jackson.databind.JsonNode v : array)
+        {
+            total += v.asLong();
+        }
+        return total;
+    }
+
+    @Test
     void theSchemaPageDescribesExactlyWhatTheReportHas(@TempDir final Path tmp) throws Exception
     {
         final Cli r;
