@@ -16,7 +16,7 @@ public final class ReportOptions
 {
     @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
         description = "text (default), json (one document), jsonl (a JSON object per connection and line), "
-            + "csv (a row per connection) or zeek (conn.log)")
+            + "csv (a row per connection), zeek (conn.log) or html (one self-contained page with charts)")
     String format;
 
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write the report to OUT (default: standard "
@@ -60,9 +60,9 @@ public final class ReportOptions
     {
         if ("all".equals(top))
         {
-            if ("text".equals(format))
+            if ("text".equals(format) || "html".equals(format))
             {
-                throw new CommandLine.ParameterException(cl, "--top all: the text report lists at most "
+                throw new CommandLine.ParameterException(cl, "--top all: the " + format + " report lists at most "
                     + Aggregates.TOP_KEPT + " connections; --format json, jsonl, csv or zeek lists every one");
             }
             return ReportFormat.ALL;

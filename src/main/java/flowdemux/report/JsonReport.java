@@ -51,6 +51,17 @@ public final class JsonReport implements ReportFormat
         capture(r, g);
         ports(a, g);
         servers(a, g);
+        g.writeArrayFieldStart("conn_states");
+        for (final Map.Entry<String, Long> e : a.connStates().entrySet())
+        {
+            final int space = e.getKey().lastIndexOf(' ');
+            g.writeStartObject();
+            g.writeStringField("protocol", e.getKey().substring(0, space));
+            g.writeStringField("conn_state", e.getKey().substring(space + 1));
+            g.writeNumberField("connections", e.getValue());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
         g.writeArrayFieldStart("top_flows");
         final AsciiLine line = new AsciiLine(512);
         for (final FlowRecord f : a.topFlows(top))

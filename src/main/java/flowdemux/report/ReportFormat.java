@@ -6,10 +6,10 @@ import java.io.IOException;
 import java.io.Writer;
 import java.util.List;
 
-/** A way to render an analysis: text, JSON, JSON lines, CSV or Zeek conn.log. The one list of format names. */
+/** A way to render an analysis: text, JSON, JSON lines, CSV, Zeek conn.log or HTML. The one list of format names. */
 public interface ReportFormat
 {
-    List<String> NAMES = List.of("text", "json", "jsonl", "csv", "zeek");
+    List<String> NAMES = List.of("text", "json", "jsonl", "csv", "zeek", "html");
 
     /** {@code --top all}: every connection (JSON lists them all). */
     int ALL = Integer.MAX_VALUE;
@@ -17,7 +17,7 @@ public interface ReportFormat
     /** The formats whose per-connection part is a top list, capped at {@link Aggregates#TOP_KEPT}. */
     static boolean hasTopList(final String name)
     {
-        return "text".equals(name) || "json".equals(name);
+        return "text".equals(name) || "json".equals(name) || "html".equals(name);
     }
 
     void write(AnalysisResult result, Writer out) throws IOException;
@@ -37,6 +37,8 @@ public interface ReportFormat
                 return new TextReport(top, services);
             case "json":
                 return new JsonReport(Math.min(top, Aggregates.TOP_KEPT), services, localNets, top == ALL);
+            case "html":
+                return new HtmlReport(new JsonReport(Math.min(top, Aggregates.TOP_KEPT), services, localNets, false));
             case "jsonl":
                 return new JsonLines(localNets);
             case "csv":
