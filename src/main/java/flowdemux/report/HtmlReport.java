@@ -15,6 +15,13 @@ import java.nio.charset.StandardCharsets;
 public final class HtmlReport implements ReportFormat
 {
     private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
+    /**
+     * What the page lists, so that it stays quick on a million connections (127 MB of servers and clients uncapped):
+     * the ports and servers with the most connections, and a server's first clients; the totals are said.
+     */
+    static final int MAX_PORTS = 2_000;
+    static final int MAX_SERVERS = 1_000;
+    static final int MAX_CLIENTS = 20;
 
     private final JsonReport json;
 

@@ -29,6 +29,10 @@ public final class JsonReport implements ReportFormat
     private final LocalNets localNets;
     /** --top all: every connection in a "connections" array, from the workers' lines. */
     private final boolean allConnections;
+    /** Most ports, servers and clients per server listed (the HTML page's caps; the JSON report lists all). */
+    private int maxPorts = Integer.MAX_VALUE;
+    private int maxServers = Integer.MAX_VALUE;
+    private int maxClients = Integer.MAX_VALUE;
 
     public JsonReport(final int top, final Services services, final LocalNets localNets, final boolean allConnections)
     {
@@ -36,6 +40,15 @@ public final class JsonReport implements ReportFormat
         this.services = services;
         this.localNets = localNets;
         this.allConnections = allConnections;
+    }
+
+    /** Lists at most this many ports, servers, and clients of a server (the totals are said beside them). */
+    JsonReport capped(final int ports, final int servers, final int clients)
+    {
+        this.maxPorts = ports;
+        this.maxServers = servers;
+        this.maxClients = clients;
+        return this;
     }
 
     @Override
@@ -301,8 +314,10 @@ public final class JsonReport implements ReportFormat
 
     private void ports(final Aggregates a, final JsonGenerator g) throws IOException
     {
+        final java.util.List<PortSummary> all = a.ports();
+        g.writeNumberField("ports_total", all.size());
         g.writeArrayFieldStart("ports");
-        for (final PortSummary p : a.ports())
+        for (final PortSummary p : all.subList(0, Math.min(maxPorts, all.size())))
         {
             g.writeStartObject();
             g.writeNumberField("port", p.port);
@@ -350,8 +365,10 @@ public final class JsonReport implements ReportFormat
 
     private void servers(final Aggregates a, final JsonGenerator g) throws IOException
     {
+        final java.util.List<ServerSummary> all = a.servers();
+        g.writeNumberField("servers_total", all.size());
         g.writeArrayFieldStart("servers");
-        for (final ServerSummary s : a.servers())
+        for (final ServerSummary s : all.subList(0, Math.min(maxServers, all.size())))
         {
             g.writeStartObject();
             g.writeStringField("address", s.address());
@@ -364,9 +381,16 @@ public final class JsonReport implements ReportFormat
             g.writeNumberField("ip_bytes", s.bytes);
             g.writeNumberField("client_port_min", s.clientPortMin);
             g.writeNumberField("client_port_max", s.clientPortMax);
+            final Map<String, int[]> clients = s.clients();
+            g.writeNumberField("clients_total", clients.size());
             g.writeArrayFieldStart("clients");
-            for (final Map.Entry<String, int[]> c : s.clients().entrySet())
+            int listed = 0;
+            for (final Map.Entry<String, int[]> c : clients.entrySet())
             {
+                if (listed++ == maxClients)
+                {
+                    break;
+                }
                 g.writeStartObject();
                 g.writeStringField("address", c.getKey());
                 g.writeNumberField("connections", c.getValue()[0]);

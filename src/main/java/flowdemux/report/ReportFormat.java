@@ -38,7 +38,8 @@ public interface ReportFormat
             case "json":
                 return new JsonReport(Math.min(top, Aggregates.TOP_KEPT), services, localNets, top == ALL);
             case "html":
-                return new HtmlReport(new JsonReport(Math.min(top, Aggregates.TOP_KEPT), services, localNets, false));
+                return new HtmlReport(new JsonReport(Math.min(top, Aggregates.TOP_KEPT), services, localNets, false)
+                    .capped(HtmlReport.MAX_PORTS, HtmlReport.MAX_SERVERS, HtmlReport.MAX_CLIENTS));
             case "jsonl":
                 return new JsonLines(localNets);
             case "csv":
