@@ -117,21 +117,21 @@ public class FuzzTargets
     }
 
     /** The classic pcap reader: records after a valid file header. */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     public void pcapReader(final byte[] records)
     {
         readAll(concat(PCAP_HEADER, records));
     }
 
     /** The pcapng reader: blocks after a valid section header. */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     public void pcapngReader(final byte[] blocks)
     {
         readAll(concat(PCAPNG_HEADER, blocks));
     }
 
     /** Link layer, IPv4/IPv6 and the transport decoders, on every link type, with checksums verified. */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     public void decoders(final FuzzedDataProvider data)
     {
         final int linkType = LINK_TYPES[data.consumeInt(0, LINK_TYPES.length - 1)];
@@ -159,42 +159,42 @@ public class FuzzTargets
     }
 
     /** Ethernet II with VLAN tags, then IP and transport. */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     public void ethernet(final byte[] frame)
     {
         decodeAs(LinkType.ETHERNET, frame);
     }
 
     /** Linux cooked capture v1. */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     public void linuxSll(final byte[] frame)
     {
         decodeAs(LinkType.LINUX_SLL, frame);
     }
 
     /** Linux cooked capture v2. */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     public void linuxSll2(final byte[] frame)
     {
         decodeAs(LinkType.LINUX_SLL2, frame);
     }
 
     /** BSD loopback (NULL, either byte order). */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     public void loopback(final byte[] frame)
     {
         decodeAs(LinkType.NULL, frame);
     }
 
     /** IPv4 and its transports (LINKTYPE_IPV4). */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     public void ipv4(final byte[] datagram)
     {
         decodeAs(LinkType.IPV4, datagram);
     }
 
     /** IPv6, its extension chain and transports (LINKTYPE_IPV6). */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     public void ipv6(final byte[] datagram)
     {
         decodeAs(LinkType.IPV6, datagram);
@@ -205,7 +205,7 @@ public class FuzzTargets
      * frame is in a flow, filtered or undecodable; the flows hold no more packets than the frames given to them; and
      * the outputs parse: the conn.log has as many columns as its #fields on every row, the JSON is one document.
      */
-    @FuzzTest(maxDuration = "30s")
+    @FuzzTest(maxDuration = "20s")
     public void readPath(final byte[] file)
     {
         final FlowCollector flows = new FlowCollector();
