@@ -1,15 +1,13 @@
 package flowdemux.export;
 
+import flowdemux.Cli;
 import flowdemux.Corpus;
 import flowdemux.Nfcapd;
 import flowdemux.cli.Main;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,24 +30,24 @@ class IpfixNfcapdTest
     void nfcapdReceivesEveryConnectionOnce(@TempDir final Path tmp) throws Exception
     {
         final Path generated = tmp.resolve("gen.pcap");
-        assertEquals(0, run("generate", "--flows", "3000", "--concurrency", "300", "--ipv6", "30", "-o",
-            generated.toString(), "--summary", tmp.resolve("gen.json").toString()).exit);
+        assertEquals(0, Cli.run("generate", "--flows", "3000", "--concurrency", "300", "--ipv6", "30", "-o",
+            generated.toString(), "--summary", tmp.resolve("gen.json").toString()).exitCode);
         final Path icmp4 = Corpus.root().resolve("zeek/communityid-icmp.pcap");
         final Path icmp6 = Corpus.root().resolve("zeek/communityid-icmp6.pcap");
         Assumptions.assumeTrue(Files.exists(icmp4) && Files.exists(icmp6) || Boolean.getBoolean(
             "flowdemux.requireCorpus"), "corpus not found");
 
-        final Result read;
+        final Cli read;
         final TreeMap<String, Integer> exported;
         try (Nfcapd collector = Nfcapd.start(tmp.resolve("nfcapd")))
         {
-            read = run("read", generated.toString(), icmp4.toString(), icmp6.toString(), "--ipfix",
+            read = Cli.run("read", generated.toString(), icmp4.toString(), icmp6.toString(), "--ipfix",
                 "127.0.0.1:" + collector.port, "--ipfix-rate", "20000", "--format", "zeek", "-o",
                 tmp.resolve("conn.log").toString());
             Thread.sleep(500);
             exported = collector.stopAndRead();
         }
-        assertEquals(0, read.exit, read.err);
+        assertEquals(0, read.exitCode, read.err);
         assertTrue(read.err.contains(" 0 dropped"), read.err);
 
         final TreeMap<String, Integer> expected = Nfcapd.fromConnLog(Files.readString(tmp.resolve("conn.log")));
@@ -65,12 +63,12 @@ class IpfixNfcapdTest
     void aCollectorThatIsNotListeningIsReportedAndTheReportIsStillWritten(@TempDir final Path tmp) throws Exception
     {
         final Path generated = tmp.resolve("gen.pcap");
-        assertEquals(0, run("generate", "--flows", "200", "-o", generated.toString(), "--summary",
-            tmp.resolve("gen.json").toString()).exit);
+        assertEquals(0, Cli.run("generate", "--flows", "200", "-o", generated.toString(), "--summary",
+            tmp.resolve("gen.json").toString()).exitCode);
         final int port = Nfcapd.freeUdpPort();
-        final Result read = run("read", generated.toString(), "--ipfix", "127.0.0.1:" + port, "--format", "zeek",
+        final Cli read = Cli.run("read", generated.toString(), "--ipfix", "127.0.0.1:" + port, "--format", "zeek",
             "-o", tmp.resolve("conn.log").toString());
-        assertEquals(Main.EXIT_EXPORT, read.exit, read.err);
+        assertEquals(Main.EXIT_EXPORT, read.exitCode, read.err);
         assertEquals(200, Files.readAllLines(tmp.resolve("conn.log")).stream().filter(l -> !l.startsWith("#"))
             .count(), "the report is complete");
         // The first message is refused by ICMP port unreachable only after it left: sent + dropped = all.
@@ -82,16 +80,16 @@ class IpfixNfcapdTest
         assertEquals(200, sent + dropped, read.err);
         assertTrue(dropped > 0, read.err);
 
-        final Result unresolvable = run("read", generated.toString(), "--ipfix", "no-such-host.invalid:4739");
-        assertEquals(Main.EXIT_INPUT, unresolvable.exit);
+        final Cli unresolvable = Cli.run("read", generated.toString(), "--ipfix", "no-such-host.invalid:4739");
+        assertEquals(Main.EXIT_INPUT, unresolvable.exitCode);
         assertEquals("flowdemux: cannot resolve the IPFIX collector no-such-host.invalid", unresolvable.err.trim());
-        final Result refused = run("read", generated.toString(), "--ipfix", "tcp://127.0.0.1:" + port);
-        assertEquals(Main.EXIT_INPUT, refused.exit);
+        final Cli refused = Cli.run("read", generated.toString(), "--ipfix", "tcp://127.0.0.1:" + port);
+        assertEquals(Main.EXIT_INPUT, refused.exitCode);
         assertEquals(1, refused.err.trim().lines().count(), refused.err);
         assertTrue(refused.err.startsWith("flowdemux: cannot reach the IPFIX collector tcp://127.0.0.1:" + port),
             refused.err);
-        final Result badTarget = run("read", generated.toString(), "--ipfix", "127.0.0.1:99999");
-        assertEquals(Main.EXIT_USAGE, badTarget.exit);
+        final Cli badTarget = Cli.run("read", generated.toString(), "--ipfix", "127.0.0.1:99999");
+        assertEquals(Main.EXIT_USAGE, badTarget.exitCode);
         assertTrue(badTarget.err.contains("the port must be 1 to 65535"), badTarget.err);
     }
 
@@ -115,16 +113,16 @@ class IpfixNfcapdTest
             }
             w.close();
         }
-        final Result read;
+        final Cli read;
         final TreeMap<String, Integer> exported;
         try (Nfcapd collector = Nfcapd.start(tmp.resolve("nfcapd")))
         {
-            read = run("read", file.toString(), "--active-timeout", "3", "--ipfix", "127.0.0.1:" + collector.port,
+            read = Cli.run("read", file.toString(), "--active-timeout", "3", "--ipfix", "127.0.0.1:" + collector.port,
                 "--format", "zeek", "-o", tmp.resolve("conn.log").toString());
             Thread.sleep(300);
             exported = collector.stopAndRead();
         }
-        assertEquals(0, read.exit, read.err);
+        assertEquals(0, read.exitCode, read.err);
         // The conn.log's rows of the connection are cumulative; IPFIX's are deltas: each record is the difference
         // between two consecutive rows, and they add up to the last row.
         final List<long[]> rows = new java.util.ArrayList<>();
@@ -164,8 +162,8 @@ class IpfixNfcapdTest
     void aCollectorStoppedHalfwayLosesOnlyCountedRecords(@TempDir final Path tmp) throws Exception
     {
         final Path generated = tmp.resolve("gen.pcap");
-        assertEquals(0, run("generate", "--flows", "20000", "-o", generated.toString(), "--summary",
-            tmp.resolve("gen.json").toString()).exit);
+        assertEquals(0, Cli.run("generate", "--flows", "20000", "-o", generated.toString(), "--summary",
+            tmp.resolve("gen.json").toString()).exitCode);
         for (final boolean tcp : new boolean[] {false, true})
         {
             final java.io.Closeable[] stop = new java.io.Closeable[1];
@@ -207,10 +205,10 @@ class IpfixNfcapdTest
                 });
             }
             collector.start();
-            final Result read = run("read", generated.toString(), "--ipfix", (tcp ? "tcp://" : "") + "127.0.0.1:"
+            final Cli read = Cli.run("read", generated.toString(), "--ipfix", (tcp ? "tcp://" : "") + "127.0.0.1:"
                 + port, "--ipfix-rate", "40000", "--format", "zeek", "-o", tmp.resolve("conn.log").toString());
             collector.join(10_000);
-            assertEquals(Main.EXIT_EXPORT, read.exit, read.err);
+            assertEquals(Main.EXIT_EXPORT, read.exitCode, read.err);
             assertEquals(20_000, Files.readAllLines(tmp.resolve("conn.log")).stream().filter(l -> !l.startsWith("#"))
                 .count(), "the report is complete");
             final var m = java.util.regex.Pattern.compile("([\\d,]+) records sent in [\\d,]+ messages, ([\\d,]+) "
@@ -231,20 +229,5 @@ class IpfixNfcapdTest
     private static final class InetAddressHolder
     {
         static final java.net.InetAddress LOOPBACK = java.net.InetAddress.getLoopbackAddress();
-    }
-
-    private record Result(int exit, String out, String err)
-    {
-    }
-
-    private static Result run(final String... args)
-    {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        final int exit = cl.execute(args);
-        return new Result(exit, out.toString(), err.toString());
     }
 }

@@ -1,20 +1,18 @@
 package flowdemux.export;
 
+import flowdemux.Cli;
 import flowdemux.Corpus;
 import flowdemux.Tools;
 import flowdemux.cli.Main;
 import flowdemux.synth.PcapWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -50,16 +48,16 @@ class IpfixTsharkTest
     {
         final String tshark = Tools.require("tshark", "tshark");
         final Path generated = tmp.resolve("gen.pcap");
-        assertEquals(0, run("generate", "--flows", "500", "--ipv6", "30", "-o", generated.toString(), "--summary",
-            tmp.resolve("gen.json").toString()).exit);
+        assertEquals(0, Cli.run("generate", "--flows", "500", "--ipv6", "30", "-o", generated.toString(), "--summary",
+            tmp.resolve("gen.json").toString()).exitCode);
         final Path icmp6 = Corpus.root().resolve("zeek/communityid-icmp6.pcap");
         final List<byte[]> messages = new ArrayList<>();
-        final Result read;
+        final Cli read;
         try (DatagramSocket collector = new DatagramSocket(0, InetAddress.getByName("127.0.0.1")))
         {
             collector.setSoTimeout(1000);
             collector.setReceiveBufferSize(8 << 20);
-            read = run("read", generated.toString(), "samples/mixed.pcapng", icmp6.toString(), "--ipfix",
+            read = Cli.run("read", generated.toString(), "samples/mixed.pcapng", icmp6.toString(), "--ipfix",
                 "127.0.0.1:" + collector.getLocalPort(), "--ipfix-template-messages", "3", "--format", "zeek", "-o",
                 tmp.resolve("conn.log").toString());
             while (true)
@@ -79,7 +77,7 @@ class IpfixTsharkTest
                 assertTrue(m.length <= 1400, "a message within the MTU: " + m.length);
             }
         }
-        assertEquals(0, read.exit, read.err);
+        assertEquals(0, read.exitCode, read.err);
         final Map<String, String[]> conns = connLog(Files.readString(tmp.resolve("conn.log")));
         assertTrue(conns.size() > 500, "connections: " + conns.size());
 
@@ -173,11 +171,11 @@ class IpfixTsharkTest
                 }
             });
             reader.start();
-            final Result read = run("read", "samples/mixed.pcapng", "--ipfix", "tcp://127.0.0.1:"
+            final Cli read = Cli.run("read", "samples/mixed.pcapng", "--ipfix", "tcp://127.0.0.1:"
                 + server.getLocalPort(), "--ipfix-domain", "77", "--format", "zeek", "-o",
                 tmp.resolve("conn.log").toString());
             reader.join(10_000);
-            assertEquals(0, read.exit, read.err);
+            assertEquals(0, read.exitCode, read.err);
             final int connections = connLog(Files.readString(tmp.resolve("conn.log"))).size();
             int templateSets = 0;
             long sequence = 0;
@@ -278,20 +276,5 @@ class IpfixTsharkTest
         b.putShort((short)40000).putShort((short)PORT).putShort((short)(8 + payload.length)).putShort((short)0);
         b.put(payload);
         return b.array();
-    }
-
-    private record Result(int exit, String out, String err)
-    {
-    }
-
-    private static Result run(final String... args)
-    {
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        final int exit = cl.execute(args);
-        return new Result(exit, out.toString(), err.toString());
     }
 }
