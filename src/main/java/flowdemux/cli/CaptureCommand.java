@@ -173,10 +173,6 @@ public final class CaptureCommand implements Callable<Integer>
             err.println("flowdemux: " + e.getMessage());
             return Main.EXIT_INPUT;
         }
-        catch (IllegalArgumentException e)
-        {
-            throw new CommandLine.ParameterException(cl, e.getMessage());
-        }
         final OfflineRun run = new OfflineRun(workers, (int)maxFlows, analysis.stores::get, packetFilter,
             ProgressListener.NONE, config);
         if (seed == null)
@@ -304,9 +300,9 @@ public final class CaptureCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(cl, "--max-flows must be 1 to " + ReadCommand.MAX_FLOWS + ", not "
                 + maxFlows);
         }
-        if (bufferKiB < 1 || bufferKiB > (1 << 21))
+        if (bufferKiB < 1 || bufferKiB > (1 << 20))
         {
-            throw new CommandLine.ParameterException(cl, "--buffer-size must be 1 to 2097152 KiB (2 GiB), not "
+            throw new CommandLine.ParameterException(cl, "--buffer-size must be 1 to 1048576 KiB (1 GiB), not "
                 + bufferKiB);
         }
         if (workers < 1 || workers > 256)

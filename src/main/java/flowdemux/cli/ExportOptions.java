@@ -63,9 +63,10 @@ final class ExportOptions
         {
             throw new CommandLine.ParameterException(cl, "--ipfix-domain must be 0 to 4294967295, not " + domain);
         }
-        if (mtu < 576 || mtu > 65_000)
+        if (mtu < IpfixExporter.MINIMUM_MTU || mtu > 65_000)
         {
-            throw new CommandLine.ParameterException(cl, "--ipfix-mtu must be 576 to 65000, not " + mtu);
+            throw new CommandLine.ParameterException(cl, "--ipfix-mtu must be " + IpfixExporter.MINIMUM_MTU
+                + " (the templates and a record) to 65000, not " + mtu);
         }
         if (pen < 1 || pen > 0xffffffffL)
         {
@@ -87,7 +88,11 @@ final class ExportOptions
         }
     }
 
-    /** Opens the exporter and feeds it every store's connections; null without --ipfix. */
+    /**
+     * Opens the exporter and feeds it every store's connections; null without --ipfix.
+     *
+     * @throws IOException with the line for the user when the collector cannot be resolved or reached
+     */
     IpfixExporter open(final List<FlowStore> stores) throws IOException
     {
         if (target == null)

@@ -165,11 +165,6 @@ public final class ReadCommand implements Callable<Integer>
             err.println("flowdemux: " + e.getMessage());
             return Main.EXIT_INPUT;
         }
-        catch (IllegalArgumentException e)
-        {
-            reader.close();
-            throw new CommandLine.ParameterException(cl, e.getMessage());
-        }
         final OfflineRun run = new OfflineRun(workerCount, (int)maxFlows, analysis.stores::get, filter,
             progressListener(err), config);
         run.recordFilter(compiled);

@@ -28,6 +28,8 @@ public final class IpfixExporter implements Consumer<FlowRecord>, AutoCloseable
 {
     private static final int QUEUE = 1 << 16;
     private static final int HEADER = 16;
+    /** The smallest message that holds the templates and a record with room for its strings. */
+    public static final int MINIMUM_MTU = HEADER + new IpfixRecords(IpfixRecords.EXAMPLE_PEN).templateSetLength() + 300;
     private static final long IDLE_PARK_NANOS = 1_000_000;
     /** Longest a record waits in a partial message. */
     private static final long HOLD_NANOS = 50_000_000;
@@ -122,11 +124,11 @@ public final class IpfixExporter implements Consumer<FlowRecord>, AutoCloseable
         }
         final IpfixExporter exporter = new IpfixExporter(target, channel, domain, mtu, pen, templateEveryMessages,
             (long)(templateEverySeconds * 1e9), recordsPerSecond);
-        if (mtu < HEADER + exporter.records.templateSetLength() + 300)
+        if (mtu < MINIMUM_MTU)
         {
             close(channel);
-            throw new IllegalArgumentException("--ipfix-mtu " + mtu + " cannot hold the templates and a record; "
-                + "use at least " + (HEADER + exporter.records.templateSetLength() + 300));
+            throw new IllegalArgumentException("an IPFIX message of " + mtu + " bytes cannot hold the templates and a "
+                + "record: at least " + MINIMUM_MTU);
         }
         exporter.thread.start();
         return exporter;
