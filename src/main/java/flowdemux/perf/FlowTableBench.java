@@ -148,6 +148,7 @@ public final class FlowTableBench
     }
 
     private final long[] hashes = new long[LOOKAHEAD];
+    private final long[] entries = new long[LOOKAHEAD];
     /** Folded words of the lookahead, kept so that the JIT cannot drop its loads. */
     private long touched;
 
@@ -169,13 +170,21 @@ public final class FlowTableBench
                 final int end = Math.min(BATCH, start + LOOKAHEAD);
                 // The hash is part of the work either way (the reader computes it in a read).
                 long seen = 0;
+                final boolean ahead = batched && table.lookaheadPays();
                 for (int k = start; k < end; k++)
                 {
                     final long hash = FlowTable.hash(0, batchALo[k], 0, batchBLo[k], batchPorts[k]);
                     hashes[k - start] = hash;
-                    if (batched && table.lookaheadPays())
+                    if (ahead)
                     {
-                        seen ^= table.touch(hash);
+                        entries[k - start] = table.touchIndex(hash);
+                    }
+                }
+                if (ahead)
+                {
+                    for (int k = start; k < end; k++)
+                    {
+                        seen ^= table.touchRecord(hashes[k - start], entries[k - start]);
                     }
                 }
                 touched ^= seen;
