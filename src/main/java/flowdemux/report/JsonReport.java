@@ -418,17 +418,33 @@ public final class JsonReport implements ReportFormat
         traffic.merge(trafficSeries);
         final TimeBuckets conns = new TimeBuckets(1 + OUTCOME_KEYS.length);
         conns.merge(connectionSeries);
-        final long width = Math.max(traffic.widthNanos(), conns.widthNanos());
-        traffic.coarsenTo(width);
-        conns.coarsenTo(width);
-        final long w = Math.max(traffic.widthNanos(), conns.widthNanos());
-        traffic.coarsenTo(w);
-        conns.coarsenTo(w);
-        final boolean any = traffic.size() > 0 || conns.size() > 0;
-        final long start = !any ? 0 : traffic.size() == 0 ? conns.startNanos() : conns.size() == 0
-            ? traffic.startNanos() : Math.min(traffic.startNanos(), conns.startNanos());
-        final long end = Math.max(traffic.startNanos() + traffic.size() * w, conns.startNanos() + conns.size() * w);
-        final int n = any ? (int)((end - start) / w) : 0;
+        long w;
+        long start;
+        long end;
+        while (true)
+        {
+            w = Math.max(traffic.widthNanos(), conns.widthNanos());
+            traffic.coarsenTo(w);
+            conns.coarsenTo(w);
+            start = Long.MAX_VALUE;
+            end = Long.MIN_VALUE;
+            for (final TimeBuckets b : new TimeBuckets[] {traffic, conns})
+            {
+                // Only a series with buckets has a start: an empty one says 0, which is not a time of this capture.
+                if (b.size() > 0)
+                {
+                    start = Math.min(start, b.startNanos());
+                    end = Math.max(end, b.startNanos() + b.size() * w);
+                }
+            }
+            if (start == Long.MAX_VALUE || (end - start) / w <= TimeBuckets.MAX_BUCKETS
+                || !traffic.coarsenTo(w + 1) && !conns.coarsenTo(w + 1))
+            {
+                break;
+            }
+        }
+        final int n = start == Long.MAX_VALUE ? 0 : (int)Math.max(0, (end - start) / w);
+        start = n == 0 ? 0 : start;
         g.writeObjectFieldStart("timeseries");
         g.writeNumberField("bucket_ns", w);
         g.writeStringField("start_ns", Long.toString(start));

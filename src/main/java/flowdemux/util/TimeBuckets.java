@@ -89,8 +89,12 @@ public final class TimeBuckets
         }
     }
 
-    /** Coarsens to at least {@code widthNanos} (a ladder width), for two series drawn on one axis. */
-    public void coarsenTo(final long widthNanos)
+    /**
+     * Coarsens to the first ladder width of at least {@code widthNanos}, for two series drawn on one axis.
+     *
+     * @return whether the width changed (false at the ladder's top)
+     */
+    public boolean coarsenTo(final long widthNanos)
     {
         int target = level;
         while (target < LADDER.length - 1 && LADDER[target] < widthNanos)
@@ -100,7 +104,9 @@ public final class TimeBuckets
         if (target > level)
         {
             coarsen(target);
+            return true;
         }
+        return false;
     }
 
     private void coarsen(final int newLevel)

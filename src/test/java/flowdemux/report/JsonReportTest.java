@@ -126,6 +126,30 @@ class JsonReportTest
         assertEquals(connections, ended);
     }
 
+    @Test
+    void packetsACenturyApartStillMakeAShortSeries(@TempDir final Path tmp) throws Exception
+    {
+        final Path file = tmp.resolve("far.pcap");
+        try (java.io.OutputStream os = java.nio.file.Files.newOutputStream(file))
+        {
+            final flowdemux.synth.PcapWriter w = new flowdemux.synth.PcapWriter(os, 1, false);
+            final byte[] a = flowdemux.synth.PacketBuilder.ipv4("10.1.1.1");
+            final byte[] b = flowdemux.synth.PacketBuilder.ipv4("10.2.2.2");
+            for (final long t : new long[] {1_000_000_000L, 4_000_000_000_000_000_000L})
+            {
+                final byte[] frame = new flowdemux.synth.PacketBuilder().udp(a, 40000, b, 53, 10).copy();
+                w.writeCaptured(t, frame, 0, frame.length, frame.length);
+            }
+            w.close();
+        }
+        final Cli r = Cli.run("read", file.toString(), "--format", "json");
+        assertEquals(0, r.exitCode, r.err);
+        final com.fasterxml.jackson.databind.JsonNode t = JSON.readTree(r.out).get("timeseries");
+        assertTrue(t.get("packets").size() <= 512, "buckets: " + t.get("packets").size());
+        assertEquals(2, sum(t.get("packets")));
+        assertEquals(2, sum(t.get("new_connections")));
+    }
+
     private static long sum(final com.fasterxml.jackson.databind.JsonNode array)
     {
         long total = 0;
