@@ -63,6 +63,12 @@ public final class FlowTracker
         return onKeyedPacket(p);
     }
 
+    /** Whether batches pay for their lookahead: the table has outgrown the caches. */
+    public boolean lookaheadPays()
+    {
+        return table.lookaheadPays();
+    }
+
     /** Folded words of the batch lookahead, kept so that the JIT cannot drop its loads. */
     private long touched;
 

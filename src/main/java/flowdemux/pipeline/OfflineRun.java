@@ -39,6 +39,8 @@ public final class OfflineRun
     private final DecodeStats stats = new DecodeStats();
     private final FragmentReassembly fragments;
     private final FlowTracker inline;
+    /** With one worker and a large table, the packets gathered for {@link FlowTracker#onKeyedBatch}. */
+    private final Batch inlineBatch;
     private final Worker[] workers;
     private final PacketFilter filter;
     private final ProgressListener progress;
@@ -69,11 +71,13 @@ public final class OfflineRun
         if (workerCount == 1)
         {
             this.inline = new FlowTracker(maxFlows, sinks.apply(0), config);
+            this.inlineBatch = new Batch();
             this.workers = new Worker[0];
         }
         else
         {
             this.inline = null;
+            this.inlineBatch = null;
             this.workers = new Worker[workerCount];
             final int share = Math.max(1, maxFlows / workerCount);
             for (int i = 0; i < workerCount; i++)
@@ -166,7 +170,21 @@ public final class OfflineRun
                 stats.onDecoded(packet, packet.frames);
                 if (inline != null)
                 {
-                    stats.framesInFlows += inline.onPacket(packet);
+                    if (inline.lookaheadPays())
+                    {
+                        // A large table: gather a batch, so that its lookups are looked ahead as a worker's are.
+                        FlowKeys.key(packet);
+                        packet.copyTo(inlineBatch.packets[inlineBatch.count++]);
+                        if (inlineBatch.count == Batch.SIZE)
+                        {
+                            trackInlineBatch();
+                        }
+                    }
+                    else
+                    {
+                        trackInlineBatch(); // what was gathered comes first
+                        stats.framesInFlows += inline.onPacket(packet);
+                    }
                     continue;
                 }
                 final int w = FlowKeys.worker(packet, workers.length);
@@ -206,6 +224,7 @@ public final class OfflineRun
         ended = true;
         if (inline != null)
         {
+            trackInlineBatch();
             inline.flushAll(finalNow);
             return;
         }
@@ -239,6 +258,16 @@ public final class OfflineRun
                 throw failure(w, "a worker failed");
             }
             stats.framesInFlows += w.framesInFlows;
+        }
+    }
+
+    /** Tracks the packets gathered for the inline tracker, if any. */
+    private void trackInlineBatch()
+    {
+        if (inlineBatch != null && inlineBatch.count > 0)
+        {
+            stats.framesInFlows += inline.onKeyedBatch(inlineBatch.packets, inlineBatch.count);
+            inlineBatch.count = 0;
         }
     }
 
@@ -303,6 +332,7 @@ public final class OfflineRun
         }
         if (inline != null)
         {
+            trackInlineBatch();
             inline.snapshot(sinks.apply(0));
             return;
         }
