@@ -98,23 +98,8 @@ public final class Nfcapd implements AutoCloseable
     public static TreeMap<String, Integer> fromConnLog(final String log)
     {
         final TreeMap<String, Integer> rows = new TreeMap<>();
-        List<String> names = null;
-        for (final String line : log.split("\n"))
+        for (final Map<String, String> r : ConnLogRows.parse(log))
         {
-            if (line.startsWith("#fields\t"))
-            {
-                names = List.of(line.substring(8).split("\t"));
-            }
-            if (line.startsWith("#") || line.isEmpty())
-            {
-                continue;
-            }
-            final String[] v = line.split("\t", -1);
-            final Map<String, String> r = new TreeMap<>();
-            for (int i = 0; i < names.size(); i++)
-            {
-                r.put(names.get(i), v[i]);
-            }
             final long first = Math.round(Double.parseDouble(r.get("ts")) * 1e6) / 1000;
             final long duration = "-".equals(r.get("duration")) ? 0 : Math.round(Double.parseDouble(r.get("duration")) * 1e6);
             final long last = (Math.round(Double.parseDouble(r.get("ts")) * 1e6) + duration) / 1000;

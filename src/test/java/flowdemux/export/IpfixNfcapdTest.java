@@ -126,14 +126,10 @@ class IpfixNfcapdTest
         // The conn.log's rows of the connection are cumulative; IPFIX's are deltas: each record is the difference
         // between two consecutive rows, and they add up to the last row.
         final List<long[]> rows = new java.util.ArrayList<>();
-        for (final String line : Files.readAllLines(tmp.resolve("conn.log")))
+        for (final Map<String, String> r : flowdemux.ConnLogRows.parse(Files.readString(tmp.resolve("conn.log"))))
         {
-            if (!line.startsWith("#"))
-            {
-                final String[] v = line.split("\t");
-                rows.add(new long[] {Long.parseLong(v[16]), Long.parseLong(v[17]), Long.parseLong(v[18]),
-                    Long.parseLong(v[19])});
-            }
+            rows.add(new long[] {Long.parseLong(r.get("orig_pkts")), Long.parseLong(r.get("orig_ip_bytes")),
+                Long.parseLong(r.get("resp_pkts")), Long.parseLong(r.get("resp_ip_bytes"))});
         }
         assertTrue(rows.size() >= 4, "interim rows and the last one: " + rows.size());
         final List<String> expected = new java.util.ArrayList<>();

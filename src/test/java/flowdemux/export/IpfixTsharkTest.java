@@ -1,6 +1,7 @@
 package flowdemux.export;
 
 import flowdemux.Cli;
+import flowdemux.ConnLogRows;
 import flowdemux.Corpus;
 import flowdemux.Tools;
 import flowdemux.cli.Main;
@@ -237,20 +238,9 @@ class IpfixTsharkTest
     private static Map<String, String[]> connLog(final String log)
     {
         final Map<String, String[]> rows = new HashMap<>();
-        List<String> names = null;
-        for (final String line : log.split("\n"))
+        for (final Map<String, String> r : ConnLogRows.parse(log))
         {
-            if (line.startsWith("#fields\t"))
-            {
-                names = List.of(line.substring(8).split("\t"));
-            }
-            if (line.startsWith("#") || line.isEmpty())
-            {
-                continue;
-            }
-            final String[] v = line.split("\t", -1);
-            rows.put(v[names.indexOf("uid")], new String[] {v[names.indexOf("conn_state")],
-                v[names.indexOf("history")], v[names.indexOf("missed_bytes")]});
+            rows.put(r.get("uid"), new String[] {r.get("conn_state"), r.get("history"), r.get("missed_bytes")});
         }
         return rows;
     }

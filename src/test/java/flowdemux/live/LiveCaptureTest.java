@@ -184,26 +184,7 @@ class LiveCaptureTest
 
     private static List<Map<String, String>> rows(final String log)
     {
-        String[] fields = null;
-        final List<Map<String, String>> rows = new ArrayList<>();
-        for (final String line : log.split("\n"))
-        {
-            if (line.startsWith("#fields\t"))
-            {
-                fields = line.substring(8).split("\t");
-            }
-            else if (!line.startsWith("#") && fields != null)
-            {
-                final String[] v = line.split("\t", -1);
-                final Map<String, String> row = new HashMap<>();
-                for (int i = 0; i < fields.length; i++)
-                {
-                    row.put(fields[i], v[i]);
-                }
-                rows.add(row);
-            }
-        }
-        return rows;
+        return flowdemux.ConnLogRows.parse(log);
     }
 
     /**

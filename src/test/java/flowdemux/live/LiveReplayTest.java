@@ -93,23 +93,12 @@ class LiveReplayTest
     private static TreeMap<String, Integer> connections(final String zeek)
     {
         final TreeMap<String, Integer> rows = new TreeMap<>();
-        String[] names = null;
-        for (final String line : zeek.split("\n"))
+        for (final java.util.Map<String, String> r : flowdemux.ConnLogRows.parse(zeek))
         {
-            if (line.startsWith("#fields\t"))
-            {
-                names = line.substring("#fields\t".length()).split("\t");
-                continue;
-            }
-            if (line.startsWith("#") || line.isEmpty())
-            {
-                continue;
-            }
-            final String[] values = line.split("\t", -1);
             final List<String> key = new ArrayList<>();
             for (final String f : FIELDS)
             {
-                key.add(f + "=" + values[List.of(names).indexOf(f)]);
+                key.add(f + "=" + r.get(f));
             }
             rows.merge(String.join(" ", key), 1, Integer::sum);
         }
