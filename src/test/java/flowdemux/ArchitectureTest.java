@@ -23,13 +23,14 @@ class ArchitectureTest
         Map.entry("source", Set.of("util")),
         Map.entry("decode", Set.of("source", "util")),
         Map.entry("ports", Set.of("util")),
-        Map.entry("flow", Set.of("decode", "source", "ports", "util")),
-        Map.entry("pipeline", Set.of("flow", "decode", "source", "ports", "util")),
-        Map.entry("report", Set.of("flow", "decode", "source", "ports", "util")),
+        Map.entry("service", Set.of("util")),
+        Map.entry("flow", Set.of("decode", "source", "ports", "service", "util")),
+        Map.entry("pipeline", Set.of("flow", "service", "decode", "source", "ports", "util")),
+        Map.entry("report", Set.of("flow", "service", "decode", "source", "ports", "util")),
         Map.entry("synth", Set.of("source", "util")),
-        Map.entry("perf", Set.of("flow", "decode", "source", "ports", "util")),
-        Map.entry("export", Set.of("flow", "decode", "source", "ports", "util")),
-        Map.entry("cli", Set.of("pipeline", "report", "export", "flow", "decode", "source", "ports", "util", "synth", "perf")));
+        Map.entry("perf", Set.of("flow", "service", "decode", "source", "ports", "util")),
+        Map.entry("export", Set.of("flow", "service", "decode", "source", "ports", "util")),
+        Map.entry("cli", Set.of("pipeline", "service", "report", "export", "flow", "decode", "source", "ports", "util", "synth", "perf")));
 
     @Test
     void packagesImportOnlyDownward() throws IOException

@@ -104,6 +104,16 @@ public final class DecodedPacket
     public long keyPortsProto;
     public long keyHash;
 
+    /** The bytes {@link #inspectOffset} indexes: the record's buffer, or this descriptor's own copy of a prefix. */
+    public byte[] inspectBytes;
+    public int inspectOffset;
+    /** Payload bytes there for service detection: captured and within the datagram (0 for reassembled fragments). */
+    public int inspectLength;
+    /** A service the new connection of this packet was announced as (FTP's data connections), plus one; 0 = none. */
+    public int expectedService;
+    /** Where {@link #copyTo} puts a payload prefix (grown once to the prefix size). */
+    private byte[] ownPrefix;
+
     void reset()
     {
         frames = 1;
@@ -144,11 +154,35 @@ public final class DecodedPacket
         checksum = CHECKSUM_NONE;
         ipChecksum = CHECKSUM_NONE;
         checksumUnfilled = false;
+        inspectLength = 0;
+        expectedService = 0;
     }
 
-    /** Copies every field into {@code to} (the reader hands a copy to a worker). */
+    /** Copies every field into {@code to} (the reader hands a copy to a worker), without payload. */
     public void copyTo(final DecodedPacket to)
     {
+        copyTo(to, 0);
+    }
+
+    /**
+     * Copies every field into {@code to}, and up to {@code prefix} payload bytes for service detection into its own
+     * buffer (the reader's buffer is reused before a worker gets to the copy).
+     */
+    public void copyTo(final DecodedPacket to, final int prefix)
+    {
+        final int n = Math.min(inspectLength, prefix);
+        if (n > 0)
+        {
+            if (to.ownPrefix == null || to.ownPrefix.length < prefix)
+            {
+                to.ownPrefix = new byte[prefix];
+            }
+            System.arraycopy(inspectBytes, inspectOffset, to.ownPrefix, 0, n);
+            to.inspectBytes = to.ownPrefix;
+        }
+        to.inspectOffset = 0;
+        to.inspectLength = n;
+        to.expectedService = expectedService;
         to.timestampNanos = timestampNanos;
         to.captureNow = captureNow;
         to.frames = frames;

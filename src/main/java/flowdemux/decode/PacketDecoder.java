@@ -46,6 +46,7 @@ public final class PacketDecoder
         out.packetIndex = record.index;
         out.wireLength = record.originalLength;
         final byte[] b = record.buffer;
+        out.inspectBytes = b;
         final int start = record.offset;
         final int captured = record.capturedLength;
 
@@ -118,6 +119,12 @@ public final class PacketDecoder
         {
             out.checksum = transportChecksum(b, transport, transportLength, out, mode, lengthless);
             out.checksumBad = out.checksum == DecodedPacket.CHECKSUM_BAD;
+        }
+        if (reason == DropReason.NONE && !out.fragment && (out.protocol == DecodedPacket.PROTO_TCP
+            || out.protocol == DecodedPacket.PROTO_UDP))
+        {
+            out.inspectOffset = out.payloadOffset;
+            out.inspectLength = Math.max(0, Math.min(out.capturedPayload, out.payloadLength));
         }
         return reason;
     }

@@ -33,6 +33,8 @@ public final class ConnectionConfig
      */
     public long uidSeed;
     public LikelyServerPorts likelyServerPorts = LikelyServerPorts.zeekDefault();
+    /** Payload bytes of a packet that service detection looks at; 0 turns detection off (--no-service). */
+    public int serviceBytes = flowdemux.service.ServiceInspector.DEFAULT_BYTES;
 
     /** Ports whose TCP connections get {@link #longInactivity}. */
     public boolean hasLongInactivity(final int protocol, final int respPort)

@@ -33,6 +33,8 @@ public final class FlowFlags
     public static final long PARTIAL = 1L << 45;
     public static final long FIRST_SEEN_ORIG = 1L << 46;
     public static final long FIRST_SEEN_RESP = 1L << 47;
+    /** Service detection is over for this connection (or off): its packets skip it without reading its state. */
+    public static final long SERVICE_DONE = 1L << 48;
 
     // META
     /** Once-only history bits per direction: orig at bits 0-15, resp at 16-31 (one bit per History code). */

@@ -73,7 +73,10 @@ public final class FlowLayout
     public static final int FIRST_TS = 36;
     /** Serial of the flow: index of its first packet in the input, which orders output deterministically. */
     public static final int SERIAL = 37;
-    public static final int STRIDE = 38;
+    /** Service detection's state and its hints (owned by service.ServiceInspector); looked at only while undecided. */
+    public static final int SERVICE = 38;
+    public static final int SERVICE_HINTS = 39;
+    public static final int STRIDE = 40;
 
     public static final long OCCUPIED = 1L << 62;
 

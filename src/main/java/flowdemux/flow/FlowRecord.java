@@ -1,5 +1,9 @@
 package flowdemux.flow;
 
+import flowdemux.service.ServiceId;
+import flowdemux.service.ServiceInspector;
+import flowdemux.service.ServiceNotes;
+
 import flowdemux.util.AsciiLine;
 import flowdemux.decode.DecodedPacket;
 import flowdemux.util.Addresses;
@@ -54,6 +58,10 @@ public final class FlowRecord implements Cloneable
 
     /** Bytes acknowledged but never seen (Zeek's missed_bytes). */
     public long missedBytes;
+    /** Services detected from payload (service.ServiceId bits), 0 = none. */
+    public int services;
+    /** What detection kept (a copy of its ServiceNotes slot), meaningful when {@link #noteKind} is not NONE. */
+    private byte[] note = new byte[ServiceNotes.SLOT];
 
     /** Strings of the histories seen, when this record is refilled for every connection (else null). */
     private final History.Names historyNames;
@@ -77,7 +85,9 @@ public final class FlowRecord implements Cloneable
     {
         try
         {
-            return (FlowRecord)clone();
+            final FlowRecord copy = (FlowRecord)clone();
+            copy.note = note.clone();
+            return copy;
         }
         catch (CloneNotSupportedException e)
         {
@@ -133,8 +143,37 @@ public final class FlowRecord implements Cloneable
         vlan = (int)((s[b + FlowLayout.META] >>> FlowFlags.VLAN_SHIFT) & 0x1FFF) - 1;
         flipped = (flags & FlowFlags.FLIPPED) != 0;
         missedBytes = s[b + FlowLayout.MISSED_BYTES];
+        final long service = s[b + FlowLayout.SERVICE];
+        services = ServiceInspector.services(service);
+        final int slot = ServiceInspector.note(service);
+        if (slot >= 0)
+        {
+            table.serviceNotes().copy(slot, note);
+        }
+        else
+        {
+            note[0] = ServiceNotes.NONE;
+        }
         this.endReason = endReason;
         return this;
+    }
+
+    /** The services as Zeek writes them ("ftp,ssl"), or null. */
+    public String serviceNames()
+    {
+        return ServiceId.names(services);
+    }
+
+    /** The kind of what detection kept (ServiceNotes.TLS, HTTP, SSH, DNS, GREETING) or NONE. */
+    public int noteKind()
+    {
+        return ServiceNotes.kind(note);
+    }
+
+    /** Field A or B of what detection kept (untrusted bytes, one char each), or null. */
+    public String noteText(final boolean a)
+    {
+        return noteKind() == ServiceNotes.NONE ? null : ServiceNotes.text(note, a);
     }
 
     public static FlowRecord of(final FlowTable table, final int flow, final EndReason endReason)

@@ -30,6 +30,8 @@ public final class FlowTable
     private final FlowSink sink;
     /** TCP data that arrived above a hole in its stream, per flow that has some (content-gap accounting). */
     final PendingData pending = new PendingData();
+    /** Service detection's per-connection notes live here, and go when the connection does. */
+    final flowdemux.service.ServiceInspector services = new flowdemux.service.ServiceInspector();
     private long[] index;
     private int indexMask;
     private int resizeThreshold;
@@ -297,6 +299,7 @@ public final class FlowTable
     public void end(final int flow, final EndReason reason)
     {
         sink.flowEnded(this, flow, reason);
+        services.release(get(flow, FlowLayout.SERVICE));
         remove(flow);
     }
 
@@ -403,6 +406,11 @@ public final class FlowTable
     }
 
     /** Heap bytes held by the index and the store. */
+    public flowdemux.service.ServiceNotes serviceNotes()
+    {
+        return services.notes();
+    }
+
     public long memoryBytes()
     {
         long pagesBytes = 0;

@@ -1,6 +1,7 @@
 package flowdemux.flow;
 
 import flowdemux.decode.DecodedPacket;
+import flowdemux.service.ServiceInspector;
 
 /**
  * Puts decoded packets into connections as Zeek does: builds the canonical bidirectional key, ends connections
@@ -24,6 +25,8 @@ public final class FlowTracker
     private final FlowTable table;
     private final FlowSink sink;
     private final ConnectionConfig config;
+    /** Service detection, or null when it is off. */
+    private final ServiceInspector inspector;
     private long packetCounter;
     private int sweepHand;
     private long now = Long.MIN_VALUE;
@@ -35,6 +38,7 @@ public final class FlowTracker
         this.table.uidSeed = config.uidSeed;
         this.sink = sink;
         this.config = config;
+        this.inspector = config.serviceBytes > 0 ? table.services : null;
     }
 
     public FlowTracker(final int maxFlows, final FlowSink sink)
@@ -191,6 +195,10 @@ public final class FlowTracker
                 History.checkOnce(s, b, History.D, orig);
             }
         }
+        if (inspector != null && (s[b + FlowLayout.FLAGS] & FlowFlags.SERVICE_DONE) == 0)
+        {
+            inspect(s, b, srcIsA, orig, p);
+        }
         s[b + FlowLayout.FLAGS] |= FlowFlags.active(orig);
         s[b + FlowLayout.PKTS] += orig ? 1 : 1L << 32;
         s[b + (orig ? FlowLayout.IP_BYTES_ORIG : FlowLayout.IP_BYTES_RESP)] += p.ipTotalLength;
@@ -208,6 +216,22 @@ public final class FlowTracker
         return frames;
     }
 
+    /** Service detection on a connection still undecided: SYNs open it, payload feeds it. */
+    private void inspect(final long[] s, final int b, final boolean fromA, final boolean orig, final DecodedPacket p)
+    {
+        final boolean tcp = p.protocol == DecodedPacket.PROTO_TCP;
+        if (tcp && (p.tcpFlags & DecodedPacket.SYN) != 0)
+        {
+            s[b + FlowLayout.SERVICE] = ServiceInspector.synSeen(s[b + FlowLayout.SERVICE]);
+        }
+        if (p.inspectLength > 0 && (tcp || p.protocol == DecodedPacket.PROTO_UDP)
+            && inspector.inspect(s, b + FlowLayout.SERVICE, b + FlowLayout.SERVICE_HINTS, fromA, orig, tcp,
+                p.inspectBytes, p.inspectOffset, Math.min(p.inspectLength, config.serviceBytes)))
+        {
+            s[b + FlowLayout.FLAGS] |= FlowFlags.SERVICE_DONE;
+        }
+    }
+
     /** A new connection: its first packet's sender is the originator unless Zeek's heuristics say otherwise. */
     private void start(final long[] s, final int b, final boolean srcIsA, final DecodedPacket p, final int srcPort,
         final int dstPort)
@@ -222,6 +246,12 @@ public final class FlowTracker
         if (flip)
         {
             History.append(s, b, History.CARET, true);
+        }
+        if (p.expectedService > 0)
+        {
+            // A data connection an FTP control connection announced: Zeek names it so and looks no further.
+            s[b + FlowLayout.SERVICE] = ServiceInspector.withService(0, p.expectedService - 1);
+            s[b + FlowLayout.FLAGS] |= FlowFlags.SERVICE_DONE;
         }
     }
 

@@ -9,6 +9,8 @@ import flowdemux.flow.FlowKeys;
 import flowdemux.flow.FlowSink;
 import flowdemux.flow.FlowTracker;
 import flowdemux.flow.FragmentReassembly;
+import flowdemux.service.FtpExpectations;
+import flowdemux.service.ServiceId;
 import flowdemux.source.BpfFilter;
 import flowdemux.source.CaptureFormatException;
 import flowdemux.source.CaptureReader;
@@ -44,6 +46,10 @@ public final class OfflineRun
     private final Worker[] workers;
     private final PacketFilter filter;
     private final ProgressListener progress;
+    /** Payload bytes copied for service detection with each packet handed on (0: detection off). */
+    private final int serviceBytes;
+    /** FTP's announced data connections, on the reader because it sees the control and data connections in order. */
+    private final FtpExpectations ftpData = new FtpExpectations();
     private BpfFilter recordFilter;
     /** Each worker's batch being filled (the reader thread's only). */
     private Batch[] filling = new Batch[0];
@@ -68,6 +74,7 @@ public final class OfflineRun
         this.fragments = new FragmentReassembly(config.fragmentTimeout);
         this.filter = filter;
         this.progress = progress;
+        this.serviceBytes = config.serviceBytes;
         if (workerCount == 1)
         {
             this.inline = new FlowTracker(maxFlows, sinks.apply(0), config);
@@ -168,13 +175,17 @@ public final class OfflineRun
                     continue;
                 }
                 stats.onDecoded(packet, packet.frames);
+                if (serviceBytes > 0 && packet.protocol == DecodedPacket.PROTO_TCP)
+                {
+                    watchFtp(packet);
+                }
                 if (inline != null)
                 {
                     if (inline.lookaheadPays())
                     {
                         // A large table: gather a batch, so that its lookups are looked ahead as a worker's are.
                         FlowKeys.key(packet);
-                        packet.copyTo(inlineBatch.packets[inlineBatch.count++]);
+                        packet.copyTo(inlineBatch.packets[inlineBatch.count++], serviceBytes);
                         if (inlineBatch.count == Batch.SIZE)
                         {
                             trackInlineBatch();
@@ -194,7 +205,7 @@ public final class OfflineRun
                     batch = acquire(workers[w]);
                     filling[w] = batch;
                 }
-                packet.copyTo(batch.packets[batch.count++]);
+                packet.copyTo(batch.packets[batch.count++], serviceBytes);
                 if (batch.count == Batch.SIZE)
                 {
                     publish(workers[w], batch);
@@ -258,6 +269,21 @@ public final class OfflineRun
                 throw failure(w, "a worker failed");
             }
             stats.framesInFlows += w.framesInFlows;
+        }
+    }
+
+    /** Notes FTP's announcements of data connections, and marks a new connection that one announced. */
+    private void watchFtp(final DecodedPacket p)
+    {
+        if (p.inspectLength > 0)
+        {
+            ftpData.observe(p.srcHi, p.srcLo, p.dstHi, p.dstLo, p.inspectBytes, p.inspectOffset,
+                Math.min(p.inspectLength, serviceBytes), p.captureNow);
+        }
+        if (!ftpData.isEmpty() && (p.tcpFlags & (DecodedPacket.SYN | DecodedPacket.ACK)) == DecodedPacket.SYN
+            && ftpData.expected(p.srcHi, p.srcLo, p.dstHi, p.dstLo, p.dstPort, p.captureNow))
+        {
+            p.expectedService = ServiceId.FTP_DATA + 1;
         }
     }
 

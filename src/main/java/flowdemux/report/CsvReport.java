@@ -8,10 +8,15 @@ import flowdemux.util.Addresses;
 import java.io.IOException;
 import java.io.Writer;
 
-/** One row per flow (RFC 4180: comma separated, header line, no quoting needed: no field holds a comma). */
+/**
+ * One row per flow (RFC 4180: comma separated, header line). Only the detected services ("ftp,ssl") and what
+ * detection kept from payload can hold a comma or a quote; those fields are quoted then (see {@link Escapes#csv}).
+ * {@code service} is what the payload showed, {@code port_service} what the IANA table says of the responder's port.
+ */
 public final class CsvReport implements ReportFormat, RecordLine
 {
-    public static final String HEADER = "uid,ts,orig_h,orig_p,resp_h,resp_p,proto,ip_proto,service,duration,"
+    public static final String HEADER = "uid,ts,orig_h,orig_p,resp_h,resp_p,proto,ip_proto,service,port_service,"
+        + "service_name,service_detail,duration,"
         + "orig_pkts,resp_pkts,orig_ip_bytes,resp_ip_bytes,orig_payload_bytes,resp_payload_bytes,orig_bytes,resp_bytes,"
         + "conn_state,history,rtt_syn_synack_ns,rtt_synack_ack_ns,orig_mss,resp_mss,orig_wscale,resp_wscale,"
         + "orig_sack_permitted,resp_sack_permitted,orig_retransmits,resp_retransmits,vlan,end";
@@ -44,8 +49,22 @@ public final class CsvReport implements ReportFormat, RecordLine
         Formats.appendEpochSeconds(sb, f.firstNanos, 9).append(',');
         Addresses.append(sb, f.origHi, f.origLo).append(',').append(f.origPort).append(',');
         Addresses.append(sb, f.respHi, f.respLo).append(',').append(f.respPort).append(',')
-            .append(proto).append(',').append(f.protocol).append(',')
-            .append(service == null ? "" : service).append(',');
+            .append(proto).append(',').append(f.protocol).append(',');
+        final String detected = f.serviceNames();
+        if (detected != null)
+        {
+            Escapes.csv(sb, detected);
+        }
+        sb.append(',').append(service == null ? "" : service).append(',');
+        for (int i = 0; i < 2; i++)
+        {
+            final String value = f.noteText(i == 0);
+            if (value != null)
+            {
+                Escapes.csv(sb, value);
+            }
+            sb.append(',');
+        }
         Formats.appendEpochSeconds(sb, f.durationNanos(), 9).append(',')
             .append(f.origPackets).append(',').append(f.respPackets).append(',')
             .append(f.origIpBytes).append(',').append(f.respIpBytes).append(',')

@@ -11,8 +11,8 @@ import java.util.Locale;
 /**
  * {@code --format jsonl}: one JSON object per connection and line, in order of first packet, as Zeek writes its
  * JSON logs; also the one writer of a connection object, which the JSON report embeds. Every field is a number,
- * a boolean, null or ASCII text without quotes or backslashes (addresses, uid, history, names), so no escaping is
- * needed. Times: {@code ts} is Zeek's float seconds; {@code ts_ns} the exact nanoseconds as a string, because
+ * a boolean, null or ASCII text without quotes or backslashes (addresses, uid, history, names), except what
+ * service detection kept from payload, which {@link Escapes#json} escapes. Times: {@code ts} is Zeek's float seconds; {@code ts_ns} the exact nanoseconds as a string, because
  * integers above 2^53 lose digits in JavaScript and jq.
  */
 public final class JsonLines implements ReportFormat, RecordLine
@@ -53,6 +53,17 @@ public final class JsonLines implements ReportFormat, RecordLine
         sb.append(",\"resp_h\":\"");
         Addresses.append(sb, f.respHi, f.respLo).append("\",\"resp_p\":").append(f.respPort);
         sb.append(",\"proto\":\"").append(f.protocolName()).append("\",\"ip_proto\":").append(f.protocol);
+        final String service = f.serviceNames();
+        sb.append(",\"service\":");
+        if (service == null)
+        {
+            sb.append("null");
+        }
+        else
+        {
+            sb.append('"').append(service).append('"');
+        }
+        appendNote(sb, f);
         sb.append(",\"conn_state\":\"").append(f.connState).append("\",\"history\":\"").append(f.history).append('"');
         if (localNets != null)
         {
@@ -80,6 +91,30 @@ public final class JsonLines implements ReportFormat, RecordLine
         field(sb, "resp_retransmits", f.respRetransmits);
         nullable(sb, "vlan", f.vlan);
         sb.append(",\"end\":\"").append(f.endReason.name().toLowerCase(Locale.ROOT)).append("\"}");
+    }
+
+    /** What detection kept, as "service_detail": {"server_name": ..., "alpn": ...}, escaped; nothing if none. */
+    private static void appendNote(final AsciiLine sb, final FlowRecord f)
+    {
+        final int kind = f.noteKind();
+        if (kind == flowdemux.service.ServiceNotes.NONE)
+        {
+            return;
+        }
+        final String[] names = flowdemux.service.ServiceNotes.fieldNames(kind);
+        boolean first = true;
+        sb.append(",\"service_detail\":{");
+        for (int i = 0; i < 2; i++)
+        {
+            final String value = f.noteText(i == 0);
+            if (names[i] != null && value != null)
+            {
+                sb.append(first ? "\"" : ",\"").append(names[i]).append("\":\"");
+                Escapes.json(sb, value).append('"');
+                first = false;
+            }
+        }
+        sb.append('}');
     }
 
     private static void field(final AsciiLine sb, final String name, final long value)

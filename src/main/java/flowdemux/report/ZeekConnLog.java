@@ -2,6 +2,7 @@ package flowdemux.report;
 
 import flowdemux.util.AsciiLine;
 import flowdemux.flow.FlowRecord;
+import flowdemux.service.ServiceId;
 import flowdemux.util.Addresses;
 
 import java.io.IOException;
@@ -57,8 +58,8 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
         FlowRecord.appendUid(sb, f.uidSeed, f.serial).append('\t');
         Addresses.append(sb, f.origHi, f.origLo).append('\t').append(f.origPort).append('\t');
         Addresses.append(sb, f.respHi, f.respLo).append('\t').append(f.respPort).append('\t')
-            .append(f.protocolName()).append('\t')
-            .append('-').append('\t');
+            .append(f.protocolName()).append('\t');
+        ServiceId.append(sb, f.services, "-").append('\t');
         if (hasDuration)
         {
             Formats.appendZeekInterval(sb, f.durationNanos()).append('\t')

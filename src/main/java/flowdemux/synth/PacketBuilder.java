@@ -141,9 +141,25 @@ public final class PacketBuilder
         frame[at + 5] = last;
     }
 
+    /** Bytes the next packet built carries at the start of its payload (the rest is filler); once. */
+    public PacketBuilder payload(final byte[] bytes)
+    {
+        this.nextPayload = bytes;
+        return this;
+    }
+
+    private byte[] nextPayload;
+
     private void fillPayload(final int at, final int n)
     {
-        for (int i = 0; i < n; i++)
+        int from = 0;
+        if (nextPayload != null)
+        {
+            from = Math.min(n, nextPayload.length);
+            System.arraycopy(nextPayload, 0, frame, at, from);
+            nextPayload = null;
+        }
+        for (int i = from; i < n; i++)
         {
             frame[at + i] = (byte)('a' + (i % 26));
         }

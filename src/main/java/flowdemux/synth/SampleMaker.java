@@ -9,7 +9,8 @@ import java.nio.file.Path;
 /**
  * Writes the project's own sample captures: {@code three-tabs.pcap} (one client, three connections to one HTTPS
  * server, differing only in the client's source port) and {@code mixed.pcapng} (HTTP, SSH, DNS, a refused
- * connection, a reset, an unanswered SYN, IPv6 on a second interface with nanosecond timestamps, an ICMP echo).
+ * connection, a reset, an unanswered SYN, IPv6 on a second interface with nanosecond timestamps, an ICMP echo, HTTP
+ * served on the SSH port), with real first bytes (DNS, HTTP, SSH banners, TLS hellos) for service detection.
  * Deterministic: the same bytes on every run.
  */
 public final class SampleMaker
@@ -63,11 +64,12 @@ public final class SampleMaker
             }
             for (int i = 0; i < 3; i++)
             {
-                tabs[i].data(T0 + (22 + i * 3) * MS, true, 517);
+                tabs[i].data(T0 + (22 + i * 3) * MS, true,
+                    Payloads.tlsClientHello("www.example.com", new String[] {"h2", "http/1.1"}, 517));
             }
             for (int i = 0; i < 3; i++)
             {
-                tabs[i].data(T0 + (45 + i * 3) * MS, false, 4000 + 1000 * i);
+                tabs[i].data(T0 + (45 + i * 3) * MS, false, Payloads.tlsServerHello(), 4000 + 1000 * i);
             }
             for (int i = 0; i < 3; i++)
             {
@@ -97,16 +99,16 @@ public final class SampleMaker
             final PacketBuilder b = new PacketBuilder();
 
             // DNS lookup over UDP, answered.
-            b.udp(client, 53_001, dns, 53, 33);
+            b.payload(Payloads.dnsQuery(0x1a2b, "www.example.com")).udp(client, 53_001, dns, 53, 33);
             w.write(T0, b.frame(), b.length(), eth0);
-            b.udp(dns, 53, client, 53_001, 49);
+            b.payload(Payloads.dnsResponse(0x1a2b, "www.example.com", web)).udp(dns, 53, client, 53_001, 49);
             w.write(T0 + 3 * MS, b.frame(), b.length(), eth0);
 
             // HTTP: full connection with a request and a response.
             final TcpConversation http = new TcpConversation(w, eth0, client, 40_000, web, 80, 100, 9_000);
             http.handshake(T0 + 10 * MS, 1 * MS);
-            http.data(T0 + 12 * MS, true, 120);
-            http.data(T0 + 15 * MS, false, 1200);
+            http.data(T0 + 12 * MS, true, Payloads.httpRequest("GET", "www.example.com", "curl/8.5.0", 120));
+            http.data(T0 + 15 * MS, false, Payloads.httpResponse(1200));
             http.ack(T0 + 16 * MS, true);
             http.close(T0 + 20 * MS, MS);
 
@@ -115,7 +117,9 @@ public final class SampleMaker
             sshSession.handshake(T0 + 30 * MS, 2 * MS);
             for (int i = 0; i < 4; i++)
             {
-                sshSession.data(T0 + (40 + i * 10) * MS, i % 2 == 0, 48 + i * 16);
+                final byte[] banner = i == 0 ? Payloads.ascii("SSH-2.0-OpenSSH_9.6\r\n")
+                    : i == 1 ? Payloads.ascii("SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.10\r\n") : new byte[0];
+                sshSession.data(T0 + (40 + i * 10) * MS, i % 2 == 0, banner, 48 + i * 16);
             }
             sshSession.close(T0 + 100 * MS, 2 * MS);
 
@@ -127,7 +131,7 @@ public final class SampleMaker
             // Reset: the server aborts an established connection.
             final TcpConversation reset = new TcpConversation(w, eth0, client, 40_003, web, 80, 400, 12_000);
             reset.handshake(T0 + 120 * MS, MS);
-            reset.data(T0 + 122 * MS, true, 64);
+            reset.data(T0 + 122 * MS, true, Payloads.httpRequest("GET", "10.0.0.80", "curl/8.5.0", 64), 64);
             reset.rst(T0 + 123 * MS, false, true);
 
             // Unanswered SYN to a database port.
@@ -137,8 +141,8 @@ public final class SampleMaker
             // IPv6 HTTPS connection, captured on the second interface with nanosecond timestamps.
             final TcpConversation v6 = new TcpConversation(w, eth1, client6, 40_005, server6, 443, 600, 44_000);
             v6.handshake(T0 + 140 * MS + 123, 3 * MS + 456);
-            v6.data(T0 + 150 * MS, true, 300);
-            v6.data(T0 + 155 * MS, false, 2500);
+            v6.data(T0 + 150 * MS, true, Payloads.tlsClientHello("ipv6.example.net", new String[] {"h2"}, 300));
+            v6.data(T0 + 155 * MS, false, Payloads.tlsServerHello(), 2500);
             v6.close(T0 + 160 * MS, MS);
 
             // ICMP echo request and reply.
@@ -146,6 +150,14 @@ public final class SampleMaker
             w.write(T0 + 170 * MS, b.frame(), b.length(), eth0);
             b.icmp(gateway, client, 0, 0, 0x1234, 1, 56);
             w.write(T0 + 170 * MS + 400_000, b.frame(), b.length(), eth0);
+
+            // A web server on the SSH port: what the payload shows and what the port promises disagree.
+            final byte[] odd = PacketBuilder.ipv4("10.0.0.23");
+            final TcpConversation hidden = new TcpConversation(w, eth0, client, 40_006, odd, 22, 700, 55_000);
+            hidden.handshake(T0 + 175 * MS, MS);
+            hidden.data(T0 + 177 * MS, true, Payloads.httpRequest("GET", "10.0.0.23:22", "curl/8.5.0", 90));
+            hidden.data(T0 + 179 * MS, false, Payloads.httpResponse(400));
+            hidden.close(T0 + 182 * MS, MS);
         }
     }
 }

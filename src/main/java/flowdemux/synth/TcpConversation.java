@@ -56,6 +56,20 @@ public final class TcpConversation
         send(ts, fromClient, PSH | ACK, null, bytes);
     }
 
+    /** A data segment of exactly these bytes. */
+    public void data(final long ts, final boolean fromClient, final byte[] payload) throws IOException
+    {
+        builder.payload(payload);
+        send(ts, fromClient, PSH | ACK, null, payload.length);
+    }
+
+    /** A data segment of {@code bytes} bytes that begins with {@code payload} (filler after it). */
+    public void data(final long ts, final boolean fromClient, final byte[] payload, final int bytes) throws IOException
+    {
+        builder.payload(payload);
+        send(ts, fromClient, PSH | ACK, null, bytes);
+    }
+
     public void ack(final long ts, final boolean fromClient) throws IOException
     {
         send(ts, fromClient, ACK, null, 0);

@@ -34,8 +34,8 @@ class GeneratorTest
         for (final String row : csv.out.lines().skip(1).toArray(String[]::new))
         {
             final String[] f = row.split(",", -1);
-            states.merge(f[6] + " " + f[18], 1L, Long::sum);
-            packets += Long.parseLong(f[10]) + Long.parseLong(f[11]);
+            states.merge(f[6] + " " + f[21], 1L, Long::sum);
+            packets += Long.parseLong(f[13]) + Long.parseLong(f[14]);
             if ("443".equals(f[5]))
             {
                 https++;

@@ -1,0 +1,161 @@
+package flowdemux.service;
+
+/**
+ * What detection keeps of a connection (a TLS server name and ALPN, an HTTP Host, SSH banners, a DNS query name, a
+ * server's greeting), in fixed slots of one byte arena: no object per connection, a slot freed when its connection
+ * ends. The bytes are the payload's, untrusted: every output escapes them.
+ */
+public final class ServiceNotes
+{
+    public static final int NONE = 0;
+    /** A: server name (SNI), B: ALPN protocols. */
+    public static final int TLS = 1;
+    /** A: Host header, B: User-Agent. */
+    public static final int HTTP = 2;
+    /** A: the responder's banner, B: the originator's. */
+    public static final int SSH = 3;
+    /** A: the first query name. */
+    public static final int DNS = 4;
+    /** A: the server's first line (FTP, SMTP, POP3, IMAP, IRC, MySQL version). */
+    public static final int GREETING = 5;
+
+    /** Layout of a slot: kind, length of A, A, length of B, B. */
+    public static final int SLOT = 160;
+    public static final int A_MAX = 94;
+    public static final int B_MAX = 63;
+    private static final int A_LEN = 1;
+    private static final int A_AT = 2;
+    private static final int B_LEN = A_AT + A_MAX;
+    private static final int B_AT = B_LEN + 1;
+    /** Slot numbers are kept in 24 bits of the flow's detection state (plus one, 0 meaning none). */
+    public static final int MAX_SLOTS = (1 << 24) - 2;
+
+    private byte[] arena = new byte[SLOT * 256];
+    private int[] free = new int[64];
+    private int freeCount;
+    private int used;
+    private long full;
+
+    /** A cleared slot, or -1 when {@link #MAX_SLOTS} are taken (counted in {@link #full()}). */
+    public int allocate(final int kind)
+    {
+        final int slot;
+        if (freeCount > 0)
+        {
+            slot = free[--freeCount];
+        }
+        else if (used < MAX_SLOTS)
+        {
+            slot = used++;
+            if ((long)used * SLOT > arena.length)
+            {
+                arena = java.util.Arrays.copyOf(arena, (int)Math.min((long)arena.length * 2, (long)SLOT * MAX_SLOTS));
+            }
+        }
+        else
+        {
+            full++;
+            return -1;
+        }
+        final int at = slot * SLOT;
+        arena[at] = (byte)kind;
+        arena[at + A_LEN] = 0;
+        arena[at + B_LEN] = 0;
+        return slot;
+    }
+
+    public void free(final int slot)
+    {
+        if (freeCount == free.length)
+        {
+            free = java.util.Arrays.copyOf(free, free.length * 2);
+        }
+        free[freeCount++] = slot;
+    }
+
+    public int kind(final int slot)
+    {
+        return arena[slot * SLOT];
+    }
+
+    public void setKind(final int slot, final int kind)
+    {
+        arena[slot * SLOT] = (byte)kind;
+    }
+
+    /** Sets field A (or B) to at most its size of {@code src[from, to)}. */
+    public void set(final int slot, final boolean a, final byte[] src, final int from, final int to)
+    {
+        final int at = slot * SLOT + (a ? A_LEN : B_LEN);
+        final int n = Math.max(0, Math.min(to - from, a ? A_MAX : B_MAX));
+        System.arraycopy(src, from, arena, at + 1, n);
+        arena[at] = (byte)n;
+    }
+
+    /** Appends to field A (or B) as far as it has room; returns false when it is full. */
+    public boolean append(final int slot, final boolean a, final byte[] src, final int from, final int to)
+    {
+        final int at = slot * SLOT + (a ? A_LEN : B_LEN);
+        final int have = arena[at] & 0xFF;
+        final int n = Math.max(0, Math.min(to - from, (a ? A_MAX : B_MAX) - have));
+        System.arraycopy(src, from, arena, at + 1 + have, n);
+        arena[at] = (byte)(have + n);
+        return n == to - from;
+    }
+
+    public int length(final int slot, final boolean a)
+    {
+        return arena[slot * SLOT + (a ? A_LEN : B_LEN)] & 0xFF;
+    }
+
+    /** Copies a whole slot into {@code to} (a record's own {@link #SLOT} bytes). */
+    public void copy(final int slot, final byte[] to)
+    {
+        System.arraycopy(arena, slot * SLOT, to, 0, SLOT);
+    }
+
+    /** Slots that could not be had because all were taken. */
+    public long full()
+    {
+        return full;
+    }
+
+    /** Slots in use now. */
+    public int inUse()
+    {
+        return used - freeCount;
+    }
+
+    /** Field A or B of a copied slot ({@link #copy}), as text: one char per byte, escaped by whoever prints it. */
+    public static String text(final byte[] slot, final boolean a)
+    {
+        final int at = a ? A_LEN : B_LEN;
+        final int n = slot[at] & 0xFF;
+        return n == 0 ? null : new String(slot, at + 1, n, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /** The names of fields A and B of a kind, as the reports print them (B null when the kind has none). */
+    public static String[] fieldNames(final int kind)
+    {
+        switch (kind)
+        {
+            case TLS:
+                return new String[] {"server_name", "alpn"};
+            case HTTP:
+                return new String[] {"host", "user_agent"};
+            case SSH:
+                return new String[] {"server_banner", "client_banner"};
+            case DNS:
+                return new String[] {"query", null};
+            case GREETING:
+                return new String[] {"greeting", null};
+            default:
+                return new String[] {null, null};
+        }
+    }
+
+    public static int kind(final byte[] slot)
+    {
+        return slot[0];
+    }
+}
