@@ -46,7 +46,7 @@ class SamplesTest
     void threeTabsShowsOneServerSocketWithThreeConnectionsFromEphemeralPorts()
     {
         final String out = Cli.run("read", "samples/three-tabs.pcap").out;
-        final String servers = out.substring(out.indexOf("Servers"), out.indexOf("Top "));
+        final String servers = out.substring(out.indexOf("Servers"), out.indexOf("Services"));
         assertEquals(1, servers.lines().filter(l -> l.startsWith("  ") && !l.startsWith("      ")).count(), servers);
         assertTrue(servers.contains("93.184.216.34:443 tcp (HTTPS, well-known)  listening: 3 connections from 1 client"),
             servers);

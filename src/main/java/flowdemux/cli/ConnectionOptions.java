@@ -4,6 +4,7 @@ import flowdemux.decode.ChecksumMode;
 import flowdemux.flow.ConnectionConfig;
 import flowdemux.ports.LikelyServerPorts;
 import picocli.CommandLine;
+import flowdemux.service.ServiceInspector;
 import picocli.CommandLine.Option;
 
 /** Zeek's connection settings as options (seconds; defaults are Zeek's), shared by read and capture. */
@@ -70,6 +71,16 @@ public final class ConnectionOptions
             + "analyzers' ports), 'none', or a list like 80/tcp,53/udp")
     String likelyServerPorts;
 
+    @Option(names = "--no-service", description = "do not look at payload for services: the service column stays "
+        + "'-' and the Services section empty")
+    boolean noService;
+
+    @Option(names = "--service-bytes", paramLabel = "N", defaultValue = "" + ServiceInspector.DEFAULT_BYTES,
+        description = "payload bytes of each packet that service detection looks at, " + ServiceInspector.MIN_BYTES
+            + "-" + ServiceInspector.MAX_BYTES + " (default " + ServiceInspector.DEFAULT_BYTES + ": room for a "
+            + "TLS ClientHello's server name)")
+    int serviceBytes;
+
     /** @param defaultChecksums the command's own default: offload for files, ignore for live capture */
     ConnectionConfig toConfig(final CommandLine cl, final ChecksumMode defaultChecksums)
     {
@@ -100,6 +111,12 @@ public final class ConnectionOptions
         c.fragmentTimeout = ConnectionConfig.seconds(fragmentTimeout);
         c.activeTimeout = ConnectionConfig.seconds(activeTimeout);
         c.checksums = checksumMode(cl, defaultChecksums);
+        if (serviceBytes < ServiceInspector.MIN_BYTES || serviceBytes > ServiceInspector.MAX_BYTES)
+        {
+            throw new CommandLine.ParameterException(cl, "--service-bytes must be " + ServiceInspector.MIN_BYTES
+                + " to " + ServiceInspector.MAX_BYTES + ", not " + serviceBytes);
+        }
+        c.serviceBytes = noService ? 0 : serviceBytes;
         try
         {
             c.likelyServerPorts = LikelyServerPorts.parse(likelyServerPorts);

@@ -101,6 +101,10 @@ public final class Aggregates
     }
     public long connections;
     public long otherServerConnections;
+    /** Connections by service their payload showed (a connection with two, "ftp,ssl", counts under both). */
+    public final long[] serviceConnections = new long[flowdemux.service.ServiceId.COUNT];
+    /** Connections in which some service was recognised. */
+    public long recognisedConnections;
 
     /**
      * Counts a connection as it ends; interim records (--active-timeout) are left to the final one. Keeps nothing of
@@ -125,6 +129,14 @@ public final class Aggregates
             maxHandshakeRttNanos = Math.max(maxHandshakeRttNanos, f.rttSynAckNanos);
         }
         statesByProtocol.computeIfAbsent(f.connState, k -> new long[256])[f.protocol & 0xFF]++;
+        if (f.services != 0)
+        {
+            recognisedConnections++;
+            for (int s = f.services; s != 0; s &= s - 1)
+            {
+                serviceConnections[Integer.numberOfTrailingZeros(s)]++;
+            }
+        }
         offerTop(f);
         if (f.protocol != DecodedPacket.PROTO_TCP && f.protocol != DecodedPacket.PROTO_UDP)
         {
@@ -230,6 +242,11 @@ public final class Aggregates
     public void merge(final Aggregates other)
     {
         connections += other.connections;
+        recognisedConnections += other.recognisedConnections;
+        for (int i = 0; i < serviceConnections.length; i++)
+        {
+            serviceConnections[i] += other.serviceConnections[i];
+        }
         connectionsOverTime.merge(other.connectionsOverTime);
         otherServerConnections += other.otherServerConnections;
         flowDurationNanos.add(other.flowDurationNanos);

@@ -64,6 +64,7 @@ public final class JsonReport implements ReportFormat
         capture(r, g);
         ports(a, g);
         servers(a, g);
+        services(a, g);
         g.writeArrayFieldStart("conn_states");
         for (final Map.Entry<String, Long> e : a.connStates().entrySet())
         {
@@ -363,6 +364,58 @@ public final class JsonReport implements ReportFormat
         g.writeStringField("range", PortRange.of(port).label());
     }
 
+    /** The Services section: connections by service, and server sockets where payload and port are compared. */
+    private void services(final Aggregates a, final JsonGenerator g) throws IOException
+    {
+        g.writeObjectFieldStart("services");
+        g.writeNumberField("recognised_connections", a.recognisedConnections);
+        g.writeObjectFieldStart("connections");
+        for (int i = 0; i < a.serviceConnections.length; i++)
+        {
+            if (a.serviceConnections[i] > 0)
+            {
+                g.writeNumberField(flowdemux.service.ServiceId.name(i), a.serviceConnections[i]);
+            }
+        }
+        g.writeEndObject();
+        final ServiceFindings findings = new ServiceFindings(a, services);
+        g.writeNumberField("mismatches", findings.mismatches);
+        g.writeNumberField("unrecognised", findings.unrecognised);
+        g.writeNumberField("sockets_total", findings.total);
+        g.writeArrayFieldStart("sockets");
+        for (final ServiceFindings.Row r : findings.rows.subList(0, Math.min(maxServers, findings.rows.size())))
+        {
+            g.writeStartObject();
+            g.writeStringField("address", r.server.address());
+            g.writeNumberField("port", r.server.port);
+            g.writeStringField("protocol", r.server.protocol);
+            if (r.seen == null)
+            {
+                g.writeNullField("seen");
+            }
+            else
+            {
+                g.writeStringField("seen", r.seen);
+            }
+            if (r.portName == null)
+            {
+                g.writeNullField("port_says");
+            }
+            else
+            {
+                g.writeStringField("port_says", r.portName);
+            }
+            g.writeStringField("status", r.status.label);
+            g.writeNumberField("connections", r.server.connections);
+            g.writeNumberField("recognised", r.server.recognised);
+            g.writeNumberField("unrecognised", r.server.unrecognised);
+            g.writeStringField("finding", r.sentence());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
     private void servers(final Aggregates a, final JsonGenerator g) throws IOException
     {
         final java.util.List<ServerSummary> all = a.servers();
@@ -375,6 +428,15 @@ public final class JsonReport implements ReportFormat
             g.writeNumberField("port", s.port);
             g.writeStringField("protocol", s.protocol);
             writeService(g, s.protocol, s.port);
+            final String seen = flowdemux.service.ServiceId.names(s.services);
+            if (seen == null)
+            {
+                g.writeNullField("service_seen");
+            }
+            else
+            {
+                g.writeStringField("service_seen", seen);
+            }
             g.writeStringField("status", s.status());
             g.writeNumberField("connections", s.connections);
             g.writeNumberField("packets", s.packets);

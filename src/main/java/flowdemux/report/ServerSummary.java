@@ -33,6 +33,11 @@ public final class ServerSummary
     public long rejected;
     public long packets;
     public long bytes;
+    /** Services its connections' payload showed (service.ServiceId bits), and how many connections showed one. */
+    public int services;
+    public long recognised;
+    /** Connections with payload both ways in which no service was recognised. */
+    public long unrecognised;
     public int clientPortMin = Integer.MAX_VALUE;
     public int clientPortMax = Integer.MIN_VALUE;
     /**
@@ -69,6 +74,15 @@ public final class ServerSummary
     void add(final FlowRecord f)
     {
         connections++;
+        services |= f.services;
+        if (f.services != 0)
+        {
+            recognised++;
+        }
+        else if (f.origPayload > 0 && f.respPayload > 0)
+        {
+            unrecognised++;
+        }
         packets += f.packets();
         bytes += f.ipBytes();
         final boolean tcp = f.protocol == DecodedPacket.PROTO_TCP;
@@ -172,6 +186,9 @@ public final class ServerSummary
     void merge(final ServerSummary other)
     {
         connections += other.connections;
+        services |= other.services;
+        recognised += other.recognised;
+        unrecognised += other.unrecognised;
         answered += other.answered;
         rejected += other.rejected;
         packets += other.packets;

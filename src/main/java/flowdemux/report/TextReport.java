@@ -37,6 +37,7 @@ public final class TextReport implements ReportFormat
         protocols(r, a, out);
         ports(a, out);
         servers(a, out);
+        services(a, out);
         topFlows(a, out);
         distributions(r, a, out);
         out.flush();
@@ -215,6 +216,40 @@ public final class TextReport implements ReportFormat
                     v[0] == 1 ? "1 connection" : v[0] + " connections",
                     (v[1] == v[2] ? "source port " : "source ports ") + portSpan(v[1], v[2]));
             }
+        }
+        out.println();
+    }
+
+    private void services(final Aggregates a, final PrintWriter out)
+    {
+        out.println("Services (what the payload showed against what the port promises; see --no-service)");
+        final StringBuilder counts = new StringBuilder();
+        for (int i = 0; i < a.serviceConnections.length; i++)
+        {
+            if (a.serviceConnections[i] > 0)
+            {
+                counts.append(counts.length() == 0 ? "" : ", ").append(flowdemux.service.ServiceId.name(i)).append(' ')
+                    .append(Formats.count(a.serviceConnections[i]));
+            }
+        }
+        out.printf(Locale.ROOT, "  recognised in %s of %s connection%s%s%n", Formats.count(a.recognisedConnections),
+            Formats.count(a.connections), a.connections == 1 ? "" : "s", counts.length() == 0 ? "" : ": " + counts);
+        final ServiceFindings findings = new ServiceFindings(a, services);
+        if (findings.mismatches + findings.unrecognised > 0)
+        {
+            out.printf(Locale.ROOT, "  %d server socket%s where the payload and the port disagree:%n",
+                findings.mismatches + findings.unrecognised, findings.mismatches + findings.unrecognised == 1 ? "" : "s");
+        }
+        int shown = 0;
+        for (final ServiceFindings.Row r : findings.rows)
+        {
+            if (shown++ == Math.max(top, 1) * 2)
+            {
+                out.printf(Locale.ROOT, "  ... %d more server sockets%n", findings.total - shown + 1);
+                break;
+            }
+            out.printf(Locale.ROOT, "  %-12s %s%n", r.status.flagged() ? r.status.label.toUpperCase(Locale.ROOT)
+                : r.status.label, r.sentence());
         }
         out.println();
     }

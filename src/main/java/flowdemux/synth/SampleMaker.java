@@ -9,8 +9,8 @@ import java.nio.file.Path;
 /**
  * Writes the project's own sample captures: {@code three-tabs.pcap} (one client, three connections to one HTTPS
  * server, differing only in the client's source port) and {@code mixed.pcapng} (HTTP, SSH, DNS, a refused
- * connection, a reset, an unanswered SYN, IPv6 on a second interface with nanosecond timestamps, an ICMP echo, HTTP
- * served on the SSH port), with real first bytes (DNS, HTTP, SSH banners, TLS hellos) for service detection.
+ * connection, a reset, an unanswered SYN, IPv6 on a second interface with nanosecond timestamps, an ICMP echo), with
+ * real first bytes (DNS, HTTP, SSH banners, TLS hellos) for service detection.
  * Deterministic: the same bytes on every run.
  */
 public final class SampleMaker
@@ -150,14 +150,6 @@ public final class SampleMaker
             w.write(T0 + 170 * MS, b.frame(), b.length(), eth0);
             b.icmp(gateway, client, 0, 0, 0x1234, 1, 56);
             w.write(T0 + 170 * MS + 400_000, b.frame(), b.length(), eth0);
-
-            // A web server on the SSH port: what the payload shows and what the port promises disagree.
-            final byte[] odd = PacketBuilder.ipv4("10.0.0.23");
-            final TcpConversation hidden = new TcpConversation(w, eth0, client, 40_006, odd, 22, 700, 55_000);
-            hidden.handshake(T0 + 175 * MS, MS);
-            hidden.data(T0 + 177 * MS, true, Payloads.httpRequest("GET", "10.0.0.23:22", "curl/8.5.0", 90));
-            hidden.data(T0 + 179 * MS, false, Payloads.httpResponse(400));
-            hidden.close(T0 + 182 * MS, MS);
         }
     }
 }
