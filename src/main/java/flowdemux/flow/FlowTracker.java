@@ -226,7 +226,7 @@ public final class FlowTracker
         }
         if (p.inspectLength > 0 && (tcp || p.protocol == DecodedPacket.PROTO_UDP)
             && inspector.inspect(s, b + FlowLayout.SERVICE, b + FlowLayout.SERVICE_HINTS, fromA, orig, tcp,
-                p.inspectBytes, p.inspectOffset, Math.min(p.inspectLength, config.serviceBytes)))
+                p.inspectBytes, p.inspectOffset, Math.min(p.inspectLength, config.serviceBytes), p.payloadLength))
         {
             s[b + FlowLayout.FLAGS] |= FlowFlags.SERVICE_DONE;
         }

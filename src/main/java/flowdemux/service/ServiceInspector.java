@@ -70,12 +70,12 @@ public final class ServiceInspector
     }
 
     /**
-     * Looks at one packet's first payload bytes {@code b[o, o + n)}, sent by endpoint A ({@code fromA}) or B, the
+     * Looks at one packet's first payload bytes {@code b[o, o + n)} (of {@code length} in all), sent by endpoint A ({@code fromA}) or B, the
      * originator or not ({@code orig}). Updates {@code s[state]} and {@code s[hints]}; returns true when the
      * connection is decided and no later packet needs a look.
      */
     public boolean inspect(final long[] s, final int state, final int hints, final boolean fromA, final boolean orig,
-        final boolean tcp, final byte[] b, final int o, final int n)
+        final boolean tcp, final byte[] b, final int o, final int n, final int length)
     {
         long st = s[state];
         if (tcp && (st & SYN_SEEN) == 0)
@@ -115,7 +115,7 @@ public final class ServiceInspector
         }
         else
         {
-            final int found = Signatures.udp(b, o, n);
+            final int found = Signatures.udp(b, o, n, length);
             if (found == ServiceId.bit(ServiceId.DNS) && note(st) < 0)
             {
                 st = withNote(st, ServiceNotes.DNS);

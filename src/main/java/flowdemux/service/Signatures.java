@@ -103,8 +103,8 @@ final class Signatures
         return 0;
     }
 
-    /** Services a UDP datagram proves on its own. */
-    static int udp(final byte[] b, final int o, final int n)
+    /** Services a UDP datagram proves on its own; {@code length} is its whole payload, of which n bytes are here. */
+    static int udp(final byte[] b, final int o, final int n, final int length)
     {
         if (n >= 240 && dhcp(b, o, n))
         {
@@ -114,11 +114,11 @@ final class Signatures
         {
             return ServiceId.bit(ServiceId.DNS);
         }
-        if (n >= 48 && ntp(b, o, n))
+        if (n >= 48 && ntp(b, o, n, length))
         {
             return ServiceId.bit(ServiceId.NTP);
         }
-        if (n >= 7 && (b[o] & 0xC0) == 0xC0 && quic(b, o, n))
+        if (n >= 7 && (b[o] & 0xC0) == 0xC0 && quic(b, o, n, length))
         {
             return ServiceId.bit(ServiceId.QUIC);
         }
@@ -316,7 +316,7 @@ final class Signatures
     }
 
     /** NTP: version 1-4, modes 1-5, a sane stratum, poll and precision, and a length NTP allows. */
-    static boolean ntp(final byte[] b, final int o, final int n)
+    static boolean ntp(final byte[] b, final int o, final int n, final int length)
     {
         final int version = (b[o] >>> 3) & 7;
         final int mode = b[o] & 7;
@@ -328,11 +328,11 @@ final class Signatures
         {
             return false;
         }
-        return n == 48 || (n >= 60 && n <= 1024 && (n - 48) % 4 == 0);
+        return length == 48 || (length >= 60 && length <= 1024 && (length - 48) % 4 == 0);
     }
 
     /** QUIC: a long header of version 1 or 2 (or an IETF draft), with connection ids of at most 20 bytes. */
-    static boolean quic(final byte[] b, final int o, final int n)
+    static boolean quic(final byte[] b, final int o, final int n, final int length)
     {
         final int version = s32(b, o + 1);
         final boolean known = version == 1 || version == 0x6b3343cf || (version >>> 8) == 0xff0000;
@@ -352,7 +352,7 @@ final class Signatures
         }
         final int type = (b[o] >>> 4) & 3;
         // A client's Initial is padded to 1200 bytes; the server's packets are any size.
-        return type != 0 || n >= 1200 || (dcid > 0 && scid > 0) || (dcid == 0 && scid > 0);
+        return type != 0 || length >= 1200 || scid > 0;
     }
 
     /** Syslog: {@code <PRI>} with a priority of at most 191, perhaps after an RFC 6587 octet count, then text. */
