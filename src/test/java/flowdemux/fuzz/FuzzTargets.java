@@ -21,7 +21,7 @@ import java.io.IOException;
 /**
  * Coverage-guided fuzz targets (Jazzer). A normal test run replays the seeds and every regression input kept under
  * src/test/resources/flowdemux/fuzz/FuzzTargetsInputs/; {@code JAZZER_FUZZ=1} fuzzes (.ci/run gives pcapReader,
- * pcapngReader, decoders and readPath 30 s each). Nothing may escape but the documented input error, every target
+ * pcapngReader, decoders, services and readPath 20 s each). Nothing may escape but the documented input error, every target
  * must end, and each checks what must hold for any input (readAll, checkDecoded, readPath). Two regressions found
  * by these checks are kept: an ICMP header cut short whose payload offset lay past the packet, and timestamps going
  * backwards that made a negative duration.
@@ -198,6 +198,59 @@ public class FuzzTargets
     public void ipv6(final byte[] datagram)
     {
         decodeAs(LinkType.IPV6, datagram);
+    }
+
+    /**
+     * Service detection on arbitrary payloads: a connection's packets, each from either side, TCP or UDP, in any
+     * order, with FTP's announcements read from the same bytes. It must not throw, must read inside what it is given
+     * (the bytes around the slice are poison: a read there would decide differently than on the slice alone), may
+     * only name known services, and must keep no more than its fields hold.
+     */
+    @FuzzTest(maxDuration = "20s")
+    public void services(final FuzzedDataProvider data)
+    {
+        final flowdemux.service.ServiceInspector inspector = new flowdemux.service.ServiceInspector();
+        final flowdemux.service.ServiceInspector twin = new flowdemux.service.ServiceInspector();
+        final flowdemux.service.FtpExpectations ftp = new flowdemux.service.FtpExpectations();
+        final long[] s = new long[2];
+        final long[] t = new long[2];
+        s[0] = flowdemux.service.ServiceInspector.synSeen(0);
+        t[0] = s[0];
+        final boolean tcp = data.consumeBoolean();
+        int packets = 0;
+        while (data.remainingBytes() > 2 && packets++ < 24)
+        {
+            final boolean fromA = data.consumeBoolean();
+            final byte[] payload = data.consumeBytes(data.consumeInt(0, 1500));
+            final int pad = 7;
+            final byte[] poisoned = new byte[payload.length + 2 * pad];
+            java.util.Arrays.fill(poisoned, (byte)'S');
+            System.arraycopy(payload, 0, poisoned, pad, payload.length);
+            final boolean done = inspector.inspect(s, 0, 1, fromA, fromA, tcp, payload, 0, payload.length,
+                payload.length);
+            final boolean doneTwin = twin.inspect(t, 0, 1, fromA, fromA, tcp, poisoned, pad, payload.length,
+                payload.length);
+            check(s[0] == t[0] && s[1] == t[1] && done == doneTwin, "detection read outside its bytes");
+            ftp.observe(0, 1, 0, 2, poisoned, pad, payload.length, packets);
+            if (done)
+            {
+                break;
+            }
+        }
+        final int services = flowdemux.service.ServiceInspector.services(s[0]);
+        check((services >>> flowdemux.service.ServiceId.COUNT) == 0, "unknown service bits " + services);
+        final int note = flowdemux.service.ServiceInspector.note(s[0]);
+        if (note >= 0)
+        {
+            final byte[] slot = new byte[flowdemux.service.ServiceNotes.SLOT];
+            inspector.notes().copy(note, slot);
+            final String a = flowdemux.service.ServiceNotes.text(slot, true);
+            final String b = flowdemux.service.ServiceNotes.text(slot, false);
+            check(a == null || a.length() <= flowdemux.service.ServiceNotes.A_MAX, "field A too long");
+            check(b == null || b.length() <= flowdemux.service.ServiceNotes.B_MAX, "field B too long");
+            inspector.release(s[0]);
+        }
+        check(inspector.notes().inUse() == 0, "a note kept after its connection ended");
     }
 
     /**
