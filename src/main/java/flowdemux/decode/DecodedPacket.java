@@ -111,8 +111,6 @@ public final class DecodedPacket
     public int inspectLength;
     /** A service the new connection of this packet was announced as (FTP's data connections), plus one; 0 = none. */
     public int expectedService;
-    /** Where {@link #copyTo} puts a payload prefix (grown once to the prefix size). */
-    private byte[] ownPrefix;
 
     void reset()
     {
@@ -161,27 +159,24 @@ public final class DecodedPacket
     /** Copies every field into {@code to} (the reader hands a copy to a worker), without payload. */
     public void copyTo(final DecodedPacket to)
     {
-        copyTo(to, 0);
+        copyTo(to, 0, null, 0);
     }
 
     /**
-     * Copies every field into {@code to}, and up to {@code prefix} payload bytes for service detection into its own
-     * buffer (the reader's buffer is reused before a worker gets to the copy).
+     * Copies every field into {@code to}, and up to {@code prefix} payload bytes for service detection into
+     * {@code arena} at {@code at} (the reader's buffer is reused before a worker gets to the copy); returns the
+     * bytes put there. A batch's packets share one arena, filled front to back: the copies stay in few cache lines.
      */
-    public void copyTo(final DecodedPacket to, final int prefix)
+    public int copyTo(final DecodedPacket to, final int prefix, final byte[] arena, final int at)
     {
-        final int n = Math.min(inspectLength, prefix);
+        final int n = Math.min(Math.min(inspectLength, prefix), arena == null ? 0 : arena.length - at);
         if (n > 0)
         {
-            if (to.ownPrefix == null || to.ownPrefix.length < prefix)
-            {
-                to.ownPrefix = new byte[prefix];
-            }
-            System.arraycopy(inspectBytes, inspectOffset, to.ownPrefix, 0, n);
-            to.inspectBytes = to.ownPrefix;
+            System.arraycopy(inspectBytes, inspectOffset, arena, at, n);
+            to.inspectBytes = arena;
         }
-        to.inspectOffset = 0;
-        to.inspectLength = n;
+        to.inspectOffset = at;
+        to.inspectLength = Math.max(0, n);
         to.expectedService = expectedService;
         to.timestampNanos = timestampNanos;
         to.captureNow = captureNow;
@@ -232,6 +227,7 @@ public final class DecodedPacket
         to.keyBLo = keyBLo;
         to.keyPortsProto = keyPortsProto;
         to.keyHash = keyHash;
+        return to.inspectLength;
     }
 
     public boolean isIpv4()

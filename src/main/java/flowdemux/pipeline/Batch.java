@@ -9,6 +9,9 @@ final class Batch
 
     final DecodedPacket[] packets = new DecodedPacket[SIZE];
     int count;
+    /** The first payload bytes of the packets, for service detection, one after another; null when it is off. */
+    private byte[] payloads;
+    private int payloadsUsed;
     /** The reader has no more packets: the worker finishes after this batch. */
     boolean last;
     /** With {@link #last}: the reader's final capture time. */
@@ -17,6 +20,23 @@ final class Batch
     flowdemux.flow.FlowSink snapshot;
     /** Counted down by the worker once {@link #snapshot} has them. */
     java.util.concurrent.CountDownLatch snapshotTaken;
+
+    /** Adds a copy of {@code p} with up to {@code prefix} of its payload bytes. */
+    void add(final DecodedPacket p, final int prefix)
+    {
+        if (prefix > 0 && payloads == null)
+        {
+            payloads = new byte[SIZE * prefix];
+        }
+        payloadsUsed += p.copyTo(packets[count++], prefix, payloads, payloadsUsed);
+    }
+
+    /** Empty again, for the reader to fill. */
+    void clear()
+    {
+        count = 0;
+        payloadsUsed = 0;
+    }
 
     Batch()
     {

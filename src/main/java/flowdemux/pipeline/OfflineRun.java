@@ -11,6 +11,7 @@ import flowdemux.flow.FlowTracker;
 import flowdemux.flow.FragmentReassembly;
 import flowdemux.service.FtpExpectations;
 import flowdemux.service.ServiceId;
+import flowdemux.service.ServicePrefix;
 import flowdemux.source.BpfFilter;
 import flowdemux.source.CaptureFormatException;
 import flowdemux.source.CaptureReader;
@@ -175,6 +176,13 @@ public final class OfflineRun
                     continue;
                 }
                 stats.onDecoded(packet, packet.frames);
+                if (serviceBytes > 0 && packet.inspectLength > 0)
+                {
+                    // The bytes detection gets, the same whoever tracks the packet (see ServicePrefix).
+                    packet.inspectLength = ServicePrefix.wanted(packet.inspectBytes, packet.inspectOffset,
+                        packet.inspectLength, packet.protocol == DecodedPacket.PROTO_TCP, packet.payloadLength,
+                        serviceBytes);
+                }
                 if (serviceBytes > 0 && packet.protocol == DecodedPacket.PROTO_TCP)
                 {
                     watchFtp(packet);
@@ -185,7 +193,7 @@ public final class OfflineRun
                     {
                         // A large table: gather a batch, so that its lookups are looked ahead as a worker's are.
                         FlowKeys.key(packet);
-                        packet.copyTo(inlineBatch.packets[inlineBatch.count++], serviceBytes);
+                        inlineBatch.add(packet, serviceBytes);
                         if (inlineBatch.count == Batch.SIZE)
                         {
                             trackInlineBatch();
@@ -205,7 +213,7 @@ public final class OfflineRun
                     batch = acquire(workers[w]);
                     filling[w] = batch;
                 }
-                packet.copyTo(batch.packets[batch.count++], serviceBytes);
+                batch.add(packet, serviceBytes);
                 if (batch.count == Batch.SIZE)
                 {
                     publish(workers[w], batch);
@@ -293,7 +301,7 @@ public final class OfflineRun
         if (inlineBatch != null && inlineBatch.count > 0)
         {
             stats.framesInFlows += inline.onKeyedBatch(inlineBatch.packets, inlineBatch.count);
-            inlineBatch.count = 0;
+            inlineBatch.clear();
         }
     }
 

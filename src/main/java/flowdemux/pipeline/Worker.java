@@ -55,7 +55,7 @@ final class Worker implements Runnable
                     batch.snapshotTaken.countDown();
                     batch.snapshotTaken = null;
                 }
-                batch.count = 0;
+                batch.clear();
                 batch.last = false;
                 free.offer(batch);
                 if (last)

@@ -19,6 +19,8 @@ public final class ServiceInspector
     public static final int MAX_BYTES = 4096;
     /** Payload packets looked at from each side before giving up (STARTTLS comes within the first few). */
     static final int PACKETS_PER_SIDE = 8;
+    /** Payload packets, both sides together, after which a connection that gave no hint at all is given up. */
+    static final int PACKETS_WITHOUT_HINT = 4;
 
     private static final int SERVICES_MASK = (1 << 24) - 1;
     private static final int COUNT_SHIFT = 24;
@@ -135,6 +137,11 @@ public final class ServiceInspector
         }
         if ((services & ServiceId.bit(ServiceId.HTTP)) != 0 && (st & CONNECT) == 0)
         {
+            return true;
+        }
+        if (services == 0 && s[hints] == 0 && count + 1 + otherCount >= PACKETS_WITHOUT_HINT)
+        {
+            // Every protocol here shows itself in its first message; this is none of them (bulk, or unknown).
             return true;
         }
         return count + 1 >= PACKETS_PER_SIDE && otherCount >= PACKETS_PER_SIDE;
