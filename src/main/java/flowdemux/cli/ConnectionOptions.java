@@ -25,7 +25,8 @@ public final class ConnectionOptions
     double otherTimeout;
 
     @Option(names = "--long-timeout", paramLabel = "S", defaultValue = "3600",
-        description = "inactivity timeout of FTP, SSH, Telnet and rlogin (TCP 21, 22, 23, 513; default 3600)")
+        description = "inactivity timeout of FTP, SSH, Telnet and rlogin (TCP 21, 22, 23, 513, and any connection "
+            + "whose payload showed SSH or FTP; default 3600)")
     double longTimeout;
 
     @Option(names = "--tcp-attempt-delay", paramLabel = "S", defaultValue = "5",

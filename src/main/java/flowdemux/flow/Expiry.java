@@ -27,7 +27,8 @@ final class Expiry
         final boolean origIsA = (flags & FlowFlags.ORIG_IS_A) != 0;
         final long pp = s[b + FlowLayout.PORTS_PROTO];
         final int respPort = origIsA ? FlowLayout.portB(pp) : FlowLayout.portA(pp);
-        final long inactivity = c.hasLongInactivity(protocol, respPort) ? c.longInactivity
+        final long inactivity = c.hasLongInactivity(protocol, respPort) || (flags & FlowFlags.LONG_INACTIVITY) != 0
+            ? c.longInactivity
             : (flags & FlowFlags.PAST_HANDSHAKE) != 0 ? c.tcpInactivity : c.udpInactivity;
         long t = saturatingAdd(last, inactivity);
         final long deleteAt = s[b + FlowLayout.DELETE_AT];

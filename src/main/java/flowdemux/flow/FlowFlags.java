@@ -35,6 +35,8 @@ public final class FlowFlags
     public static final long FIRST_SEEN_RESP = 1L << 47;
     /** Service detection is over for this connection (or off): its packets skip it without reading its state. */
     public static final long SERVICE_DONE = 1L << 48;
+    /** SSH or FTP was recognised: Zeek's analyzer_inactivity_timeouts give the connection --long-timeout. */
+    public static final long LONG_INACTIVITY = 1L << 49;
 
     // META
     /** Once-only history bits per direction: orig at bits 0-15, resp at 16-31 (one bit per History code). */

@@ -230,7 +230,15 @@ public final class FlowTracker
         {
             s[b + FlowLayout.FLAGS] |= FlowFlags.SERVICE_DONE;
         }
+        if ((ServiceInspector.services(s[b + FlowLayout.SERVICE]) & LONG_INACTIVITY_SERVICES) != 0)
+        {
+            s[b + FlowLayout.FLAGS] |= FlowFlags.LONG_INACTIVITY;
+        }
     }
+
+    /** Zeek's analyzer_inactivity_timeouts: its SSH and FTP analyzers, once confirmed, keep a connection an hour. */
+    private static final int LONG_INACTIVITY_SERVICES = flowdemux.service.ServiceId.bit(flowdemux.service.ServiceId.SSH)
+        | flowdemux.service.ServiceId.bit(flowdemux.service.ServiceId.FTP);
 
     /** A new connection: its first packet's sender is the originator unless Zeek's heuristics say otherwise. */
     private void start(final long[] s, final int b, final boolean srcIsA, final DecodedPacket p, final int srcPort,

@@ -283,6 +283,27 @@ class ServiceDetectionTest
         assertTrue(text.out.contains("MISMATCH     10.2.0.41:22 tcp: http, port says ssh"), text.out);
     }
 
+    @Test
+    void sshOnAnyPortGetsZeeksHourOfInactivityOnceRecognised(@TempDir final Path tmp) throws Exception
+    {
+        final Path pcap = tmp.resolve("idle-ssh.pcap");
+        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(pcap);
+            flowdemux.synth.PcapWriter w = new flowdemux.synth.PcapWriter(out, 1, false))
+        {
+            final long t0 = 1_700_000_000L * 1_000_000_000L;
+            final flowdemux.synth.TcpConversation c = new flowdemux.synth.TcpConversation(w, 0, Dialogues.CLIENT, 30_000,
+                PacketBuilder.ipv4("10.2.0.50"), 2222, 1000, 90_000);
+            c.handshake(t0, 1_000_000L);
+            c.data(t0 + 10_000_000L, false, ascii("SSH-2.0-OpenSSH_9.6\r\n"));
+            c.data(t0 + 20_000_000L, true, ascii("SSH-2.0-OpenSSH_9.6\r\n"));
+            // Ten minutes of silence: past TCP's 300 s, within the hour SSH gets.
+            c.data(t0 + 600_000_000_000L, true, zeros(48));
+            c.close(t0 + 601_000_000_000L, 1_000_000L);
+        }
+        assertEquals(1, read(pcap).get(2222).size(), "one SSH connection across the silence");
+        assertEquals(2, read(pcap, "--no-service").get(2222).size(), "without detection, TCP's 300 s split it");
+    }
+
     /** RFC 4180 fields of one line. */
     static List<String> csvFields(final String line)
     {
