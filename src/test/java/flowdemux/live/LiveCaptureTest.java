@@ -135,12 +135,15 @@ class LiveCaptureTest
                 if (respPort == serverPort)
                 {
                     assertEquals("SF", r.get("conn_state"), r.toString());
+                    // A request and a response on a port of the kernel's choosing: HTTP by its bytes.
+                    assertEquals("http", r.get("service"), r.toString());
                     tabPorts.add(Integer.parseInt(r.get("id.orig_p")));
                 }
                 else if (respPort == closedPort)
                 {
                     assertEquals("REJ", r.get("conn_state"), r.toString());
                     assertEquals(String.valueOf(refusedPort), r.get("id.orig_p"));
+                    assertEquals("-", r.get("service"), r.toString());
                 }
                 else
                 {
