@@ -160,6 +160,44 @@ class HtmlReportTest
         assertEquals("", between(dom, "<pre id=\"errors\">", "</pre>"));
     }
 
+    @Test
+    void theServicesTableFlagsAMismatchAndPayloadTextStaysText(@TempDir final Path tmp) throws Exception
+    {
+        final String chromium = Tools.require("chromium", "chromium");
+        final Path pcap = tmp.resolve("services.pcap");
+        final String host = "<img src=x onerror=alert(1)>";
+        try (java.io.OutputStream out = Files.newOutputStream(pcap);
+            flowdemux.synth.PcapWriter w = new flowdemux.synth.PcapWriter(out, 1, false))
+        {
+            final byte[] client = flowdemux.synth.PacketBuilder.ipv4("10.1.0.1");
+            final long t0 = 1_700_000_000L * 1_000_000_000L;
+            final flowdemux.synth.TcpConversation web = new flowdemux.synth.TcpConversation(w, 0, client, 30_000,
+                flowdemux.synth.PacketBuilder.ipv4("10.2.0.41"), 22, 1000, 9000);
+            web.handshake(t0, 1_000_000L);
+            web.data(t0 + 5_000_000L, true, flowdemux.synth.Payloads.httpRequest("GET", host, "curl", 120));
+            web.data(t0 + 6_000_000L, false, flowdemux.synth.Payloads.httpResponse(300));
+            web.close(t0 + 9_000_000L, 1_000_000L);
+            final flowdemux.synth.TcpConversation tls = new flowdemux.synth.TcpConversation(w, 0, client, 30_001,
+                flowdemux.synth.PacketBuilder.ipv4("10.2.0.42"), 443, 1000, 9000);
+            tls.handshake(t0 + 20_000_000L, 1_000_000L);
+            tls.data(t0 + 25_000_000L, true, flowdemux.synth.Payloads.tlsClientHello("a.test", new String[0], 200));
+            tls.data(t0 + 26_000_000L, false, flowdemux.synth.Payloads.tlsServerHello());
+            tls.close(t0 + 29_000_000L, 1_000_000L);
+        }
+        final Path html = tmp.resolve("services.html");
+        assertEquals(0, Cli.run("read", pcap.toString(), "--format", "html", "-o", html.toString()).exitCode);
+        final String dom = dom(chromium, html, "");
+        assertEquals("", between(dom, "<pre id=\"errors\">", "</pre>"), "script errors");
+        final List<List<String>> services = rows(dom, "services");
+        assertEquals(2, services.size(), services.toString());
+        assertEquals(List.of("mismatch", "10.2.0.41", "22", "tcp", "http", "ssh"), services.get(0).subList(0, 6));
+        assertEquals(List.of("match", "10.2.0.42", "443", "tcp", "ssl", "https"), services.get(1).subList(0, 6));
+        assertTrue(dom.contains("1 server socket where payload and port disagree."), "summary");
+        // The Host header the client sent is in a tooltip as text: no element was made of it.
+        assertFalse(dom.contains("<img src=\"x\""), "no element from payload");
+        assertTrue(rows(dom, "flows").stream().anyMatch(r -> r.contains("http")), "the flow's service shows");
+    }
+
     /** The document after the page's scripts ran (and five seconds of virtual time). */
     private static String dom(final String chromium, final Path html, final String hash) throws Exception
     {
