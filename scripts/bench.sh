@@ -35,7 +35,8 @@ for flows in "$medium" "$large"; do
   declare -A wall rss
   read -r wall[fd2] rss[fd2] < <(best ./analyzer read "$f" --workers 2 --format zeek -o /dev/null)
   read -r wall[fd1] rss[fd1] < <(best ./analyzer read "$f" --workers 1 --format zeek -o /dev/null)
-  labels=(fd1 fd2); declare -A title=([fd1]="flowdemux read --workers 1 --format zeek" [fd2]="flowdemux read --workers 2 --format zeek")
+  read -r wall[fd2ns] rss[fd2ns] < <(best ./analyzer read "$f" --workers 2 --format zeek -o /dev/null --no-service)
+  labels=(fd1 fd2 fd2ns); declare -A title=([fd1]="flowdemux read --workers 1 --format zeek" [fd2]="flowdemux read --workers 2 --format zeek" [fd2ns]="flowdemux read --workers 2 --format zeek --no-service")
   if command -v tcpdump >/dev/null; then
     read -r wall[tcpdump] rss[tcpdump] < <(best tcpdump -r "$f" -w /dev/null); labels+=(tcpdump); title[tcpdump]="tcpdump -r F -w /dev/null (copy only)"
   fi

@@ -47,6 +47,11 @@ public final class GenerateCommand implements Callable<Integer>
     @Option(names = "--ipv6", defaultValue = "10", paramLabel = "PERCENT", description = "share of IPv6 connections")
     private int ipv6;
 
+    @Option(names = "--protocol-payloads", description = "begin each connection's first request and response with "
+        + "its protocol's real first bytes (TLS ClientHello with a server name, HTTP, SSH, SMTP, Redis, DNS), chosen "
+        + "by server port, for service detection; default: filler bytes")
+    boolean protocolPayloads;
+
     @Option(names = "--pcapng", description = "write pcapng instead of pcap")
     private boolean pcapng;
 
@@ -87,7 +92,7 @@ public final class GenerateCommand implements Callable<Integer>
                 flows, estimate / 1e9, abs.getParent(), free / 1e9);
             return Main.EXIT_INPUT;
         }
-        final TrafficGenerator g = new TrafficGenerator(seed, flows, concurrency, ipv6);
+        final TrafficGenerator g = new TrafficGenerator(seed, flows, concurrency, ipv6).protocolPayloads(protocolPayloads);
         final Path tmp = OutputTarget.temporaryBeside(abs);
         // Ctrl-C or a kill while writing: the hidden temporary file goes with the process.
         final Thread cleanup = new Thread(() -> deleteQuietly(tmp), "flowdemux-generate-cleanup");

@@ -43,6 +43,19 @@ public final class TrafficGenerator
     public long packets;
     public long bytes;
 
+    /**
+     * Each connection's first request and response begin with its protocol's real first bytes (a TLS ClientHello with
+     * a server name, an HTTP request, SSH banners, an SMTP greeting, a DNS query...), chosen by server port, so that
+     * service detection has real work; otherwise payloads are filler.
+     */
+    private boolean protocolPayloads;
+
+    public TrafficGenerator protocolPayloads(final boolean on)
+    {
+        this.protocolPayloads = on;
+        return this;
+    }
+
     public TrafficGenerator(final long seed, final long flows, final int concurrency, final int ipv6Percent)
     {
         this.random = new SplittableRandom(seed);
@@ -62,6 +75,8 @@ public final class TrafficGenerator
         long clientSeq;
         long serverSeq;
         int step;
+        /** The protocol's first bytes have been sent both ways. */
+        boolean spoke;
         int exchanges;
         int responseLeft;
 
@@ -82,6 +97,7 @@ public final class TrafficGenerator
             clientSeq = random.nextLong() & 0xFFFF_FFFFL;
             serverSeq = random.nextLong() & 0xFFFF_FFFFL;
             step = 0;
+            spoke = false;
             exchanges = 1 + random.nextInt(4);
             byKind[kind.ordinal()]++;
             byServerPort[serverPort]++;
@@ -95,11 +111,27 @@ public final class TrafficGenerator
                 case DNS:
                     if (step++ == 0)
                     {
+                        if (protocolPayloads)
+                        {
+                            final byte[] q = Payloads.dnsQuery(clientPort, "host" + (clientPort % 1000) + ".example.com");
+                            builder.payload(q).udp(client, clientPort, server, 53, q.length);
+                            emit(w, ts);
+                            return true;
+                        }
                         builder.udp(client, clientPort, server, 53, 30 + random.nextInt(20));
                         emit(w, ts);
                         return true;
                     }
-                    builder.udp(server, 53, client, clientPort, 60 + random.nextInt(200));
+                    if (protocolPayloads)
+                    {
+                        final byte[] r = Payloads.dnsResponse(clientPort, "host" + (clientPort % 1000) + ".example.com",
+                            new byte[] {10, 0, 0, 1});
+                        builder.payload(r).udp(server, 53, client, clientPort, r.length);
+                    }
+                    else
+                    {
+                        builder.udp(server, 53, client, clientPort, 60 + random.nextInt(200));
+                    }
                     emit(w, ts);
                     return false;
                 case HALF_OPEN:
@@ -136,13 +168,33 @@ public final class TrafficGenerator
                     return true;
                 case 3:
                     // A request, then a response of a few segments.
-                    tcp(w, ts, true, 0x18, 80 + random.nextInt(400));
+                    if (protocolPayloads && !spoke)
+                    {
+                        final byte[] request = firstBytes(true);
+                        builder.payload(request);
+                        tcp(w, ts, true, 0x18, Math.max(request.length, 80 + random.nextInt(400)));
+                    }
+                    else
+                    {
+                        tcp(w, ts, true, 0x18, 80 + random.nextInt(400));
+                    }
                     responseLeft = 1 + random.nextInt(6);
                     step = 4;
                     return true;
                 case 4:
                     // Mostly small responses, some full segments: about 240 bytes a packet on average.
-                    tcp(w, ts, false, 0x18, random.nextInt(10) < 2 ? MSS : 40 + random.nextInt(400));
+                    final int size = random.nextInt(10) < 2 ? MSS : 40 + random.nextInt(400);
+                    if (protocolPayloads && !spoke)
+                    {
+                        final byte[] response = firstBytes(false);
+                        builder.payload(response);
+                        spoke = true;
+                        tcp(w, ts, false, 0x18, Math.max(response.length, size));
+                    }
+                    else
+                    {
+                        tcp(w, ts, false, 0x18, size);
+                    }
                     if (--responseLeft == 0)
                     {
                         step = 5;
@@ -163,6 +215,30 @@ public final class TrafficGenerator
                 default:
                     tcp(w, ts, true, 0x10, 0);
                     return false;
+            }
+        }
+
+        /** The first bytes of the client's request or the server's response, by the server's port. */
+        private byte[] firstBytes(final boolean client)
+        {
+            final String host = "www" + (clientPort % 997) + ".example.com";
+            switch (serverPort)
+            {
+                case 443:
+                case 993:
+                    return client ? Payloads.tlsClientHello(host, new String[] {"h2", "http/1.1"}, 300)
+                        : Payloads.tlsServerHello();
+                case 80:
+                case 8080:
+                    return client ? Payloads.httpRequest("GET", host, "Mozilla/5.0", 200) : Payloads.httpResponse(400);
+                case 22:
+                    return Payloads.ascii(client ? "SSH-2.0-OpenSSH_9.6\r\n" : "SSH-2.0-OpenSSH_8.9p1 Ubuntu-3\r\n");
+                case 25:
+                    return Payloads.ascii(client ? "EHLO client.example.com\r\n" : "220 mail.example.com ESMTP\r\n");
+                case 6379:
+                    return Payloads.ascii(client ? "*1\r\n$4\r\nPING\r\n" : "+PONG\r\n");
+                default:
+                    return new byte[0];
             }
         }
 

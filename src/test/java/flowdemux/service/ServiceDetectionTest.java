@@ -304,6 +304,42 @@ class ServiceDetectionTest
         assertEquals(2, read(pcap, "--no-service").get(2222).size(), "without detection, TCP's 300 s split it");
     }
 
+    @Test
+    void generatedProtocolTrafficIsNamedByPortAndAlikeForAnyWorkerCount(@TempDir final Path tmp) throws Exception
+    {
+        final Path pcap = tmp.resolve("generated.pcap");
+        assertEquals(0, Cli.run("generate", "--flows", "20000", "--concurrency", "2000", "--protocol-payloads", "-o",
+            pcap.toString(), "--summary", tmp.resolve("s.json").toString()).exitCode);
+        final Map<Integer, String> byPort = Map.of(443, "ssl", 993, "ssl", 80, "http", 8080, "http", 22, "ssh", 25,
+            "smtp", 6379, "redis", 53, "dns", 3306, "-", 27017, "-");
+        final Map<String, Integer> wrong = new java.util.TreeMap<>();
+        int named = 0;
+        for (final List<JsonNode> list : read(pcap).values())
+        {
+            for (final JsonNode c : list)
+            {
+                final String state = c.get("conn_state").asText();
+                final String want = byPort.get(c.get("resp_p").asInt());
+                if (want == null || !(state.equals("SF") || c.get("proto").asText().equals("udp")))
+                {
+                    continue;
+                }
+                final String got = c.get("service").isNull() ? "-" : c.get("service").asText();
+                if (!want.equals(got))
+                {
+                    wrong.merge(c.get("resp_p").asInt() + " " + got, 1, Integer::sum);
+                }
+                named += got.equals("-") ? 0 : 1;
+            }
+        }
+        assertEquals(Map.of(), wrong);
+        assertTrue(named > 5000, "named " + named);
+        // Detection depends on nothing a worker count changes: the same conn.log from one worker and from two.
+        final Cli one = Cli.run("read", pcap.toString(), "--format", "zeek", "--workers", "1");
+        final Cli two = Cli.run("read", pcap.toString(), "--format", "zeek", "--workers", "2");
+        assertEquals(one.out, two.out);
+    }
+
     /** RFC 4180 fields of one line. */
     static List<String> csvFields(final String line)
     {
