@@ -273,14 +273,15 @@ public final class TextReport implements ReportFormat
             out.println();
             return;
         }
-        out.printf(Locale.ROOT, "  %-47s %-47s %-9s %-6s %-12s %8s %10s %10s%n", "ORIGINATOR", "RESPONDER", "PROTO",
-            "STATE", "HISTORY", "PACKETS", "BYTES", "DURATION");
+        out.printf(Locale.ROOT, "  %-47s %-47s %-9s %-10s %-6s %-12s %8s %10s %10s%n", "ORIGINATOR", "RESPONDER",
+            "PROTO", "SERVICE", "STATE", "HISTORY", "PACKETS", "BYTES", "DURATION");
         final java.util.Set<String> states = new java.util.TreeSet<>();
         final StringBuilder letters = new StringBuilder();
         for (final FlowRecord f : flows)
         {
-            out.printf(Locale.ROOT, "  %-47s %-47s %-9s %-6s %-12s %8d %10s %10s%n", originator(f), responder(f),
-                Formats.ipProtocol(f.protocol), f.connState, f.history.isEmpty() ? "-" : f.history, f.packets(),
+            final String service = f.serviceNames();
+            out.printf(Locale.ROOT, "  %-47s %-47s %-9s %-10s %-6s %-12s %8d %10s %10s%n", originator(f), responder(f),
+                Formats.ipProtocol(f.protocol), service == null ? "-" : service, f.connState, f.history.isEmpty() ? "-" : f.history, f.packets(),
                 Formats.bytes(f.ipBytes()), Formats.duration(f.durationNanos()));
             states.add(f.connState);
             letters.append(f.history);
