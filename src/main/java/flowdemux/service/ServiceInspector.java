@@ -96,7 +96,7 @@ public final class ServiceInspector
         int services = services(st);
         if (tcp)
         {
-            final int h = Signatures.tcpHints(b, o, n);
+            final int h = Signatures.tcpHints(b, o, n, length);
             if (h != 0)
             {
                 st = keep(st, h, orig, b, o, n);

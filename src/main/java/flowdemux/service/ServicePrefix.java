@@ -5,7 +5,8 @@ package flowdemux.service;
  * copies them into the worker's batch for every packet (it cannot know which connections are decided), and copying
  * 512 bytes of every packet cost more CPU than all of detection. Only messages whose detection or kept fields reach
  * past {@link #SHORT} bytes get more: a TLS ClientHello (its server name), an HTTP request (its Host header), an SSH
- * banner, a greeting line, a length-prefixed binary message (DNS over TCP, SMB), and UDP datagrams of DNS size.
+ * banner, a greeting or a Redis or IRC server line, a length-prefixed binary message (DNS over TCP, SMB, MySQL's
+ * greeting), and UDP datagrams that may be DNS or DHCP. FuzzTargets#services checks that the decisions are the same.
  * Detection decides the same on these bytes as on the whole payload; the same bytes go to the tracker whether a
  * worker or the reader itself tracks the packet, so results do not depend on the worker count.
  */
@@ -30,31 +31,42 @@ public final class ServicePrefix
         }
         if (!tcp)
         {
-            return length <= SMALL_DATAGRAM || b[o] == 1 || b[o] == 2 ? Math.min(n, max) : SHORT;
+            // Small datagrams whole; a larger one whole if it may be DHCP or DNS (at most 16 questions).
+            final boolean more = length <= SMALL_DATAGRAM || b[o] == 1 || b[o] == 2
+                || (b[o + 4] == 0 && (b[o + 5] & 0xFF) <= 16);
+            return more ? Math.min(n, max) : SHORT;
         }
         final int c = b[o] & 0xFF;
         final boolean more;
-        switch (c)
+        if (c <= 0x0F || (b[o + 3] == 0 && b[o + 4] == 10))
         {
-            case 0x16: // TLS handshake: a ClientHello's extensions come late
-                more = b[o + 5] == 1;
-                break;
-            case 0x00: // a length-prefixed message: DNS over TCP, SMB, PostgreSQL
-                more = true;
-                break;
-            case 'S': // SSH-
-                more = b[o + 1] == 'S' && b[o + 2] == 'H' && b[o + 3] == '-';
-                break;
-            case '2': // 220 greetings
-                more = b[o + 1] == '2' && b[o + 2] == '0';
-                break;
-            case '+': // +OK
-            case '*': // * OK (IMAP)
-                more = true;
-                break;
-            default: // an HTTP request: a method in upper case, then a space
-                more = c >= 'A' && c <= 'Z' && httpMethod(b, o);
-                break;
+            more = true; // a length-prefixed message: DNS over TCP, SMB, PostgreSQL, TPKT; MySQL's greeting
+        }
+        else
+        {
+            switch (c)
+            {
+                case 0x16: // TLS handshake: a ClientHello's extensions come late
+                    more = b[o + 5] == 1;
+                    break;
+                case 'S': // SSH-
+                    more = b[o + 1] == 'S' && b[o + 2] == 'H' && b[o + 3] == '-';
+                    break;
+                case '2': // 220 greetings
+                    more = b[o + 1] == '2' && b[o + 2] == '0';
+                    break;
+                case '+': // +OK, and the lines of Redis and IRC servers
+                case '-':
+                case '*':
+                case ':':
+                case '$':
+                case '%':
+                    more = true;
+                    break;
+                default: // an HTTP request: a method in upper case, then a space
+                    more = c >= 'A' && c <= 'Z' && httpMethod(b, o);
+                    break;
+            }
         }
         return more ? Math.min(n, max) : SHORT;
     }

@@ -45,8 +45,8 @@ final class Signatures
         return 1 << (SERVER + pair);
     }
 
-    /** The client and server hints of a TCP direction's first bytes. */
-    static int tcpHints(final byte[] b, final int o, final int n)
+    /** The client and server hints of a TCP direction's first bytes (n of a segment of {@code length}). */
+    static int tcpHints(final byte[] b, final int o, final int n, final int length)
     {
         if (n <= 0)
         {
@@ -72,11 +72,11 @@ final class Signatures
         }
         if (n >= 8 && b[o + 2] == 0 && b[o + 3] == 0)
         {
-            h |= modbus(b, o, n);
+            h |= modbus(b, o, n, length);
         }
         if (n >= 5 && (b[o + 3] == 0 || b[o + 3] == 1))
         {
-            h |= mysql(b, o, n);
+            h |= mysql(b, o, n, length);
         }
         if (n >= 14)
         {
@@ -193,7 +193,7 @@ final class Signatures
     }
 
     /** Modbus/TCP: an MBAP header (protocol 0, a length that fits) and a function code. */
-    static int modbus(final byte[] b, final int o, final int n)
+    static int modbus(final byte[] b, final int o, final int n, final int segment)
     {
         if (n < 8 || b[o + 2] != 0 || b[o + 3] != 0)
         {
@@ -201,7 +201,7 @@ final class Signatures
         }
         final int length = u16(b, o + 4);
         final int function = b[o + 7] & 0x7F;
-        if (length < 2 || length > 254 || length + 6 > n && n < 256 || function == 0)
+        if (length < 2 || length > 254 || length + 6 > segment || function == 0)
         {
             return 0;
         }
@@ -219,10 +219,10 @@ final class Signatures
     }
 
     /** MySQL: the server's handshake (protocol 10, a version string) or the client's reply with CLIENT_PROTOCOL_41. */
-    static int mysql(final byte[] b, final int o, final int n)
+    static int mysql(final byte[] b, final int o, final int n, final int segment)
     {
         final int length = (b[o] & 0xFF) | (b[o + 1] & 0xFF) << 8 | (b[o + 2] & 0xFF) << 16;
-        if (length < 4 || length > 1 << 16 || length + 4 < n)
+        if (length < 4 || length > 1 << 16 || length + 4 < segment)
         {
             return 0;
         }

@@ -211,12 +211,16 @@ public class FuzzTargets
     {
         final flowdemux.service.ServiceInspector inspector = new flowdemux.service.ServiceInspector();
         final flowdemux.service.ServiceInspector twin = new flowdemux.service.ServiceInspector();
+        final flowdemux.service.ServiceInspector cut = new flowdemux.service.ServiceInspector();
+        final long[] u = new long[2];
         final flowdemux.service.FtpExpectations ftp = new flowdemux.service.FtpExpectations();
         final long[] s = new long[2];
         final long[] t = new long[2];
         s[0] = flowdemux.service.ServiceInspector.synSeen(0);
         t[0] = s[0];
+        u[0] = s[0];
         final boolean tcp = data.consumeBoolean();
+        boolean comparable = true;
         int packets = 0;
         while (data.remainingBytes() > 2 && packets++ < 24)
         {
@@ -231,6 +235,16 @@ public class FuzzTargets
             final boolean doneTwin = twin.inspect(t, 0, 1, fromA, fromA, tcp, poisoned, pad, payload.length,
                 payload.length);
             check(s[0] == t[0] && s[1] == t[1] && done == doneTwin, "detection read outside its bytes");
+            // The reader hands on only the bytes ServicePrefix asks for: the decisions must be the same on them.
+            final int wanted = flowdemux.service.ServicePrefix.wanted(payload, 0, payload.length, tcp, payload.length,
+                flowdemux.service.ServiceInspector.DEFAULT_BYTES);
+            final boolean doneCut = cut.inspect(u, 0, 1, fromA, fromA, tcp, payload, 0, wanted, payload.length);
+            // Compared while every payload so far fit in the default bytes (beyond them s saw more than a read would).
+            comparable &= payload.length <= flowdemux.service.ServiceInspector.DEFAULT_BYTES;
+            check(!comparable || (flowdemux.service.ServiceInspector.services(u[0])
+                == flowdemux.service.ServiceInspector.services(s[0]) && u[1] == s[1] && doneCut == done),
+                "a decision changed on the bytes ServicePrefix keeps: "
+                + java.util.HexFormat.of().formatHex(payload, 0, Math.min(payload.length, 80)));
             ftp.observe(0, 1, 0, 2, poisoned, pad, payload.length, packets);
             if (done)
             {
