@@ -67,17 +67,6 @@ final class Escapes
         return sb;
     }
 
-    /** Text for a terminal or a TSV log: bytes outside printable ASCII and backslashes as \xNN. */
-    static String text(final String s)
-    {
-        final AsciiLine sb = new AsciiLine(s.length() + 8);
-        for (int i = 0; i < s.length(); i++)
-        {
-            zeekChar(sb, s.charAt(i));
-        }
-        return sb.toString();
-    }
-
     private static void zeekChar(final AsciiLine sb, final char c)
     {
         if (c < 0x20 || c >= 0x7F || c == '\\')

@@ -1,5 +1,7 @@
 package flowdemux.service;
 
+import flowdemux.util.Bytes;
+
 /** A sanity check of a DNS message (also mDNS, LLMNR and NetBIOS name service, which share its format). */
 final class Dns
 {
@@ -25,10 +27,10 @@ final class Dns
         {
             return false;
         }
-        final int questions = Signatures.u16(b, o + 4);
-        final int answers = Signatures.u16(b, o + 6);
-        final int authority = Signatures.u16(b, o + 8);
-        final int additional = Signatures.u16(b, o + 10);
+        final int questions = Bytes.u16(b, o + 4);
+        final int answers = Bytes.u16(b, o + 6);
+        final int authority = Bytes.u16(b, o + 8);
+        final int additional = Bytes.u16(b, o + 10);
         if (questions > 16 || answers > 256 || authority > 256 || additional > 256)
         {
             return false;
@@ -43,8 +45,8 @@ final class Dns
         {
             return false;
         }
-        final int type = Signatures.u16(b, afterName);
-        final int klass = Signatures.u16(b, afterName + 2) & 0x7FFF; // mDNS: the top bit asks for a unicast answer
+        final int type = Bytes.u16(b, afterName);
+        final int klass = Bytes.u16(b, afterName + 2) & 0x7FFF; // mDNS: the top bit asks for a unicast answer
         return type != 0 && (klass == 1 || klass == 3 || klass == 4 || klass == 254 || klass == 255);
     }
 

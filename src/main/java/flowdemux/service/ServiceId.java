@@ -38,7 +38,7 @@ public final class ServiceId
         "modbus", "mysql", "ntp", "pop3", "postgresql", "quic", "rdp", "redis", "smb", "smtp", "ssh", "ssl", "syslog",
         "syslog_tcp"};
 
-    /** Every set of services printed once, kept: a connection's set is looked up, not joined (sets are few). */
+    /** Every set of two or more services printed once, kept: looked up, not joined again (such sets are few). */
     private static final java.util.concurrent.ConcurrentHashMap<Integer, String> JOINED =
         new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -49,19 +49,6 @@ public final class ServiceId
     public static String name(final int id)
     {
         return NAMES[id];
-    }
-
-    /** The id of a Zeek service name, or -1. */
-    public static int byName(final String name)
-    {
-        for (int i = 0; i < COUNT; i++)
-        {
-            if (NAMES[i].equals(name))
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 
     public static int bit(final int id)
@@ -75,6 +62,10 @@ public final class ServiceId
         if (set == 0)
         {
             return null;
+        }
+        if ((set & (set - 1)) == 0)
+        {
+            return NAMES[Integer.numberOfTrailingZeros(set)]; // one service: no lookup, no boxed key
         }
         final String known = JOINED.get(set);
         if (known != null)

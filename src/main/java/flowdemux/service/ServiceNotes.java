@@ -34,9 +34,8 @@ public final class ServiceNotes
     private int[] free = new int[64];
     private int freeCount;
     private int used;
-    private long full;
 
-    /** A cleared slot, or -1 when {@link #MAX_SLOTS} are taken (counted in {@link #full()}). */
+    /** A cleared slot, or -1 when {@link #MAX_SLOTS} are taken (the connection then keeps nothing). */
     public int allocate(final int kind)
     {
         final int slot;
@@ -54,7 +53,6 @@ public final class ServiceNotes
         }
         else
         {
-            full++;
             return -1;
         }
         final int at = slot * SLOT;
@@ -112,12 +110,6 @@ public final class ServiceNotes
     public void copy(final int slot, final byte[] to)
     {
         System.arraycopy(arena, slot * SLOT, to, 0, SLOT);
-    }
-
-    /** Slots that could not be had because all were taken. */
-    public long full()
-    {
-        return full;
     }
 
     /** Slots in use now. */

@@ -1,5 +1,7 @@
 package flowdemux.service;
 
+import flowdemux.util.Bytes;
+
 /**
  * Recognises the first bytes of one direction of a connection. Most TCP protocols need both directions, as Zeek's
  * dynamic protocol detection does ("requires-reverse-signature"): each direction's bytes set a client or a server
@@ -168,13 +170,13 @@ final class Signatures
     /** RDP: a TPKT carrying an X.224 connection request (client) or confirm (server). */
     static int rdp(final byte[] b, final int o, final int n)
     {
-        if (n < 11 || b[o + 1] != 0 || u16(b, o + 2) < 11)
+        if (n < 11 || b[o + 1] != 0 || Bytes.u16(b, o + 2) < 11)
         {
             return 0;
         }
         final int li = b[o + 4] & 0xFF;
         final int code = b[o + 5] & 0xF0;
-        if (li < 6 || li + 5 > u16(b, o + 2))
+        if (li < 6 || li + 5 > Bytes.u16(b, o + 2))
         {
             return 0;
         }
@@ -199,7 +201,7 @@ final class Signatures
         {
             return 0;
         }
-        final int length = u16(b, o + 4);
+        final int length = Bytes.u16(b, o + 4);
         final int function = b[o + 7] & 0x7F;
         if (length < 2 || length > 254 || length + 6 > segment || function == 0)
         {
@@ -211,7 +213,7 @@ final class Signatures
     /** DNS over TCP: a length prefix and a DNS message; a query is the client's hint, a response the server's. */
     static int dnsOverTcp(final byte[] b, final int o, final int n)
     {
-        if (n < 14 || u16(b, o) < 12 || !Dns.isMessage(b, o + 2, n - 2))
+        if (n < 14 || Bytes.u16(b, o) < 12 || !Dns.isMessage(b, o + 2, n - 2))
         {
             return 0;
         }
@@ -259,8 +261,8 @@ final class Signatures
         {
             return 0;
         }
-        final int length = s32(b, o);
-        final int code = s32(b, o + 4);
+        final int length = Bytes.i32(b, o);
+        final int code = Bytes.i32(b, o + 4);
         if (length == 8 && (code == 80877103 || code == 80877104))
         {
             return client(P_POSTGRESQL);
@@ -279,8 +281,8 @@ final class Signatures
         {
             return 0;
         }
-        final int length = s32(b, o + 1);
-        if (b[o] == 'R' && length >= 8 && length < 2048 && s32(b, o + 5) >= 0 && s32(b, o + 5) <= 12)
+        final int length = Bytes.i32(b, o + 1);
+        if (b[o] == 'R' && length >= 8 && length < 2048 && Bytes.i32(b, o + 5) >= 0 && Bytes.i32(b, o + 5) <= 12)
         {
             return server(P_POSTGRESQL);
         }
@@ -304,8 +306,8 @@ final class Signatures
         {
             return false;
         }
-        final int fragment = little ? (b[o + 8] & 0xFF) | (b[o + 9] & 0xFF) << 8 : u16(b, o + 8);
-        final int auth = little ? (b[o + 10] & 0xFF) | (b[o + 11] & 0xFF) << 8 : u16(b, o + 10);
+        final int fragment = little ? (b[o + 8] & 0xFF) | (b[o + 9] & 0xFF) << 8 : Bytes.u16(b, o + 8);
+        final int auth = little ? (b[o + 10] & 0xFF) | (b[o + 11] & 0xFF) << 8 : Bytes.u16(b, o + 10);
         return fragment >= 16 && auth <= fragment;
     }
 
@@ -334,7 +336,7 @@ final class Signatures
     /** QUIC: a long header of version 1 or 2 (or an IETF draft), with connection ids of at most 20 bytes. */
     static boolean quic(final byte[] b, final int o, final int n, final int length)
     {
-        final int version = s32(b, o + 1);
+        final int version = Bytes.i32(b, o + 1);
         final boolean known = version == 1 || version == 0x6b3343cf || (version >>> 8) == 0xff0000;
         if (!known || n < 7)
         {
@@ -643,16 +645,6 @@ final class Signatures
     static boolean isLetter(final int c)
     {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-    }
-
-    static int u16(final byte[] b, final int i)
-    {
-        return (b[i] & 0xFF) << 8 | (b[i + 1] & 0xFF);
-    }
-
-    static int s32(final byte[] b, final int i)
-    {
-        return (b[i] & 0xFF) << 24 | (b[i + 1] & 0xFF) << 16 | (b[i + 2] & 0xFF) << 8 | (b[i + 3] & 0xFF);
     }
 
     private static boolean statusCode(final byte[] b, final int i)

@@ -1,5 +1,7 @@
 package flowdemux.service;
 
+import flowdemux.util.Bytes;
+
 /** The server name (SNI) and ALPN protocols of a TLS ClientHello, as far as its first segment holds them. */
 final class Tls
 {
@@ -14,7 +16,7 @@ final class Tls
     /** Writes the SNI into field A and the ALPN list into field B of {@code note}; a ClientHello starts at o. */
     static void clientHello(final byte[] b, final int o, final int n, final ServiceNotes notes, final int note)
     {
-        final int end = Math.min(o + n, o + 5 + Signatures.u16(b, o + 3));
+        final int end = Math.min(o + n, o + 5 + Bytes.u16(b, o + 3));
         int i = o + 5 + 4 + 2 + 32; // record header, handshake header, version, random
         if (i >= end)
         {
@@ -25,7 +27,7 @@ final class Tls
         {
             return;
         }
-        i += 2 + Signatures.u16(b, i); // cipher suites
+        i += 2 + Bytes.u16(b, i); // cipher suites
         if (i + 1 > end)
         {
             return;
@@ -35,17 +37,17 @@ final class Tls
         {
             return;
         }
-        final int extensionsEnd = Math.min(end, i + 2 + Signatures.u16(b, i));
+        final int extensionsEnd = Math.min(end, i + 2 + Bytes.u16(b, i));
         i += 2;
         while (i + 4 <= extensionsEnd)
         {
-            final int type = Signatures.u16(b, i);
-            final int length = Signatures.u16(b, i + 2);
+            final int type = Bytes.u16(b, i);
+            final int length = Bytes.u16(b, i + 2);
             final int data = i + 4;
             final int dataEnd = Math.min(extensionsEnd, data + length);
             if (type == EXT_SERVER_NAME && data + 5 <= dataEnd && b[data + 2] == 0)
             {
-                final int nameLength = Signatures.u16(b, data + 3);
+                final int nameLength = Bytes.u16(b, data + 3);
                 notes.set(note, true, b, data + 5, Math.min(dataEnd, data + 5 + nameLength));
             }
             else if (type == EXT_ALPN && data + 2 <= dataEnd)
