@@ -176,7 +176,7 @@ public final class DecodedPacket
             to.inspectBytes = arena;
         }
         to.inspectOffset = at;
-        to.inspectLength = Math.max(0, n);
+        to.inspectLength = n;
         to.expectedService = expectedService;
         to.timestampNanos = timestampNanos;
         to.captureNow = captureNow;
