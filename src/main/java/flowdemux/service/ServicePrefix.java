@@ -38,9 +38,11 @@ public final class ServicePrefix
         }
         final int c = b[o] & 0xFF;
         final boolean more;
-        if (c <= 0x0F || (b[o + 3] == 0 && b[o + 4] == 10))
+        if (c <= 0x0F || (b[o + 3] == 0 && b[o + 4] == 10) || (b[o + 6] == 0 && (b[o + 7] & 0xFF) <= 16))
         {
-            more = true; // a length-prefixed message: DNS over TCP, SMB, PostgreSQL, TPKT; MySQL's greeting
+            // A length-prefixed message: SMB, PostgreSQL, TPKT; MySQL's greeting; DNS over TCP (whatever its length,
+            // a header with at most 16 questions, as Dns.isMessage requires).
+            more = true;
         }
         else
         {
