@@ -64,4 +64,32 @@ class ArchitectureTest
         }
         assertEquals(List.of(), violations);
     }
+
+    /**
+     * One owner for the flow slot: its field offsets are private to FlowSlot, and only FlowSlot and FlowTable reach
+     * the store's pages, so no class can index a connection's longs by hand again.
+     */
+    @Test
+    void onlyFlowSlotReadsTheFlowStore() throws IOException
+    {
+        final Pattern raw = Pattern.compile("\\.page\\(|FlowTable\\.base\\(|\\bFlowLayout\\b");
+        final List<String> violations = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(Path.of("src")))
+        {
+            for (final Path f : (Iterable<Path>)files.filter(p -> p.toString().endsWith(".java"))::iterator)
+            {
+                final String name = f.getFileName().toString();
+                if (name.equals("FlowSlot.java") || name.equals("FlowTable.java"))
+                {
+                    continue;
+                }
+                final Matcher m = raw.matcher(Files.readString(f));
+                if (m.find())
+                {
+                    violations.add(f + ": " + m.group());
+                }
+            }
+        }
+        assertEquals(List.of(), violations);
+    }
 }

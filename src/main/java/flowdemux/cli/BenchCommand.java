@@ -1,6 +1,6 @@
 package flowdemux.cli;
 
-import flowdemux.flow.FlowLayout;
+import flowdemux.flow.FlowSlot;
 import flowdemux.perf.FlowTableBench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,7 +48,7 @@ public final class BenchCommand implements Callable<Integer>
         out.printf(Locale.ROOT, "flow-table bench: %,d lookups-or-inserts per run, best of %d, %d cores, max heap %d MiB%n",
             ops, rounds, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         out.printf(Locale.ROOT, "flowdemux stores %d longs (%d bytes) per flow plus an 8-byte index slot at load <= 0.65%n",
-            FlowLayout.STRIDE, FlowLayout.STRIDE * 8);
+            FlowSlot.STRIDE, FlowSlot.STRIDE * 8);
         out.flush();
         final List<String> table = new ArrayList<>();
         for (final int n : flows)

@@ -13,25 +13,23 @@ final class Expiry
     }
 
     /** The capture time at which the connection goes, or {@link Long#MAX_VALUE}. */
-    static long removalTime(final long[] s, final int b, final ConnectionConfig c)
+    static long removalTime(final FlowSlot f, final ConnectionConfig c)
     {
-        final long flags = s[b + FlowLayout.FLAGS];
-        final int protocol = FlowLayout.protocol(s[b + FlowLayout.PORTS_PROTO]);
-        final long last = s[b + FlowLayout.LAST_TS];
+        final long flags = f.flags();
+        final int protocol = f.protocol();
+        final long last = f.lastTs();
         if (protocol != 6)
         {
             final long timeout = protocol == 17 ? c.udpInactivity
                 : protocol == 1 || protocol == 58 ? c.icmpInactivity : c.otherInactivity;
             return saturatingAdd(last, timeout);
         }
-        final boolean origIsA = (flags & FlowFlags.ORIG_IS_A) != 0;
-        final long pp = s[b + FlowLayout.PORTS_PROTO];
-        final int respPort = origIsA ? FlowLayout.portB(pp) : FlowLayout.portA(pp);
+        final int respPort = f.port(false);
         final long inactivity = c.hasLongInactivity(protocol, respPort) || (flags & FlowFlags.LONG_INACTIVITY) != 0
             ? c.longInactivity
             : (flags & FlowFlags.PAST_HANDSHAKE) != 0 ? c.tcpInactivity : c.udpInactivity;
         long t = saturatingAdd(last, inactivity);
-        final long deleteAt = s[b + FlowLayout.DELETE_AT];
+        final long deleteAt = f.deleteAt();
         if (deleteAt != 0)
         {
             return Math.min(t, deleteAt);
@@ -40,13 +38,13 @@ final class Expiry
         final int rs = FlowFlags.state(flags, false);
         if ((flags & FlowFlags.ATTEMPT_ARMED) != 0 && attemptFires(os, rs))
         {
-            t = Math.min(t, s[b + FlowLayout.SYN_TS] + c.tcpAttemptDelay);
+            t = Math.min(t, f.synTs() + c.tcpAttemptDelay);
         }
         if (expireFires(flags, os, rs))
         {
             final long threshold = last + c.tcpConnectionLinger;
-            t = Math.min(t, firstTickAfter(s[b + FlowLayout.FIRST_TS] + c.tcpSynTimeout, c.tcpSessionTimer, threshold));
-            final long extra = s[b + FlowLayout.EXPIRE_FROM];
+            t = Math.min(t, firstTickAfter(f.firstTs() + c.tcpSynTimeout, c.tcpSessionTimer, threshold));
+            final long extra = f.expireFrom();
             if (extra != 0)
             {
                 t = Math.min(t, firstTickAfter(extra, c.tcpSessionTimer, threshold));
@@ -59,12 +57,11 @@ final class Expiry
      * Applies the timers due by {@code now} that do not remove the connection: a spent attempt timer is disarmed
      * so that a later state cannot make it fire.
      */
-    static void settle(final long[] s, final int b, final long now, final ConnectionConfig c)
+    static void settle(final FlowSlot f, final long now, final ConnectionConfig c)
     {
-        final long flags = s[b + FlowLayout.FLAGS];
-        if ((flags & FlowFlags.ATTEMPT_ARMED) != 0 && s[b + FlowLayout.SYN_TS] + c.tcpAttemptDelay <= now)
+        if ((f.flags() & FlowFlags.ATTEMPT_ARMED) != 0 && f.synTs() + c.tcpAttemptDelay <= now)
         {
-            s[b + FlowLayout.FLAGS] = flags & ~FlowFlags.ATTEMPT_ARMED;
+            f.clearFlags(FlowFlags.ATTEMPT_ARMED);
         }
     }
 

@@ -1,6 +1,6 @@
 package flowdemux.flow;
 
-/** Bits of {@link FlowLayout#FLAGS} and {@link FlowLayout#META}. */
+/** Bits of a flow slot's FLAGS and META words ({@link FlowSlot#flags}, {@link FlowSlot#meta}). */
 public final class FlowFlags
 {
     // FLAGS

@@ -2,8 +2,12 @@ package flowdemux.flow;
 
 import flowdemux.decode.DecodedPacket;
 import flowdemux.util.Addresses;
+import flowdemux.util.Hashing;
 
-/** The ports a packet contributes to its connection key, and a hash equal for both directions of a connection. */
+/**
+ * The connection key: the ports a packet contributes to it, its canonical order (endpoint A is the lower address and
+ * port), the packed ports-and-protocol word and a hash equal for both directions of a connection.
+ */
 public final class FlowKeys
 {
     private FlowKeys()
@@ -46,8 +50,8 @@ public final class FlowKeys
         p.keyALo = srcIsA ? p.srcLo : p.dstLo;
         p.keyBHi = srcIsA ? p.dstHi : p.srcHi;
         p.keyBLo = srcIsA ? p.dstLo : p.srcLo;
-        p.keyPortsProto = FlowLayout.portsProto(srcIsA ? srcPort : dstPort, srcIsA ? dstPort : srcPort, p.protocol);
-        p.keyHash = FlowTable.hash(p.keyAHi, p.keyALo, p.keyBHi, p.keyBLo, p.keyPortsProto);
+        p.keyPortsProto = portsProto(srcIsA ? srcPort : dstPort, srcIsA ? dstPort : srcPort, p.protocol);
+        p.keyHash = hash(p.keyAHi, p.keyALo, p.keyBHi, p.keyBLo, p.keyPortsProto);
     }
 
     /**
@@ -58,6 +62,35 @@ public final class FlowKeys
     {
         key(p);
         return (int)((p.keyHash & 0x7FFF_FFFFL) % workers);
+    }
+
+    /** The key's hash: its low bits pick the worker, its high bits the flow table's index slot. */
+    public static long hash(final long aHi, final long aLo, final long bHi, final long bLo, final long portsProto)
+    {
+        long h = Hashing.mix(aLo + 0x9E3779B97F4A7C15L * bLo);
+        h = Hashing.mix(h ^ aHi ^ Long.rotateLeft(bHi, 17) ^ (portsProto * 0xC2B2AE3D27D4EB4FL));
+        return h;
+    }
+
+    /** The key's ports and protocol in one word: portA << 24 | portB << 8 | protocol, marked occupied. */
+    public static long portsProto(final int portA, final int portB, final int protocol)
+    {
+        return FlowSlot.OCCUPIED | ((long)portA << 24) | ((long)portB << 8) | protocol;
+    }
+
+    public static int portA(final long portsProto)
+    {
+        return (int)(portsProto >>> 24) & 0xFFFF;
+    }
+
+    public static int portB(final long portsProto)
+    {
+        return (int)(portsProto >>> 8) & 0xFFFF;
+    }
+
+    public static int protocol(final long portsProto)
+    {
+        return (int)portsProto & 0xFF;
     }
 
     private static int compare(final long hiA, final long loA, final int portA, final long hiB, final long loB,

@@ -65,6 +65,8 @@ public final class FlowRecord implements Cloneable
 
     /** Strings of the histories seen, when this record is refilled for every connection (else null). */
     private final History.Names historyNames;
+    /** The view of the slot being copied out. */
+    private FlowSlot slot = new FlowSlot();
 
     private FlowRecord(final History.Names historyNames)
     {
@@ -87,6 +89,7 @@ public final class FlowRecord implements Cloneable
         {
             final FlowRecord copy = (FlowRecord)clone();
             copy.note = note.clone();
+            copy.slot = new FlowSlot();
             return copy;
         }
         catch (CloneNotSupportedException e)
@@ -98,52 +101,48 @@ public final class FlowRecord implements Cloneable
     /** Copies the connection out of its slot into this record. */
     public FlowRecord fill(final FlowTable table, final int flow, final EndReason endReason)
     {
-        final long[] s = table.page(flow);
-        final int b = FlowTable.base(flow);
+        final FlowSlot f = slot.wrap(table, flow);
         uidSeed = table.uidSeed;
-        final long flags = s[b + FlowLayout.FLAGS];
-        final boolean origIsA = (flags & FlowFlags.ORIG_IS_A) != 0;
-        final long portsProto = s[b + FlowLayout.PORTS_PROTO];
-        serial = s[b + FlowLayout.SERIAL];
-        origHi = s[b + (origIsA ? FlowLayout.A_HI : FlowLayout.B_HI)];
-        origLo = s[b + (origIsA ? FlowLayout.A_LO : FlowLayout.B_LO)];
-        respHi = s[b + (origIsA ? FlowLayout.B_HI : FlowLayout.A_HI)];
-        respLo = s[b + (origIsA ? FlowLayout.B_LO : FlowLayout.A_LO)];
-        origPort = origIsA ? FlowLayout.portA(portsProto) : FlowLayout.portB(portsProto);
-        respPort = origIsA ? FlowLayout.portB(portsProto) : FlowLayout.portA(portsProto);
-        protocol = FlowLayout.protocol(portsProto);
-        firstNanos = s[b + FlowLayout.FIRST_TS];
-        lastNanos = s[b + FlowLayout.LAST_TS];
-        origPackets = FlowLayout.half(s[b + FlowLayout.PKTS], true);
-        respPackets = FlowLayout.half(s[b + FlowLayout.PKTS], false);
-        origIpBytes = s[b + FlowLayout.IP_BYTES_ORIG];
-        respIpBytes = s[b + FlowLayout.IP_BYTES_RESP];
-        origPayload = s[b + FlowLayout.PAYLOAD_ORIG];
-        respPayload = s[b + FlowLayout.PAYLOAD_RESP];
+        final long flags = f.flags();
+        serial = f.serial();
+        origHi = f.addressHi(true);
+        origLo = f.addressLo(true);
+        respHi = f.addressHi(false);
+        respLo = f.addressLo(false);
+        origPort = f.port(true);
+        respPort = f.port(false);
+        protocol = f.protocol();
+        firstNanos = f.firstTs();
+        lastNanos = f.lastTs();
+        origPackets = f.packets(true);
+        respPackets = f.packets(false);
+        origIpBytes = f.ipBytes(true);
+        respIpBytes = f.ipBytes(false);
+        origPayload = f.payloadBytes(true);
+        respPayload = f.payloadBytes(false);
         origTcpFlags = FlowFlags.tcpFlags(flags, true);
         respTcpFlags = FlowFlags.tcpFlags(flags, false);
-        history = historyNames != null ? historyNames.of(s, b) : History.toString(s, b);
+        history = historyNames != null ? historyNames.of(f) : History.toString(f);
         final boolean tcp = protocol == DecodedPacket.PROTO_TCP;
-        origBytes = tcp ? TcpSequence.size(s, b, true) : origPayload;
-        respBytes = tcp ? TcpSequence.size(s, b, false) : respPayload;
+        origBytes = tcp ? TcpSequence.size(f, true) : origPayload;
+        respBytes = tcp ? TcpSequence.size(f, false) : respPayload;
         connState = ConnState.of(protocol, FlowFlags.state(flags, true), FlowFlags.state(flags, false),
             origBytes, respBytes, history, (flags & FlowFlags.ACTIVE_ORIG) != 0, (flags & FlowFlags.ACTIVE_RESP) != 0);
-        final long handshake = s[b + FlowLayout.HANDSHAKE];
-        rttSynAckNanos = FlowLayout.half(handshake, true) - 1;
-        rttAckNanos = FlowLayout.half(handshake, false) - 1;
-        final long o = s[b + FlowLayout.OPTIONS];
-        origMss = (int)(o & 0xFFFF) == 0 ? -1 : (int)(o & 0xFFFF);
-        respMss = (int)((o >>> 16) & 0xFFFF) == 0 ? -1 : (int)((o >>> 16) & 0xFFFF);
-        origWindowScale = (int)((o >>> 32) & 0xFF) - 1;
-        respWindowScale = (int)((o >>> 40) & 0xFF) - 1;
-        origSackPermitted = (o & (1L << 48)) != 0;
-        respSackPermitted = (o & (1L << 49)) != 0;
-        origRetransmits = FlowLayout.half(s[b + FlowLayout.COUNT_T], true);
-        respRetransmits = FlowLayout.half(s[b + FlowLayout.COUNT_T], false);
-        vlan = (int)((s[b + FlowLayout.META] >>> FlowFlags.VLAN_SHIFT) & 0x1FFF) - 1;
+        final long handshake = f.handshake();
+        rttSynAckNanos = FlowSlot.half(handshake, true) - 1;
+        rttAckNanos = FlowSlot.half(handshake, false) - 1;
+        origMss = f.mss(true);
+        respMss = f.mss(false);
+        origWindowScale = f.windowScaleOption(true);
+        respWindowScale = f.windowScaleOption(false);
+        origSackPermitted = f.sackPermitted(true);
+        respSackPermitted = f.sackPermitted(false);
+        origRetransmits = f.events(History.T, true);
+        respRetransmits = f.events(History.T, false);
+        vlan = (int)((f.meta() >>> FlowFlags.VLAN_SHIFT) & 0x1FFF) - 1;
         flipped = (flags & FlowFlags.FLIPPED) != 0;
-        missedBytes = s[b + FlowLayout.MISSED_BYTES];
-        final long service = s[b + FlowLayout.SERVICE];
+        missedBytes = f.missedBytes();
+        final long service = f.serviceState();
         services = ServiceInspector.services(service);
         final int slot = ServiceInspector.note(service);
         if (slot >= 0)

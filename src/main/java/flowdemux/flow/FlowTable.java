@@ -9,7 +9,7 @@ import java.util.Arrays;
  * <p>
  * Two parts: an index of {@code long} slots, linear probing over a power-of-two array, each slot holding the
  * upper 32 bits of the key's hash and the flow's number + 1 (0 = empty); and the flow store, pages of
- * {@link FlowLayout#STRIDE} longs per flow. Probing compares the stored hash first and touches the store only on a
+ * {@link FlowSlot#STRIDE} longs per flow. Probing compares the stored hash first and touches the store only on a
  * hash match. Deletion shifts the rest of the probe chain back (no tombstones, so chains never rot). Growth doubles
  * the index only (8 bytes per slot); the store grows by whole pages, so existing flows never move.
  * <p>
@@ -64,13 +64,6 @@ public final class FlowTable
         resizeThreshold = (int)(capacity * LOAD_FACTOR);
     }
 
-    public static long hash(final long aHi, final long aLo, final long bHi, final long bLo, final long portsProto)
-    {
-        long h = Hashing.mix(aLo + 0x9E3779B97F4A7C15L * bLo);
-        h = Hashing.mix(h ^ aHi ^ Long.rotateLeft(bHi, 17) ^ (portsProto * 0xC2B2AE3D27D4EB4FL));
-        return h;
-    }
-
     /**
      * Loads what a lookup of {@code hash} will read first, without deciding anything: the index slot and, when its
      * tag matches, the record's first line (its key). A worker calls it for a whole batch before tracking any of it,
@@ -101,7 +94,7 @@ public final class FlowTable
             return entry;
         }
         final int flow = (int)entry - 1;
-        return entry ^ pages[flow >>> PAGE_SHIFT][(flow & PAGE_MASK) * FlowLayout.STRIDE];
+        return entry ^ FlowSlot.firstWord(pages[flow >>> PAGE_SHIFT], base(flow));
     }
 
     /**
@@ -154,14 +147,7 @@ public final class FlowTable
             grow();
         }
         final int flow = allocateFlow();
-        final long[] page = pages[flow >>> PAGE_SHIFT];
-        final int base = (flow & PAGE_MASK) * FlowLayout.STRIDE;
-        Arrays.fill(page, base, base + FlowLayout.STRIDE, 0L);
-        page[base + FlowLayout.A_HI] = aHi;
-        page[base + FlowLayout.A_LO] = aLo;
-        page[base + FlowLayout.B_HI] = bHi;
-        page[base + FlowLayout.B_LO] = bLo;
-        page[base + FlowLayout.PORTS_PROTO] = portsProto;
+        FlowSlot.init(pages[flow >>> PAGE_SHIFT], base(flow), aHi, aLo, bHi, bLo, portsProto);
         final int tag = (int)(hash >>> 32);
         int slot = tag & indexMask;
         while (index[slot] != 0)
@@ -179,9 +165,8 @@ public final class FlowTable
     {
         pending.removeFlow(flow);
         final long[] page = pages[flow >>> PAGE_SHIFT];
-        final int base = (flow & PAGE_MASK) * FlowLayout.STRIDE;
-        final long h = hash(page[base + FlowLayout.A_HI], page[base + FlowLayout.A_LO], page[base + FlowLayout.B_HI],
-            page[base + FlowLayout.B_LO], page[base + FlowLayout.PORTS_PROTO]);
+        final int base = base(flow);
+        final long h = FlowSlot.keyHash(page, base);
         final int tag = (int)(h >>> 32);
         int slot = tag & indexMask;
         final long wanted = ((long)tag << 32) | (flow + 1L);
@@ -194,7 +179,7 @@ public final class FlowTable
             slot = (slot + 1) & indexMask;
         }
         deleteSlot(slot);
-        page[base + FlowLayout.PORTS_PROTO] = 0;
+        FlowSlot.vacate(page, base);
         if (freeCount == freeFlows.length)
         {
             freeFlows = Arrays.copyOf(freeFlows, freeCount * 2);
@@ -262,7 +247,7 @@ public final class FlowTable
         }
         if (pages[page] == null)
         {
-            pages[page] = new long[PAGE_FLOWS * FlowLayout.STRIDE];
+            pages[page] = new long[PAGE_FLOWS * FlowSlot.STRIDE];
         }
         return flow;
     }
@@ -281,7 +266,7 @@ public final class FlowTable
                 continue;
             }
             examined++;
-            final long last = get(flow, FlowLayout.LAST_TS);
+            final long last = FlowSlot.lastTs(pages[flow >>> PAGE_SHIFT], base(flow));
             if (last < oldest)
             {
                 oldest = last;
@@ -299,44 +284,30 @@ public final class FlowTable
     public void end(final int flow, final EndReason reason)
     {
         sink.flowEnded(this, flow, reason);
-        services.release(get(flow, FlowLayout.SERVICE));
+        services.release(FlowSlot.serviceState(pages[flow >>> PAGE_SHIFT], base(flow)));
         remove(flow);
     }
 
     private boolean keyEquals(final int flow, final long aHi, final long aLo, final long bHi, final long bLo,
         final long portsProto)
     {
-        final long[] page = pages[flow >>> PAGE_SHIFT];
-        final int base = (flow & PAGE_MASK) * FlowLayout.STRIDE;
-        return page[base + FlowLayout.A_LO] == aLo && page[base + FlowLayout.B_LO] == bLo
-            && page[base + FlowLayout.PORTS_PROTO] == portsProto
-            && page[base + FlowLayout.A_HI] == aHi && page[base + FlowLayout.B_HI] == bHi;
+        return FlowSlot.keyEquals(pages[flow >>> PAGE_SHIFT], base(flow), aHi, aLo, bHi, bLo, portsProto);
     }
 
     public boolean isLive(final int flow)
     {
-        return flow >= 0 && flow < highWater && get(flow, FlowLayout.PORTS_PROTO) != 0;
+        return flow >= 0 && flow < highWater && FlowSlot.occupied(pages[flow >>> PAGE_SHIFT], base(flow));
     }
 
-    /** The page holding a flow's fields; use with {@link #base}. */
-    public long[] page(final int flow)
+    /** The page holding a flow's fields, at {@link #base}; FlowSlot reads them. */
+    long[] page(final int flow)
     {
         return pages[flow >>> PAGE_SHIFT];
     }
 
-    public static int base(final int flow)
+    static int base(final int flow)
     {
-        return (flow & PAGE_MASK) * FlowLayout.STRIDE;
-    }
-
-    public long get(final int flow, final int field)
-    {
-        return pages[flow >>> PAGE_SHIFT][(flow & PAGE_MASK) * FlowLayout.STRIDE + field];
-    }
-
-    public void set(final int flow, final int field, final long value)
-    {
-        pages[flow >>> PAGE_SHIFT][(flow & PAGE_MASK) * FlowLayout.STRIDE + field] = value;
+        return (flow & PAGE_MASK) * FlowSlot.STRIDE;
     }
 
     /** Calls {@code action} for every live flow; the action may remove the flow it is given. */
@@ -405,12 +376,13 @@ public final class FlowTable
         return n;
     }
 
-    /** Heap bytes held by the index and the store. */
+    /** Service detection's notes of the connections in this table. */
     public flowdemux.service.ServiceNotes serviceNotes()
     {
         return services.notes();
     }
 
+    /** Heap bytes held by the index and the store. */
     public long memoryBytes()
     {
         long pagesBytes = 0;

@@ -31,6 +31,9 @@ public final class FlowTracker
     private int sweepHand;
     private long now = Long.MIN_VALUE;
     private long flowsCreated;
+    /** The view of the connection a packet belongs to; the sweep has its own, as it may run in between. */
+    private final FlowSlot slot = new FlowSlot();
+    private final FlowSlot swept = new FlowSlot();
 
     public FlowTracker(final int maxFlows, final FlowSink sink, final ConnectionConfig config)
     {
@@ -130,19 +133,19 @@ public final class FlowTracker
         final long portsProto = p.keyPortsProto;
 
         int flow = table.find(p.keyAHi, p.keyALo, p.keyBHi, p.keyBLo, portsProto, p.keyHash);
+        final FlowSlot f = slot;
         if (flow >= 0)
         {
-            final long[] s = table.page(flow);
-            final int b = FlowTable.base(flow);
-            if (Expiry.removalTime(s, b, config) <= now)
+            f.wrap(table, flow);
+            if (Expiry.removalTime(f, config) <= now)
             {
                 end(flow, EndReason.TIMEOUT);
                 flow = -1;
             }
             else
             {
-                Expiry.settle(s, b, now, config);
-                if (protocol == DecodedPacket.PROTO_TCP && isReuse(s, b, srcIsA, p))
+                Expiry.settle(f, now, config);
+                if (protocol == DecodedPacket.PROTO_TCP && isReuse(f, p))
                 {
                     end(flow, EndReason.REUSE);
                     flow = -1;
@@ -155,61 +158,57 @@ public final class FlowTracker
             sweep(SWEEP_PER_NEW_FLOW);
             flow = table.insert(p.keyAHi, p.keyALo, p.keyBHi, p.keyBLo, portsProto, p.keyHash);
             flowsCreated++;
-            final int portA = FlowLayout.portA(portsProto);
-            final int portB = FlowLayout.portB(portsProto);
-            start(table.page(flow), FlowTable.base(flow), srcIsA, p, srcIsA ? portA : portB, srcIsA ? portB : portA);
+            final int portA = FlowKeys.portA(portsProto);
+            final int portB = FlowKeys.portB(portsProto);
+            start(f.wrap(table, flow), srcIsA, p, srcIsA ? portA : portB, srcIsA ? portB : portA);
         }
-        final long[] s = table.page(flow);
-        final int b = FlowTable.base(flow);
-        boolean orig = srcIsA == ((s[b + FlowLayout.FLAGS] & FlowFlags.ORIG_IS_A) != 0);
+        boolean orig = srcIsA == f.origIsA();
 
         if (p.checksumBad)
         {
             // Zeek drops the packet after noting it: C/c in the history (TCP, UDP), nothing counted.
             if (protocol == DecodedPacket.PROTO_TCP || protocol == DecodedPacket.PROTO_UDP)
             {
-                History.scaled(s, b, History.C, orig, FlowLayout.COUNT_C);
+                History.scaled(f, History.C, orig);
             }
             return frames;
         }
         if (protocol == DecodedPacket.PROTO_TCP)
         {
-            if (History.isExactly(s, b, History.H, true) && (p.tcpFlags & (DecodedPacket.SYN | DecodedPacket.FIN
+            if (History.isExactly(f, History.H, true) && (p.tcpFlags & (DecodedPacket.SYN | DecodedPacket.FIN
                 | DecodedPacket.RST)) == 0 && (p.payloadLength > 0 || (p.tcpFlags & DecodedPacket.ACK) != 0))
             {
                 // It began with a SYN-ACK and now goes on: the SYN-ACK's sender was the responder.
-                TcpRoleFlip.flipRoles(s, b, true);
+                TcpRoleFlip.flipRoles(f, true);
                 orig = !orig;
             }
-            if (TcpTracking.process(s, b, orig, p, config, table.pending, flow))
+            if (TcpTracking.process(f, orig, p, config, table.pending))
             {
                 orig = !orig;
             }
         }
         else
         {
-            s[b + FlowLayout.LAST_TS] = Math.max(s[b + FlowLayout.LAST_TS], p.timestampNanos);
+            f.advanceLastTs(p.timestampNanos);
             if (protocol == DecodedPacket.PROTO_UDP)
             {
                 // Zeek: D on the originator's first packet, d on the responder's, whatever the payload.
-                History.checkOnce(s, b, History.D, orig);
+                History.checkOnce(f, History.D, orig);
             }
         }
-        if (inspector != null && (s[b + FlowLayout.FLAGS] & FlowFlags.SERVICE_DONE) == 0)
+        if (inspector != null && (f.flags() & FlowFlags.SERVICE_DONE) == 0)
         {
-            inspect(s, b, srcIsA, orig, p);
+            inspect(f, srcIsA, orig, p);
         }
-        s[b + FlowLayout.FLAGS] |= FlowFlags.active(orig);
-        s[b + FlowLayout.PKTS] += orig ? 1 : 1L << 32;
-        s[b + (orig ? FlowLayout.IP_BYTES_ORIG : FlowLayout.IP_BYTES_RESP)] += p.ipTotalLength;
-        s[b + (orig ? FlowLayout.PAYLOAD_ORIG : FlowLayout.PAYLOAD_RESP)] += p.payloadLength;
+        f.setFlags(FlowFlags.active(orig));
+        f.count(orig, p.ipTotalLength, p.payloadLength);
         if (config.activeTimeout > 0)
         {
-            final long since = Math.max(s[b + FlowLayout.FIRST_TS], s[b + FlowLayout.INTERIM_AT]);
+            final long since = Math.max(f.firstTs(), f.interimAt());
             if (now - since >= config.activeTimeout)
             {
                 // An interim record of a long connection: same uid, counts so far; the connection goes on.
-                s[b + FlowLayout.INTERIM_AT] = now;
+                f.interimAt(now);
                 sink.flowEnded(table, flow, EndReason.ACTIVE);
             }
         }
@@ -217,22 +216,22 @@ public final class FlowTracker
     }
 
     /** Service detection on a connection still undecided: SYNs open it, payload feeds it. */
-    private void inspect(final long[] s, final int b, final boolean fromA, final boolean orig, final DecodedPacket p)
+    private void inspect(final FlowSlot f, final boolean fromA, final boolean orig, final DecodedPacket p)
     {
         final boolean tcp = p.protocol == DecodedPacket.PROTO_TCP;
         if (tcp && (p.tcpFlags & DecodedPacket.SYN) != 0)
         {
-            s[b + FlowLayout.SERVICE] = ServiceInspector.synSeen(s[b + FlowLayout.SERVICE]);
+            f.serviceState(ServiceInspector.synSeen(f.serviceState()));
         }
         if (p.inspectLength > 0 && (tcp || p.protocol == DecodedPacket.PROTO_UDP)
-            && inspector.inspect(s, b + FlowLayout.SERVICE, b + FlowLayout.SERVICE_HINTS, fromA, orig, tcp,
-                p.inspectBytes, p.inspectOffset, Math.min(p.inspectLength, config.serviceBytes), p.payloadLength))
+            && f.inspect(inspector, fromA, orig, tcp, p.inspectBytes, p.inspectOffset,
+                Math.min(p.inspectLength, config.serviceBytes), p.payloadLength))
         {
-            s[b + FlowLayout.FLAGS] |= FlowFlags.SERVICE_DONE;
+            f.setFlags(FlowFlags.SERVICE_DONE);
         }
-        if ((ServiceInspector.services(s[b + FlowLayout.SERVICE]) & LONG_INACTIVITY_SERVICES) != 0)
+        if ((ServiceInspector.services(f.serviceState()) & LONG_INACTIVITY_SERVICES) != 0)
         {
-            s[b + FlowLayout.FLAGS] |= FlowFlags.LONG_INACTIVITY;
+            f.setFlags(FlowFlags.LONG_INACTIVITY);
         }
     }
 
@@ -241,25 +240,25 @@ public final class FlowTracker
         | flowdemux.service.ServiceId.bit(flowdemux.service.ServiceId.FTP);
 
     /** A new connection: its first packet's sender is the originator unless Zeek's heuristics say otherwise. */
-    private void start(final long[] s, final int b, final boolean srcIsA, final DecodedPacket p, final int srcPort,
+    private void start(final FlowSlot f, final boolean srcIsA, final DecodedPacket p, final int srcPort,
         final int dstPort)
     {
-        s[b + FlowLayout.FIRST_TS] = p.timestampNanos;
-        s[b + FlowLayout.LAST_TS] = Math.max(s[b + FlowLayout.LAST_TS], p.timestampNanos);
-        s[b + FlowLayout.SERIAL] = p.packetIndex;
-        s[b + FlowLayout.META] = (long)(p.vlanId + 1) << FlowFlags.VLAN_SHIFT;
+        f.firstTs(p.timestampNanos);
+        f.advanceLastTs(p.timestampNanos);
+        f.serial(p.packetIndex);
+        f.meta((long)(p.vlanId + 1) << FlowFlags.VLAN_SHIFT);
         final boolean flip = flipsOriginator(p, srcPort, dstPort);
         final boolean origIsA = srcIsA != flip;
-        s[b + FlowLayout.FLAGS] = (origIsA ? FlowFlags.ORIG_IS_A : 0) | (flip ? FlowFlags.FLIPPED : 0);
+        f.flags((origIsA ? FlowFlags.ORIG_IS_A : 0) | (flip ? FlowFlags.FLIPPED : 0));
         if (flip)
         {
-            History.append(s, b, History.CARET, true);
+            History.append(f, History.CARET, true);
         }
         if (p.expectedService > 0)
         {
             // A data connection an FTP control connection announced: Zeek names it so and looks no further.
-            s[b + FlowLayout.SERVICE] = ServiceInspector.withService(0, p.expectedService - 1);
-            s[b + FlowLayout.FLAGS] |= FlowFlags.SERVICE_DONE;
+            f.serviceState(ServiceInspector.withService(0, p.expectedService - 1));
+            f.setFlags(FlowFlags.SERVICE_DONE);
         }
     }
 
@@ -304,14 +303,14 @@ public final class FlowTracker
     }
 
     /** TCPSessionAdapter::IsReuse: a SYN that starts a new connection on a 5-tuple still in the table. */
-    private static boolean isReuse(final long[] s, final int b, final boolean srcIsA, final DecodedPacket p)
+    private static boolean isReuse(final FlowSlot slot, final DecodedPacket p)
     {
         final int f = p.tcpFlags;
         if ((f & DecodedPacket.SYN) == 0)
         {
             return false;
         }
-        final long flags = s[b + FlowLayout.FLAGS];
+        final long flags = slot.flags();
         boolean connOrig = true;
         if ((f & DecodedPacket.ACK) != 0)
         {
@@ -324,14 +323,12 @@ public final class FlowTracker
         final boolean closed = (flags & (FlowFlags.DID_CLOSE_ORIG | FlowFlags.DID_CLOSE_RESP)) != 0;
         if (!closed)
         {
-            final long start = (flags & FlowFlags.seqKnown(connOrig)) != 0
-                ? FlowLayout.half(s[b + FlowLayout.START_SEQ], connOrig) : 0;
+            final long start = (flags & FlowFlags.seqKnown(connOrig)) != 0 ? slot.startSeq(connOrig) : 0;
             if (p.seq == start)
             {
                 return false;
             }
-            final long respStart = (flags & FlowFlags.SEQ_KNOWN_RESP) != 0
-                ? FlowLayout.half(s[b + FlowLayout.START_SEQ], false) : 0;
+            final long respStart = (flags & FlowFlags.SEQ_KNOWN_RESP) != 0 ? slot.startSeq(false) : 0;
             if ((f & DecodedPacket.ACK) == 0 && FlowFlags.state(flags, true) == EndpointState.SYN_ACK_SENT
                 && FlowFlags.state(flags, false) == EndpointState.INACTIVE && p.seq == respStart)
             {
@@ -361,7 +358,7 @@ public final class FlowTracker
                 sweepHand = 0;
             }
             final int flow = sweepHand++;
-            if (table.isLive(flow) && Expiry.removalTime(table.page(flow), FlowTable.base(flow), config) <= now)
+            if (table.isLive(flow) && Expiry.removalTime(swept.wrap(table, flow), config) <= now)
             {
                 end(flow, EndReason.TIMEOUT);
             }
@@ -375,7 +372,7 @@ public final class FlowTracker
     public void flushAll(final long finalNow)
     {
         final long at = Math.max(now, finalNow);
-        table.forEach(flow -> end(flow, Expiry.removalTime(table.page(flow), FlowTable.base(flow), config) <= at
+        table.forEach(flow -> end(flow, Expiry.removalTime(swept.wrap(table, flow), config) <= at
             ? EndReason.TIMEOUT : EndReason.END_OF_INPUT));
         table.release();
         sink.allEnded();

@@ -3,8 +3,8 @@ package flowdemux.flow;
 import flowdemux.util.Hashing;
 
 /**
- * Zeek's history letters kept as 5-bit codes, 12 per long in {@link FlowLayout#HISTORY_0} to
- * {@link FlowLayout#HISTORY_2}, in order of occurrence. Upper case = originator, lower case = responder.
+ * Zeek's history letters kept as 5-bit codes, 12 per long in the slot's three history words
+ * ({@link FlowSlot#historyWord}), in order of occurrence; their count is in META. Upper case = originator, lower case = responder.
  */
 public final class History
 {
@@ -32,59 +32,57 @@ public final class History
     {
     }
 
-    public static int length(final long[] page, final int base)
+    public static int length(final FlowSlot f)
     {
-        return (int)(page[base + FlowLayout.META] >>> FlowFlags.HISTORY_LENGTH_SHIFT) & 0xFF;
+        return (int)(f.meta() >>> FlowFlags.HISTORY_LENGTH_SHIFT) & 0xFF;
     }
 
     /** Appends a letter unless the history is full. */
-    public static void append(final long[] page, final int base, final int code, final boolean orig)
+    public static void append(final FlowSlot f, final int code, final boolean orig)
     {
-        final int length = length(page, base);
+        final int length = length(f);
         if (length >= CAPACITY)
         {
             return;
         }
         final int symbol = orig || code == CARET || code == X ? code : code + 16;
-        page[base + FlowLayout.HISTORY_0 + length / PER_LONG] |= (long)symbol << ((length % PER_LONG) * 5);
-        page[base + FlowLayout.META] = (page[base + FlowLayout.META] & ~LENGTH_MASK)
-            | ((long)(length + 1) << FlowFlags.HISTORY_LENGTH_SHIFT);
+        final int word = length / PER_LONG;
+        f.historyWord(word, f.historyWord(word) | (long)symbol << ((length % PER_LONG) * 5));
+        f.meta((f.meta() & ~LENGTH_MASK) | ((long)(length + 1) << FlowFlags.HISTORY_LENGTH_SHIFT));
     }
 
     /**
      * Zeek's CheckHistory: the first time a letter's bit is seen in a direction it is appended. Returns whether it
      * had been seen before.
      */
-    public static boolean checkOnce(final long[] page, final int base, final int code, final boolean orig)
+    public static boolean checkOnce(final FlowSlot f, final int code, final boolean orig)
     {
         final long bit = 1L << ((orig ? 0 : FlowFlags.SEEN_RESP_SHIFT) + code);
-        final long meta = page[base + FlowLayout.META];
+        final long meta = f.meta();
         if ((meta & bit) != 0)
         {
             return true;
         }
-        page[base + FlowLayout.META] = meta | bit;
-        append(page, base, code, orig);
+        f.meta(meta | bit);
+        append(f, code, orig);
         return false;
     }
 
     /**
-     * Zeek's ScaledHistoryEntry: counts an event and appends its letter at the 1st, 10th, 100th, ... occurrence.
-     * {@code counterField} holds the originator's count in its low half and the responder's in its high half.
+     * Zeek's ScaledHistoryEntry: counts an event (T, W, C or G) and appends its letter at the 1st, 10th, 100th, ...
+     * occurrence.
      */
-    public static void scaled(final long[] page, final int base, final int code, final boolean orig,
-        final int counterField)
+    public static void scaled(final FlowSlot f, final int code, final boolean orig)
     {
-        final long field = page[base + counterField];
-        final long count = FlowLayout.half(field, orig) + 1;
+        final long count = f.events(code, orig) + 1;
         if (count > 0xFFFF_FFFFL)
         {
             return;
         }
-        page[base + counterField] = FlowLayout.withHalf(field, orig, count);
+        f.events(code, orig, count);
         if (isPowerOfTen(count))
         {
-            append(page, base, code, orig);
+            append(f, code, orig);
         }
     }
 
@@ -98,43 +96,43 @@ public final class History
         return p == n;
     }
 
-    private static int code(final long[] page, final int base, final int i)
+    private static int code(final FlowSlot f, final int i)
     {
-        return (int)(page[base + FlowLayout.HISTORY_0 + i / PER_LONG] >>> ((i % PER_LONG) * 5)) & 31;
+        return (int)(f.historyWord(i / PER_LONG) >>> ((i % PER_LONG) * 5)) & 31;
     }
 
     /** Whether the history is exactly this one letter from this side. */
-    public static boolean isExactly(final long[] page, final int base, final int code, final boolean orig)
+    public static boolean isExactly(final FlowSlot f, final int code, final boolean orig)
     {
-        return length(page, base) == 1 && code(page, base, 0) == (orig ? code : code + 16);
+        return length(f) == 1 && code(f, 0) == (orig ? code : code + 16);
     }
 
     /**
      * Replaces the history with "^" followed by the old letters in the other case: used when the roles flip and
      * what the originator did is now the responder's (a connection that began with a SYN-ACK becomes "^h").
      */
-    public static void rewriteFlipped(final long[] page, final int base)
+    public static void rewriteFlipped(final FlowSlot f)
     {
-        final int length = length(page, base);
-        final long h0 = page[base + FlowLayout.HISTORY_0];
-        final long h1 = page[base + FlowLayout.HISTORY_1];
-        final long h2 = page[base + FlowLayout.HISTORY_2];
-        page[base + FlowLayout.HISTORY_0] = 0;
-        page[base + FlowLayout.HISTORY_1] = 0;
-        page[base + FlowLayout.HISTORY_2] = 0;
-        page[base + FlowLayout.META] &= ~LENGTH_MASK;
-        append(page, base, CARET, true);
-        final long[] old = {h0, h1, h2};
+        final int length = length(f);
+        final long h0 = f.historyWord(0);
+        final long h1 = f.historyWord(1);
+        final long h2 = f.historyWord(2);
+        f.historyWord(0, 0);
+        f.historyWord(1, 0);
+        f.historyWord(2, 0);
+        f.meta(f.meta() & ~LENGTH_MASK);
+        append(f, CARET, true);
         for (int i = 0; i < length && i < CAPACITY - 1; i++)
         {
-            final int c = (int)(old[i / PER_LONG] >>> ((i % PER_LONG) * 5)) & 31;
+            final long word = i < PER_LONG ? h0 : i < 2 * PER_LONG ? h1 : h2;
+            final int c = (int)(word >>> ((i % PER_LONG) * 5)) & 31;
             final int letter = c & 15;
-            append(page, base, letter, letter == CARET || letter == X || (c & 16) != 0);
+            append(f, letter, letter == CARET || letter == X || (c & 16) != 0);
         }
         // The once-only bits follow the letters to the other side.
-        final long meta = page[base + FlowLayout.META];
+        final long meta = f.meta();
         final long seen = meta & 0xFFFF_FFFFL;
-        page[base + FlowLayout.META] = (meta & ~0xFFFF_FFFFL) | ((seen & 0xFFFF) << 16) | (seen >>> 16);
+        f.meta((meta & ~0xFFFF_FFFFL) | ((seen & 0xFFFF) << 16) | (seen >>> 16));
     }
 
     /**
@@ -148,19 +146,19 @@ public final class History
         private final long[] keys = new long[SLOTS];
         private final String[] names = new String[SLOTS];
 
-        public String of(final long[] page, final int base)
+        public String of(final FlowSlot f)
         {
-            final int length = length(page, base);
+            final int length = length(f);
             if (length > PER_LONG)
             {
-                return History.toString(page, base);
+                return History.toString(f);
             }
-            final long key = page[base + FlowLayout.HISTORY_0] | ((long)length << 60);
+            final long key = f.historyWord(0) | ((long)length << 60);
             final int slot = (int)Hashing.mix(key) & (SLOTS - 1);
             String name = names[slot];
             if (name == null || keys[slot] != key)
             {
-                name = History.toString(page, base);
+                name = History.toString(f);
                 keys[slot] = key;
                 names[slot] = name;
             }
@@ -168,13 +166,13 @@ public final class History
         }
     }
 
-    public static String toString(final long[] page, final int base)
+    public static String toString(final FlowSlot f)
     {
-        final int length = length(page, base);
+        final int length = length(f);
         final StringBuilder sb = new StringBuilder(length);
         for (int i = 0; i < length; i++)
         {
-            final int c = code(page, base, i);
+            final int c = code(f, i);
             final char letter = LETTERS.charAt(c & 15);
             sb.append((c & 16) != 0 ? Character.toLowerCase(letter) : letter);
         }

@@ -1,6 +1,7 @@
 package flowdemux.perf;
 
-import flowdemux.flow.FlowLayout;
+import flowdemux.flow.FlowKeys;
+import flowdemux.flow.FlowSlot;
 import flowdemux.flow.FlowTable;
 import flowdemux.util.Hashing;
 import org.HdrHistogram.Histogram;
@@ -100,7 +101,7 @@ public final class FlowTableBench
             // IPv4-mapped addresses, client and server; ports; TCP or UDP.
             aLo[i] = 0x0000_FFFF_0000_0000L | (0x0A00_0000L + (i >>> 8));
             bLo[i] = 0x0000_FFFF_0000_0000L | (0xC633_6400L + r.nextInt(4096));
-            ports[i] = FlowLayout.portsProto(1024 + (i & 0x7FFF), 443, (i & 1) == 0 ? 6 : 17);
+            ports[i] = FlowKeys.portsProto(1024 + (i & 0x7FFF), 443, (i & 1) == 0 ? 6 : 17);
         }
     }
 
@@ -151,6 +152,7 @@ public final class FlowTableBench
     private final long[] entries = new long[LOOKAHEAD];
     /** Folded words of the lookahead, kept so that the JIT cannot drop its loads. */
     private long touched;
+    private final FlowSlot slot = new FlowSlot();
 
     private Result flowTable(final boolean batched)
     {
@@ -173,7 +175,7 @@ public final class FlowTableBench
                 final boolean ahead = batched && table.lookaheadPays();
                 for (int k = start; k < end; k++)
                 {
-                    final long hash = FlowTable.hash(0, batchALo[k], 0, batchBLo[k], batchPorts[k]);
+                    final long hash = FlowKeys.hash(0, batchALo[k], 0, batchBLo[k], batchPorts[k]);
                     hashes[k - start] = hash;
                     if (ahead)
                     {
@@ -199,11 +201,10 @@ public final class FlowTableBench
                     {
                         flow = table.insert(0, keyA, 0, keyB, keyPorts, hash);
                     }
-                    final long[] s = table.page(flow);
-                    final int b = FlowTable.base(flow);
-                    s[b + FlowLayout.PKTS]++;
-                    s[b + FlowLayout.IP_BYTES_ORIG] += 100;
-                    s[b + FlowLayout.LAST_TS] = batch * BATCH + k;
+                    // The same three updates as the HashMap's (the slot's count also adds 0 payload bytes).
+                    final FlowSlot f = slot.wrap(table, flow);
+                    f.count(true, 100, 0);
+                    f.advanceLastTs(batch * BATCH + k);
                 }
             }
             result.lap();

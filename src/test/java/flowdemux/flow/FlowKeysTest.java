@@ -46,7 +46,7 @@ class FlowKeysTest
             {
                 assertNotEquals(there.keySrcIsA, back.keySrcIsA);
             }
-            assertEquals(there.keyHash, FlowTable.hash(there.keyAHi, there.keyALo, there.keyBHi, there.keyBLo,
+            assertEquals(there.keyHash, FlowKeys.hash(there.keyAHi, there.keyALo, there.keyBHi, there.keyBLo,
                 there.keyPortsProto), "the table probes with the same hash the reader dispatched by");
         }
     }

@@ -25,7 +25,7 @@ class FlowTablePropertyTest
     {
         long hash()
         {
-            return FlowTable.hash(aHi, aLo, bHi, bLo, portsProto);
+            return FlowKeys.hash(aHi, aLo, bHi, bLo, portsProto);
         }
     }
 
@@ -71,8 +71,9 @@ class FlowTablePropertyTest
                     assertTrue(evictedKeys.size() <= 1);
                     model.put(k, 0L);
                 }
-                table.set(flow, FlowLayout.LAST_TS, clock);
-                table.set(flow, FlowLayout.PAYLOAD_ORIG, table.get(flow, FlowLayout.PAYLOAD_ORIG) + 1);
+                final FlowSlot f = new FlowSlot().wrap(table, flow);
+                f.advanceLastTs(clock);
+                f.count(true, 0, 1);
                 model.merge(k, 1L, Long::sum);
             }
             else if (op < 9 && found >= 0)
@@ -90,7 +91,7 @@ class FlowTablePropertyTest
                     final Key m = e.getKey();
                     final int flow = table.find(m.aHi, m.aLo, m.bHi, m.bLo, m.portsProto, m.hash());
                     assertTrue(flow >= 0, "model key missing from table");
-                    assertEquals(e.getValue(), table.get(flow, FlowLayout.PAYLOAD_ORIG));
+                    assertEquals(e.getValue(), new FlowSlot().wrap(table, flow).payloadBytes(true));
                 }
             }
         }
@@ -106,15 +107,15 @@ class FlowTablePropertyTest
         final List<Key> keys = new ArrayList<>();
         for (int i = 0; i < n; i++)
         {
-            final Key k = new Key(0, random.nextLong(), 0, random.nextLong(), FlowLayout.portsProto(i & 0xFFFF, 80, 6));
+            final Key k = new Key(0, random.nextLong(), 0, random.nextLong(), FlowKeys.portsProto(i & 0xFFFF, 80, 6));
             keys.add(k);
-            table.set(table.insert(k.aHi, k.aLo, k.bHi, k.bLo, k.portsProto, k.hash()), FlowLayout.SERIAL, i);
+            new FlowSlot().wrap(table, table.insert(k.aHi, k.aLo, k.bHi, k.bLo, k.portsProto, k.hash())).serial(i);
         }
         for (int i = 0; i < n; i++)
         {
             final Key k = keys.get(i);
             final int flow = table.find(k.aHi, k.aLo, k.bHi, k.bLo, k.portsProto, k.hash());
-            assertEquals(i, table.get(flow, FlowLayout.SERIAL));
+            assertEquals(i, new FlowSlot().wrap(table, flow).serial());
         }
         assertEquals(n, table.size());
     }
@@ -125,12 +126,12 @@ class FlowTablePropertyTest
         final long bHi = v6 ? r.nextLong() : 0;
         final long aLo = v6 ? r.nextLong() : 0x0000_FFFF_0000_0000L | (r.nextInt(64) & 0xFFFF_FFFFL);
         final long bLo = v6 ? r.nextLong() : 0x0000_FFFF_0000_0000L | (r.nextInt(4) & 0xFFFF_FFFFL);
-        return new Key(aHi, aLo, bHi, bLo, FlowLayout.portsProto(r.nextInt(8), r.nextInt(3), r.nextBoolean() ? 6 : 17));
+        return new Key(aHi, aLo, bHi, bLo, FlowKeys.portsProto(r.nextInt(8), r.nextInt(3), r.nextBoolean() ? 6 : 17));
     }
 
     private static Key keyOf(final FlowTable t, final int flow)
     {
-        return new Key(t.get(flow, FlowLayout.A_HI), t.get(flow, FlowLayout.A_LO), t.get(flow, FlowLayout.B_HI),
-            t.get(flow, FlowLayout.B_LO), t.get(flow, FlowLayout.PORTS_PROTO));
+        final FlowSlot f = new FlowSlot().wrap(t, flow);
+        return new Key(f.aHi(), f.aLo(), f.bHi(), f.bLo(), f.portsProto());
     }
 }

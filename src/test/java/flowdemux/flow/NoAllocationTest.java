@@ -40,9 +40,10 @@ class NoAllocationTest
         }
         final PacketDecoder decoder = new PacketDecoder(flowdemux.decode.ChecksumMode.OFFLOAD);
         final long[] named = new long[1];
+        final FlowSlot ended = new FlowSlot();
         final FlowTracker tracker = new FlowTracker(1 << 16, (t, f, reason) ->
         {
-            if (flowdemux.service.ServiceInspector.services(t.get(f, FlowLayout.SERVICE)) != 0)
+            if (flowdemux.service.ServiceInspector.services(ended.wrap(t, f).serviceState()) != 0)
             {
                 named[0]++;
             }
