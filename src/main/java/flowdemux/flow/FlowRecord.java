@@ -9,6 +9,8 @@ import flowdemux.decode.DecodedPacket;
 import flowdemux.util.Addresses;
 import flowdemux.util.Hashing;
 
+import java.nio.charset.StandardCharsets;
+
 
 /**
  * A finished connection, copied out of the flow table when it leaves it: made once per flow, never per packet.
@@ -38,6 +40,8 @@ public final class FlowRecord implements Cloneable
     public long origBytes;
     public long respBytes;
     public String connState;
+    /** {@link #connState} as its code ({@link ConnState#SF}, ...), which is what is counted. */
+    public int connStateCode;
     public String history;
     public int origTcpFlags;
     public int respTcpFlags;
@@ -126,8 +130,9 @@ public final class FlowRecord implements Cloneable
         final boolean tcp = protocol == DecodedPacket.PROTO_TCP;
         origBytes = tcp ? TcpSequence.size(f, true) : origPayload;
         respBytes = tcp ? TcpSequence.size(f, false) : respPayload;
-        connState = ConnState.of(protocol, FlowFlags.state(flags, true), FlowFlags.state(flags, false),
+        connStateCode = ConnState.of(protocol, FlowFlags.state(flags, true), FlowFlags.state(flags, false),
             origBytes, respBytes, history, (flags & FlowFlags.ACTIVE_ORIG) != 0, (flags & FlowFlags.ACTIVE_RESP) != 0);
+        connState = ConnState.name(connStateCode);
         final long handshake = f.handshake();
         rttSynAckNanos = FlowSlot.half(handshake, true) - 1;
         rttAckNanos = FlowSlot.half(handshake, false) - 1;
@@ -189,38 +194,55 @@ public final class FlowRecord implements Cloneable
         return appendUid(new AsciiLine(18), seed, serial).toString();
     }
 
+    /** Zeek's uid alphabet: base-62 digits. */
+    private static final byte[] ALPHABET =
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".getBytes(StandardCharsets.US_ASCII);
+    /** Two base-62 digits for each remainder below 62 * 62, low digit first, so that a uid takes 9 divisions, not 17. */
+    private static final byte[] DIGIT_PAIRS = new byte[2 * 62 * 62];
+
+    static
+    {
+        for (int r = 0; r < 62 * 62; r++)
+        {
+            DIGIT_PAIRS[2 * r] = ALPHABET[r % 62];
+            DIGIT_PAIRS[2 * r + 1] = ALPHABET[r / 62];
+        }
+    }
+
     /** {@link #uid(long, long)} appended to a line: no string per connection. */
     public static AsciiLine appendUid(final AsciiLine sb, final long seed, final long serial)
     {
-        final String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        long a = Hashing.mix((serial + 0x5DEECE66DL) ^ Hashing.mix(seed));
-        long c = Hashing.mix(a ^ 0x2545F4914F6CDD1DL);
+        final long a = Hashing.mix((serial + 0x5DEECE66DL) ^ Hashing.mix(seed));
+        final long c = Hashing.mix(a ^ 0x2545F4914F6CDD1DL);
         sb.append('C');
-        for (int i = 0; i < 17; i++)
-        {
-            final long source = i < 9 ? a : c;
-            final long quotient = divide62(source);
-            sb.append(alphabet.charAt((int)(source - quotient * 62)));
-            if (i < 9)
-            {
-                a = quotient;
-            }
-            else
-            {
-                c = quotient;
-            }
-        }
+        appendBase62(sb, a, 9);
+        appendBase62(sb, c, 8);
         return sb;
     }
 
     /**
-     * The unsigned quotient by 62, exactly {@code Long.divideUnsigned(v, 62)}: v = 2m + b gives v / 62 = m / 31
-     * (2(m mod 31) + b is at most 61), and m is non-negative, so the division by a constant becomes a multiply. JDK
-     * 17's divideUnsigned makes two BigIntegers for a dividend with its top bit set, which is half the uids.
+     * The lowest {@code digits} base-62 digits of {@code v} read as unsigned, lowest first, two a division. The first
+     * quotient is unsigned (v = 2m + b gives v / 3844 = m / 1922, as 2(m mod 1922) + b is at most 3843), after which
+     * every value is non-negative; JDK 17's divideUnsigned makes two BigIntegers for a dividend with its top bit set.
      */
-    static long divide62(final long v)
+    static void appendBase62(final AsciiLine sb, final long v, final int digits)
     {
-        return (v >>> 1) / 31;
+        long q = (v >>> 1) / 1922;
+        int r = (int)(v - q * 3844);
+        sb.append((char)DIGIT_PAIRS[2 * r]).append((char)DIGIT_PAIRS[2 * r + 1]);
+        long rest = q;
+        int left = digits - 2;
+        for (; left >= 2; left -= 2)
+        {
+            q = rest / 3844;
+            r = (int)(rest - q * 3844);
+            sb.append((char)DIGIT_PAIRS[2 * r]).append((char)DIGIT_PAIRS[2 * r + 1]);
+            rest = q;
+        }
+        if (left == 1)
+        {
+            sb.append((char)ALPHABET[(int)(rest % 62)]);
+        }
     }
 
     /** The connection's Zeek-style uid (computed when asked: most records are only counted). */
@@ -297,6 +319,6 @@ public final class FlowRecord implements Cloneable
     public boolean responderAnswered()
     {
         return respPackets > 0 && (protocol != DecodedPacket.PROTO_TCP || (respTcpFlags & DecodedPacket.SYN) != 0
-            || !"REJ".equals(connState));
+            || connStateCode != ConnState.REJ);
     }
 }

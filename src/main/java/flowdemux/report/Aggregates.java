@@ -43,8 +43,8 @@ public final class Aggregates
 
     /** By port << 8 | IP protocol: no text and no boxed key per connection. */
     private final Int2ObjectHashMap<PortSummary> byPort = new Int2ObjectHashMap<>();
-    /** Connections by IP protocol (index) and conn_state (key); made into text at report time. */
-    private final Map<String, long[]> statesByProtocol = new HashMap<>();
+    /** Connections by conn_state code and IP protocol; made into text at report time. */
+    private final long[][] statesByProtocol = new long[ConnState.COUNT][256];
     /** Server sockets: address and port << 8 | IP protocol, to their place in {@link #serverList}. */
     private final AddressIndex byServer = new AddressIndex();
     private final List<ServerSummary> serverList = new ArrayList<>();
@@ -87,16 +87,17 @@ public final class Aggregates
     public Map<String, Long> connStates()
     {
         final Map<String, Long> named = new java.util.TreeMap<>();
-        statesByProtocol.forEach((state, counts) ->
+        for (int state = 0; state < ConnState.COUNT; state++)
         {
             for (int proto = 0; proto < 256; proto++)
             {
-                if (counts[proto] > 0)
+                final long n = statesByProtocol[state][proto];
+                if (n > 0)
                 {
-                    named.merge(Formats.ipProtocol(proto) + " " + state, counts[proto], Long::sum);
+                    named.merge(Formats.ipProtocol(proto) + " " + ConnState.name(state), n, Long::sum);
                 }
             }
-        });
+        }
         return named;
     }
     public long connections;
@@ -118,7 +119,7 @@ public final class Aggregates
         }
         connections++;
         connectionsOverTime.add(f.firstNanos, 0, 1);
-        connectionsOverTime.add(f.lastNanos, 1 + PortSummary.outcomeIndex(ConnState.outcome(f.connState)), 1);
+        connectionsOverTime.add(f.lastNanos, 1 + ConnState.outcome(f.connStateCode), 1);
         flowDurationNanos.recordValue(Math.max(0, f.durationNanos()));
         maxDurationNanos = Math.max(maxDurationNanos, f.durationNanos());
         bytesPerFlow.recordValue(f.ipBytes());
@@ -128,7 +129,7 @@ public final class Aggregates
             handshakeRttNanos.recordValue(f.rttSynAckNanos);
             maxHandshakeRttNanos = Math.max(maxHandshakeRttNanos, f.rttSynAckNanos);
         }
-        statesByProtocol.computeIfAbsent(f.connState, k -> new long[256])[f.protocol & 0xFF]++;
+        statesByProtocol[f.connStateCode][f.protocol & 0xFF]++;
         if (f.services != 0)
         {
             recognisedConnections++;
@@ -255,14 +256,13 @@ public final class Aggregates
         maxDurationNanos = Math.max(maxDurationNanos, other.maxDurationNanos);
         maxBytesPerFlow = Math.max(maxBytesPerFlow, other.maxBytesPerFlow);
         maxHandshakeRttNanos = Math.max(maxHandshakeRttNanos, other.maxHandshakeRttNanos);
-        other.statesByProtocol.forEach((k, v) ->
+        for (int state = 0; state < ConnState.COUNT; state++)
         {
-            final long[] mine = statesByProtocol.computeIfAbsent(k, x -> new long[256]);
             for (int i = 0; i < 256; i++)
             {
-                mine[i] += v[i];
+                statesByProtocol[state][i] += other.statesByProtocol[state][i];
             }
-        });
+        }
         other.top.forEach(this::offerTop);
         other.byPort.forEachInt((k, v) ->
         {

@@ -12,7 +12,7 @@ import java.util.Map;
 /** One server port (the responder's port) and protocol, over all its connections. */
 public final class PortSummary
 {
-    public static final String[] OUTCOMES = {"completed", "rejected", "reset", "half-open", "in progress", "other"};
+    public static final String[] OUTCOMES = ConnState.OUTCOMES;
     /** Distinct clients are counted exactly up to this many per port, then reported as "at least". */
     static final int MAX_CLIENTS_COUNTED = 100_000;
 
@@ -48,22 +48,10 @@ public final class PortSummary
         return named;
     }
 
-    static int outcomeIndex(final String outcome)
-    {
-        for (int i = 0; i < OUTCOMES.length - 1; i++)
-        {
-            if (OUTCOMES[i].equals(outcome))
-            {
-                return i;
-            }
-        }
-        return OUTCOMES.length - 1;
-    }
-
     void add(final FlowRecord f)
     {
         connections++;
-        outcomeCounts[outcomeIndex(ConnState.outcome(f.connState))]++;
+        outcomeCounts[ConnState.outcome(f.connStateCode)]++;
         addClient(Hashing.mix(f.origHi * 31 + Hashing.mix(f.origLo)));
         packets += f.packets();
         bytes += f.ipBytes();

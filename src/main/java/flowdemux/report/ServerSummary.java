@@ -1,6 +1,7 @@
 package flowdemux.report;
 
 import flowdemux.decode.DecodedPacket;
+import flowdemux.flow.ConnState;
 import flowdemux.flow.FlowRecord;
 
 import flowdemux.util.Addresses;
@@ -92,7 +93,7 @@ public final class ServerSummary
         {
             answered++;
         }
-        else if ("REJ".equals(f.connState))
+        else if (f.connStateCode == ConnState.REJ)
         {
             rejected++;
         }
