@@ -172,7 +172,7 @@ class UsabilityTest
         assertTrue(newest.contains("--sun-misc-unsafe-memory-access=allow"), newest);
         assertTrue(newest.endsWith("-jar " + jar + " port 443\n"), newest);
         final String chosen = launch(project, jvms, jvms.resolve("java-17.0.15"));
-        assertEquals("java 17.0.15: -XX:+UseParallelGC -Xmn48m -jar " + jar + " port 443\n", chosen);
+        assertEquals("java 17.0.15: -XX:+UseParallelGC -Xmn48m -XX:InlineSmallCode=1000 -jar " + jar + " port 443\n", chosen);
     }
 
     private static String launch(final Path project, final Path jvms, final Path javaHome) throws Exception
