@@ -31,7 +31,7 @@ for flows in "$medium" "$large"; do
   f="$dir/bench-$flows.pcap"
   [ -f "$f" ] || java -jar target/flowdemux.jar generate --flows "$flows" --concurrency 10000 -o "$f" --summary "$f.json" 2>/dev/null
   packets=$(grep '"packets"' "$f.json" | tr -dc 0-9)
-  name="$(basename "$f") ($(du -h "$f" | cut -f1), $packets packets)"
+  name="$(basename "$f") ($(du -hL "$f" | cut -f1), $packets packets)"
   declare -A wall rss
   read -r wall[fd2] rss[fd2] < <(best ./analyzer read "$f" --workers 2 --format zeek -o /dev/null)
   read -r wall[fd1] rss[fd1] < <(best ./analyzer read "$f" --workers 1 --format zeek -o /dev/null)
