@@ -133,9 +133,8 @@ public final class FlowRecord implements Cloneable
         connStateCode = ConnState.of(protocol, FlowFlags.state(flags, true), FlowFlags.state(flags, false),
             origBytes, respBytes, history, (flags & FlowFlags.ACTIVE_ORIG) != 0, (flags & FlowFlags.ACTIVE_RESP) != 0);
         connState = ConnState.name(connStateCode);
-        final long handshake = f.handshake();
-        rttSynAckNanos = FlowSlot.half(handshake, true) - 1;
-        rttAckNanos = FlowSlot.half(handshake, false) - 1;
+        rttSynAckNanos = f.synAckDelay();
+        rttAckNanos = f.ackDelay();
         origMss = f.mss(true);
         respMss = f.mss(false);
         origWindowScale = f.windowScaleOption(true);
@@ -221,9 +220,10 @@ public final class FlowRecord implements Cloneable
     }
 
     /**
-     * The lowest {@code digits} base-62 digits of {@code v} read as unsigned, lowest first, two a division. The first
-     * quotient is unsigned (v = 2m + b gives v / 3844 = m / 1922, as 2(m mod 1922) + b is at most 3843), after which
-     * every value is non-negative; JDK 17's divideUnsigned makes two BigIntegers for a dividend with its top bit set.
+     * The lowest {@code digits} (at least 2) base-62 digits of {@code v} read as unsigned, lowest first, two a
+     * division. The first quotient is unsigned (v = 2m + b gives v / 3844 = m / 1922, as 2(m mod 1922) + b is at most
+     * 3843), after which every value is non-negative; JDK 17's divideUnsigned makes two BigIntegers for a dividend
+     * with its top bit set.
      */
     static void appendBase62(final AsciiLine sb, final long v, final int digits)
     {

@@ -320,15 +320,32 @@ public final class FlowSlot
         s[b + INTERIM_AT] = nanos;
     }
 
-    /** SYN to SYN-ACK (low half) and SYN-ACK to ACK (high half), ns + 1 each; 0 = not seen. */
-    public long handshake()
+    /** SYN to SYN-ACK in nanoseconds, or -1 when not seen (kept as ns + 1 in the low half, saturating at 4.29 s). */
+    public long synAckDelay()
     {
-        return s[b + HANDSHAKE];
+        return half(s[b + HANDSHAKE], true) - 1;
     }
 
-    public void handshake(final long handshake)
+    public void synAckDelay(final long nanos)
     {
-        s[b + HANDSHAKE] = handshake;
+        s[b + HANDSHAKE] = withHalf(s[b + HANDSHAKE], true, storedDelay(nanos));
+    }
+
+    /** SYN-ACK to ACK in nanoseconds, or -1 when not seen (the high half, as {@link #synAckDelay}). */
+    public long ackDelay()
+    {
+        return half(s[b + HANDSHAKE], false) - 1;
+    }
+
+    public void ackDelay(final long nanos)
+    {
+        s[b + HANDSHAKE] = withHalf(s[b + HANDSHAKE], false, storedDelay(nanos));
+    }
+
+    /** A delay as kept: ns + 1 (0 means unknown), saturating at 32 bits. */
+    private static long storedDelay(final long nanos)
+    {
+        return Math.min(Math.max(nanos, 0) + 1, LOW);
     }
 
     // Counters.
@@ -593,12 +610,12 @@ public final class FlowSlot
     }
 
     /** The originator's (low) or responder's (high) 32-bit half of a paired field. */
-    static long half(final long field, final boolean orig)
+    private static long half(final long field, final boolean orig)
     {
         return orig ? field & LOW : field >>> 32;
     }
 
-    static long withHalf(final long field, final boolean orig, final long value)
+    private static long withHalf(final long field, final boolean orig, final long value)
     {
         return orig ? (field & ~LOW) | (value & LOW) : (field & LOW) | (value << 32);
     }

@@ -222,22 +222,15 @@ final class TcpTracking
     private static void handshakeTimes(final FlowSlot f, final boolean orig, final DecodedPacket p,
         final boolean syn, final boolean ack)
     {
-        final long h = f.handshake();
         final long synTs = f.synTs();
-        if (syn && ack && !orig && synTs != 0 && (h & 0xFFFF_FFFFL) == 0)
+        final long synAck = f.synAckDelay();
+        if (syn && ack && !orig && synTs != 0 && synAck < 0)
         {
-            f.handshake(FlowSlot.withHalf(h, true, clampDelta(p.timestampNanos - synTs)));
+            f.synAckDelay(p.timestampNanos - synTs);
         }
-        else if (!syn && ack && orig && (h & 0xFFFF_FFFFL) != 0 && (h >>> 32) == 0)
+        else if (!syn && ack && orig && synAck >= 0 && f.ackDelay() < 0)
         {
-            final long synAckTs = synTs + (h & 0xFFFF_FFFFL) - 1;
-            f.handshake(FlowSlot.withHalf(h, false, clampDelta(p.timestampNanos - synAckTs)));
+            f.ackDelay(p.timestampNanos - (synTs + synAck));
         }
-    }
-
-    /** A delta in ns + 1 (0 means unknown), saturating at 32 bits (4.29 s). */
-    private static long clampDelta(final long nanos)
-    {
-        return Math.min(Math.max(nanos, 0) + 1, 0xFFFF_FFFFL);
     }
 }

@@ -49,13 +49,13 @@ class UidTest
     {
         for (final long v : new long[] {0, 1, 61, 62, 3843, 3844, -1, Long.MIN_VALUE, Long.MAX_VALUE, -3844, -3845})
         {
-            for (int digits = 1; digits <= 11; digits++)
+            for (int digits = 2; digits <= 11; digits++)
             {
                 final AsciiLine line = new AsciiLine(16);
-                FlowRecord.appendBase62(line, v, Math.max(2, digits));
+                FlowRecord.appendBase62(line, v, digits);
                 long x = v;
                 final StringBuilder want = new StringBuilder();
-                for (int i = 0; i < Math.max(2, digits); i++)
+                for (int i = 0; i < digits; i++)
                 {
                     want.append(ALPHABET.charAt((int)Long.remainderUnsigned(x, 62)));
                     x = Long.divideUnsigned(x, 62);
