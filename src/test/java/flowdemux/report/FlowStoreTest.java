@@ -116,6 +116,35 @@ class FlowStoreTest
         assertEquals(0, files(tmp), "the runs are deleted after the merge");
     }
 
+    private static String csvOf(final FlowStore store) throws Exception
+    {
+        final AnalysisResult r = new AnalysisResult("x", "pcap", new DecodeStats(), List.of(), store.aggregates(), 0,
+            1_000, null, null);
+        r.lines = FlowStore.lines(List.of(store));
+        final StringWriter out = new StringWriter();
+        new CsvReport(Services.shipped()).write(r, out);
+        return out.toString();
+    }
+
+    /**
+     * Runs of several MiB (the pending lines are kept in 1 MiB chunks, reused from run to run) give exactly what runs
+     * small enough for one chunk give: no line lost, cut or taken from an earlier run at a chunk's edge.
+     */
+    @Test
+    void runsLargerThanAChunkAreWritten(@TempDir final Path tmp) throws Exception
+    {
+        final FlowStore small = new FlowStore(tmp, 100, new CsvReport(Services.shipped()));
+        endConnections(small, 30_000);
+        final String expected = csvOf(small);
+        final FlowStore large = new FlowStore(tmp, 12_000, new CsvReport(Services.shipped()));
+        endConnections(large, 30_000);
+        assertEquals(2, files(tmp), "two runs of 12,000 spilled, the last 6,000 kept in memory");
+        assertEquals(30_001, expected.lines().count());
+        assertTrue(expected.length() > 3 * (1 << 20), "runs of more than one chunk: " + expected.length());
+        final String actual = csvOf(large);
+        assertEquals(expected, actual);
+    }
+
     @Test
     void fewerConnectionsThanARunNeedNoTemporaryFolder(@TempDir final Path tmp) throws Exception
     {
