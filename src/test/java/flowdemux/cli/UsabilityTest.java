@@ -166,19 +166,29 @@ class UsabilityTest
             Files.writeString(java, "#!/bin/sh\necho \"java " + version + ": $*\"\n");
             Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        final String newest = launch(project, jvms, null);
+        final Path thp = tmp.resolve("thp-enabled");
+        Files.writeString(thp, "always [madvise] never\n");
+        final String newest = launch(project, jvms, null, thp);
         assertTrue(newest.startsWith("java 25.0.1: "), newest);
         assertTrue(newest.contains("-XX:+UseCompactObjectHeaders"), newest);
         assertTrue(newest.contains("--sun-misc-unsafe-memory-access=allow"), newest);
+        assertTrue(newest.contains("-XX:+UseTransparentHugePages"), newest);
         assertTrue(newest.endsWith("-jar " + jar + " port 443\n"), newest);
-        final String chosen = launch(project, jvms, jvms.resolve("java-17.0.15"));
+        // Huge pages only where the kernel gives them on request: with "never" the JVM would warn on every run.
+        Files.writeString(thp, "always madvise [never]\n");
+        final String noHugePages = launch(project, jvms, null, thp);
+        assertTrue(noHugePages.startsWith("java 25.0.1: "), noHugePages);
+        assertFalse(noHugePages.contains("TransparentHugePages"), noHugePages);
+        final String chosen = launch(project, jvms, jvms.resolve("java-17.0.15"), thp);
         assertEquals("java 17.0.15: -XX:+UseParallelGC -Xmn48m -XX:InlineSmallCode=1000 -jar " + jar + " port 443\n", chosen);
     }
 
-    private static String launch(final Path project, final Path jvms, final Path javaHome) throws Exception
+    private static String launch(final Path project, final Path jvms, final Path javaHome, final Path thp)
+        throws Exception
     {
         final ProcessBuilder pb = new ProcessBuilder("bash", project.resolve("analyzer").toString(), "port", "443");
         pb.environment().put("FLOWDEMUX_JVM_DIRS", jvms.toString());
+        pb.environment().put("FLOWDEMUX_THP_SETTING", thp.toString());
         pb.environment().remove("FLOWDEMUX_JAVA_OPTS");
         if (javaHome == null)
         {
