@@ -1,5 +1,6 @@
 package flowdemux.report;
 
+import flowdemux.util.Addresses;
 import flowdemux.util.Cidr;
 
 import java.util.ArrayList;
@@ -19,6 +20,17 @@ public final class LocalNets
     };
 
     private final List<Cidr> nets = new ArrayList<>();
+    private static final Cidr[] NONE = new Cidr[0];
+    /**
+     * Per first octet of an IPv4 address, the prefixes that can hold it: one or two to test instead of all 25 of
+     * Zeek's default (two lookups per conn.log line, about 8% of its formatting).
+     */
+    private final Cidr[][] byFirstOctet = new Cidr[256][];
+
+    public LocalNets()
+    {
+        java.util.Arrays.fill(byFirstOctet, NONE);
+    }
 
     public static LocalNets zeekDefault()
     {
@@ -37,11 +49,33 @@ public final class LocalNets
      */
     public void add(final String cidr)
     {
-        nets.add(Cidr.parse(cidr));
+        final Cidr parsed = Cidr.parse(cidr);
+        nets.add(parsed);
+        for (int octet = 0; octet < 256; octet++)
+        {
+            if (parsed.overlapsIpv4Octet(octet))
+            {
+                final Cidr[] was = byFirstOctet[octet];
+                final Cidr[] now = java.util.Arrays.copyOf(was, was.length + 1);
+                now[was.length] = parsed;
+                byFirstOctet[octet] = now;
+            }
+        }
     }
 
     public boolean contains(final long hi, final long lo)
     {
+        if (Addresses.isIpv4(hi, lo))
+        {
+            for (final Cidr n : byFirstOctet[(int)(lo >>> 24) & 0xFF])
+            {
+                if (n.contains(hi, lo))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
         for (final Cidr n : nets)
         {
             if (n.contains(hi, lo))

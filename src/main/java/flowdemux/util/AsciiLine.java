@@ -10,7 +10,6 @@ import java.util.Arrays;
  */
 public final class AsciiLine
 {
-    private static final byte[] DIGITS = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9'};
     /** Long.MIN_VALUE has 19 digits and a sign. */
     private static final int MAX_LONG_CHARS = 20;
 
@@ -78,9 +77,26 @@ public final class AsciiLine
         return append((long)value);
     }
 
+    /** "00" to "99": two digits per division. */
+    private static final byte[] DIGIT_PAIRS = new byte[200];
+
+    static
+    {
+        for (int i = 0; i < 100; i++)
+        {
+            DIGIT_PAIRS[2 * i] = (byte)('0' + i / 10);
+            DIGIT_PAIRS[2 * i + 1] = (byte)('0' + i % 10);
+        }
+    }
+
     /** The decimal digits of {@code value}, as {@link Long#toString(long)} writes them. */
     public AsciiLine append(final long value)
     {
+        if (value >= 0 && value <= Integer.MAX_VALUE)
+        {
+            // Most fields (ports, counts, octets) are small: int division is several times cheaper than long.
+            return appendDigits((int)value);
+        }
         if (value == Long.MIN_VALUE)
         {
             return append("-9223372036854775808");
@@ -92,17 +108,71 @@ public final class AsciiLine
             bytes[length++] = '-';
             v = -v;
         }
+        final byte[] b = bytes;
         final int end = length + digits(v);
         int at = end;
-        do
+        while (v > Integer.MAX_VALUE)
         {
-            final long q = v / 10;
-            bytes[--at] = DIGITS[(int)(v - q * 10)];
+            final long q = v / 100;
+            final int pair = 2 * (int)(v - q * 100);
+            b[--at] = DIGIT_PAIRS[pair + 1];
+            b[--at] = DIGIT_PAIRS[pair];
             v = q;
         }
-        while (v != 0);
+        writeDigits(b, at, (int)v);
         length = end;
         return this;
+    }
+
+    /** A non-negative int's digits. */
+    private AsciiLine appendDigits(final int value)
+    {
+        ensure(length + 10);
+        final int end = length + digits(value);
+        writeDigits(bytes, end, value);
+        length = end;
+        return this;
+    }
+
+    /** Writes the digits of {@code value} (not negative) so that the last one is just before {@code end}. */
+    private static void writeDigits(final byte[] b, final int end, final int value)
+    {
+        int at = end;
+        int v = value;
+        while (v >= 100)
+        {
+            final int q = v / 100;
+            final int pair = 2 * (v - q * 100);
+            b[--at] = DIGIT_PAIRS[pair + 1];
+            b[--at] = DIGIT_PAIRS[pair];
+            v = q;
+        }
+        if (v >= 10)
+        {
+            b[--at] = DIGIT_PAIRS[2 * v + 1];
+            b[--at] = DIGIT_PAIRS[2 * v];
+        }
+        else
+        {
+            b[--at] = (byte)('0' + v);
+        }
+    }
+
+    private static int digits(final int v)
+    {
+        if (v < 100_000)
+        {
+            if (v < 100)
+            {
+                return v < 10 ? 1 : 2;
+            }
+            return v < 1_000 ? 3 : v < 10_000 ? 4 : 5;
+        }
+        if (v < 10_000_000)
+        {
+            return v < 1_000_000 ? 6 : 7;
+        }
+        return v < 100_000_000 ? 8 : v < 1_000_000_000 ? 9 : 10;
     }
 
     private static int digits(final long v)

@@ -55,6 +55,15 @@ public final class Cidr
         return (addressHi & maskHi) == hi && (addressLo & maskLo) == lo;
     }
 
+    /** Whether some IPv4 address whose first octet is {@code octet} is in this prefix (LocalNets' IPv4 index). */
+    public boolean overlapsIpv4Octet(final int octet)
+    {
+        // The prefix of those addresses is ::ffff:octet.0.0.0/104; two prefixes overlap where the shorter matches.
+        final long blockLo = 0x0000_FFFF_0000_0000L | ((long)(octet & 0xFF) << 24);
+        final long commonLo = maskLo & 0xFFFF_FFFF_FF00_0000L;
+        return hi == 0 && (blockLo & commonLo) == (lo & commonLo);
+    }
+
     @Override
     public String toString()
     {

@@ -15,7 +15,7 @@ class AsciiLineTest
         final AsciiLine line = new AsciiLine(1);
         final StringBuilder expected = new StringBuilder();
         final long[] edges = {0, 1, -1, 9, 10, -10, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1,
-            Integer.MAX_VALUE, Integer.MIN_VALUE};
+            Integer.MAX_VALUE, Integer.MIN_VALUE, Integer.MAX_VALUE + 1L, Integer.MAX_VALUE - 1L, 99, 100, 101};
         for (final long v : edges)
         {
             line.append(v).append(' ');
@@ -28,6 +28,11 @@ class AsciiLineTest
                 line.append(v).append(',');
                 expected.append(v).append(',');
             }
+        }
+        for (int v = 0; v < 200_000; v++)
+        {
+            line.append(v).append(' ');
+            expected.append(v).append(' ');
         }
         final Random random = new Random(3);
         for (int i = 0; i < 10_000; i++)
