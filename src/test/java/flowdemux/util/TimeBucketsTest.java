@@ -46,6 +46,55 @@ class TimeBucketsTest
         }
     }
 
+    /**
+     * Times as packets bring them: mostly a little later than the one before (the bucket of the last add is reused
+     * without a division), now and then far back, before the first bucket, or far ahead (a shift, a coarsening):
+     * every count still lands in the bucket its time says, also after a coarsening asked for from outside.
+     */
+    @Test
+    void mostlyRisingTimesWithJumpsLandInTheirBuckets()
+    {
+        final Random random = new Random(11);
+        final long base = 1_700_000_000_000_000_000L;
+        final TimeBuckets b = new TimeBuckets(3);
+        final long[] times = new long[200_000];
+        long t = base;
+        for (int i = 0; i < times.length; i++)
+        {
+            final int jump = random.nextInt(1000);
+            if (jump == 0)
+            {
+                t -= (long)(random.nextDouble() * 5_000_000_000L); // back, maybe before the first bucket
+            }
+            else if (jump == 1)
+            {
+                t += (long)(random.nextDouble() * 600_000_000_000L); // far ahead: coarser buckets
+            }
+            else
+            {
+                t += random.nextInt(200_000);
+            }
+            times[i] = t;
+            b.add(t, i % 3, 1);
+            if (i == times.length / 2)
+            {
+                b.coarsenTo(b.widthNanos() * 10); // as before drawing two series on one axis
+            }
+        }
+        final long[] expected = new long[b.size() * 3];
+        for (int i = 0; i < times.length; i++)
+        {
+            expected[(int)((times[i] - b.startNanos()) / b.widthNanos()) * 3 + i % 3]++;
+        }
+        for (int i = 0; i < b.size(); i++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                assertEquals(expected[i * 3 + c], b.get(i, c), "bucket " + i + " column " + c);
+            }
+        }
+    }
+
     @Test
     void twoSeriesMergeAtTheWiderWidth()
     {
