@@ -18,9 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
 
 /**
  * Receives the connections one worker ends: counts them into {@link Aggregates} at once and, when the output has a
@@ -348,54 +346,166 @@ public final class FlowStore implements FlowSink
         return out ->
         {
             final List<Path> files = new ArrayList<>();
-            final PriorityQueue<Cursor> heap = new PriorityQueue<>(
-                Comparator.comparingLong((Cursor c) -> c.serial).thenComparingInt(c -> c.order));
+            final List<Cursor> open = new ArrayList<>();
             try
             {
                 int order = 0;
                 for (final FlowStore s : stores)
                 {
                     s.allEnded();
-                    final List<Cursor> cursors = new ArrayList<>();
                     for (final Path run : s.runs)
                     {
                         files.add(run);
-                        cursors.add(new Cursor(run, order++));
+                        open.add(new Cursor(run, order++));
                     }
                     if (s.lastRun != null)
                     {
-                        cursors.add(new Cursor(s.lastRun, order++));
+                        open.add(new Cursor(s.lastRun, order++));
                     }
                     s.runs.clear();
                     s.lastRun = null;
-                    for (final Cursor c : cursors)
-                    {
-                        if (c.advance())
-                        {
-                            heap.add(c);
-                        }
-                    }
                 }
-                final char[] chars = new char[MAX_LINE + 1];
-                while (!heap.isEmpty())
+                final CursorHeap heap = new CursorHeap(open.size());
+                for (final Cursor c : open)
                 {
-                    final Cursor c = heap.poll();
-                    out.write(chars, 0, c.copyLine(chars));
                     if (c.advance())
                     {
                         heap.add(c);
                     }
                 }
+                // Lines go out a buffer at a time: one call into the writer per 64K characters, not one per line.
+                // A report file takes the lines' bytes as they are; another writer gets them as chars, a buffer at a
+                // time: one call into it per 64K characters, not one per line.
+                final ReportWriter bytesOut = out instanceof ReportWriter w ? w : null;
+                final char[] chars = bytesOut != null ? null : new char[MERGE_CHARS];
+                int used = 0;
+                while (heap.size() > 0)
+                {
+                    final Cursor c = heap.first();
+                    if (bytesOut != null)
+                    {
+                        c.writeLine(bytesOut);
+                    }
+                    else
+                    {
+                        if (chars.length - used < MAX_LINE + 1)
+                        {
+                            out.write(chars, 0, used);
+                            used = 0;
+                        }
+                        used += c.copyLine(chars, used);
+                    }
+                    if (c.advance())
+                    {
+                        heap.firstChanged();
+                    }
+                    else
+                    {
+                        heap.removeFirst();
+                    }
+                }
+                if (chars != null)
+                {
+                    out.write(chars, 0, used);
+                }
             }
             finally
             {
-                heap.forEach(Cursor::close);
+                open.forEach(Cursor::close);
                 for (final Path f : files)
                 {
                     Files.deleteIfExists(f);
                 }
             }
         };
+    }
+
+    /** Characters the merge gathers before a write: far above a line. */
+    private static final int MERGE_CHARS = 1 << 16;
+
+    /**
+     * The runs being merged, as a binary min-heap by next line (serial, then run order: a connection's interim and
+     * final records stay in the order written), sifted in place when the first run moves on: no comparator lambdas
+     * and no poll-and-add per line.
+     */
+    private static final class CursorHeap
+    {
+        private final Cursor[] heap;
+        private int size;
+
+        CursorHeap(final int capacity)
+        {
+            heap = new Cursor[Math.max(1, capacity)];
+        }
+
+        int size()
+        {
+            return size;
+        }
+
+        Cursor first()
+        {
+            return heap[0];
+        }
+
+        void add(final Cursor c)
+        {
+            int i = size++;
+            while (i > 0)
+            {
+                final int parent = (i - 1) >>> 1;
+                if (!before(c, heap[parent]))
+                {
+                    break;
+                }
+                heap[i] = heap[parent];
+                i = parent;
+            }
+            heap[i] = c;
+        }
+
+        /** The first run has moved to its next line. */
+        void firstChanged()
+        {
+            siftDown(heap[0]);
+        }
+
+        void removeFirst()
+        {
+            final Cursor last = heap[--size];
+            heap[size] = null;
+            if (size > 0)
+            {
+                siftDown(last);
+            }
+        }
+
+        private void siftDown(final Cursor c)
+        {
+            int i = 0;
+            final int half = size >>> 1;
+            while (i < half)
+            {
+                int child = 2 * i + 1;
+                final int right = child + 1;
+                if (right < size && before(heap[right], heap[child]))
+                {
+                    child = right;
+                }
+                if (!before(heap[child], c))
+                {
+                    break;
+                }
+                heap[i] = heap[child];
+                i = child;
+            }
+            heap[i] = c;
+        }
+
+        private static boolean before(final Cursor a, final Cursor b)
+        {
+            return a.serial < b.serial || (a.serial == b.serial && a.order < b.order);
+        }
     }
 
     /** A sorted run being read: the serial and length of its next line, the line itself still in the buffer. */
@@ -452,17 +562,25 @@ public final class FlowStore implements FlowSink
             return true;
         }
 
-        /** Copies the current line and a newline into {@code chars}; returns the characters written. */
-        int copyLine(final char[] chars)
+        /** Writes the current line and a newline as bytes. */
+        void writeLine(final ReportWriter out) throws IOException
+        {
+            final int at = bytes.position();
+            out.writeLine(bytes.array(), at, length);
+            bytes.position(at + length);
+        }
+
+        /** Copies the current line and a newline into {@code chars} at {@code to}; returns the characters written. */
+        int copyLine(final char[] chars, final int to)
         {
             final byte[] array = bytes.array();
             final int at = bytes.position();
             for (int i = 0; i < length; i++)
             {
-                chars[i] = (char)(array[at + i] & 0xFF);
+                chars[to + i] = (char)(array[at + i] & 0xFF);
             }
             bytes.position(at + length);
-            chars[length] = '\n';
+            chars[to + length] = '\n';
             return length + 1;
         }
 

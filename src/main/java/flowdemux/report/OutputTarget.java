@@ -2,9 +2,7 @@ package flowdemux.report;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -67,13 +65,11 @@ public final class OutputTarget implements AutoCloseable
         if (Files.exists(target) && !Files.isRegularFile(target))
         {
             // A device or a pipe (/dev/stdout, a FIFO): nothing to rename, write to it directly.
-            return new OutputTarget(null, null, new BufferedWriter(
-                new OutputStreamWriter(Files.newOutputStream(target), StandardCharsets.UTF_8), 1 << 16));
+            return new OutputTarget(null, null, new ReportWriter(Files.newOutputStream(target)));
         }
         final Path absolute = target.toAbsolutePath();
         final Path temporary = temporaryBeside(absolute);
-        return new OutputTarget(absolute, temporary,
-            new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(temporary), StandardCharsets.UTF_8), 1 << 16));
+        return new OutputTarget(absolute, temporary, new ReportWriter(Files.newOutputStream(temporary)));
     }
 
     /**

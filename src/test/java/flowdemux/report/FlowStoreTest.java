@@ -145,6 +145,32 @@ class FlowStoreTest
         assertEquals(expected, actual);
     }
 
+    /** The merge writes a report file's lines as bytes: the same bytes as its lines written as text. */
+    @Test
+    void mergedLinesAsBytesEqualTheTextOnes(@TempDir final Path tmp) throws Exception
+    {
+        final List<FlowStore> asText = new ArrayList<>();
+        final List<FlowStore> asBytes = new ArrayList<>();
+        for (int i = 0; i < 2; i++)
+        {
+            asText.add(new FlowStore(tmp, 700, new ZeekConnLog(LocalNets.zeekDefault(), true)));
+            asBytes.add(new FlowStore(tmp, 700, new ZeekConnLog(LocalNets.zeekDefault(), true)));
+            endConnections(asText.get(i), 3_000 + i);
+            endConnections(asBytes.get(i), 3_000 + i);
+        }
+        final StringWriter text = new StringWriter();
+        FlowStore.lines(asText).writeTo(text);
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (ReportWriter w = new ReportWriter(bytes))
+        {
+            w.write("#header\n");
+            FlowStore.lines(asBytes).writeTo(w);
+            w.write("#close\n");
+        }
+        assertEquals(6_001, text.toString().lines().count());
+        assertEquals("#header\n" + text + "#close\n", bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     @Test
     void fewerConnectionsThanARunNeedNoTemporaryFolder(@TempDir final Path tmp) throws Exception
     {
