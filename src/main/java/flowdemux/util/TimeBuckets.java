@@ -74,10 +74,17 @@ public final class TimeBuckets
         used = Math.max(used, i + 1);
         counts[i * columns + column] += value;
         final long width = LADDER[level];
+        final long from = bucket * width;
+        if (from / width != bucket || from > timeNanos)
+        {
+            // The first bucket before Long.MIN_VALUE begins below it: not kept, the range would wrap around.
+            forgetHit();
+            return;
+        }
         hitIndex = i;
-        hitFrom = bucket * width;
-        final long last = hitFrom + (width - 1);
-        hitTo = last < hitFrom ? Long.MAX_VALUE : last; // the last bucket before Long.MAX_VALUE is cut short
+        hitFrom = from;
+        final long last = from + (width - 1);
+        hitTo = last < from ? Long.MAX_VALUE : last; // the last bucket before Long.MAX_VALUE is cut short
     }
 
     private void forgetHit()

@@ -95,6 +95,23 @@ class TimeBucketsTest
         }
     }
 
+    /**
+     * Times at both ends of a long (a hostile capture's): the bucket kept from the last add must not wrap around
+     * and take a time from the other end.
+     */
+    @Test
+    void timesAtTheEndsOfALongStayInTheirOwnBuckets()
+    {
+        final TimeBuckets b = new TimeBuckets(1);
+        for (int i = 0; i < 4; i++)
+        {
+            b.add(Long.MIN_VALUE + 1, 0, 1);
+            b.add(Long.MAX_VALUE - 1, 0, 100);
+        }
+        assertEquals(4, b.get(0, 0), "the first bucket holds the four early times only");
+        assertEquals(400, b.get(b.size() - 1, 0), "the last bucket holds the four late ones");
+    }
+
     @Test
     void twoSeriesMergeAtTheWiderWidth()
     {
