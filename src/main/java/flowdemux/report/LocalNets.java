@@ -4,6 +4,7 @@ import flowdemux.util.Addresses;
 import flowdemux.util.Cidr;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,8 +20,9 @@ public final class LocalNets
         "::/128", "::1/128", "64:ff9b:1::/48", "100::/64", "2001:2::/48", "2001:db8::/32", "fc00::/7", "fe80::/10",
     };
 
-    private final List<Cidr> nets = new ArrayList<>();
     private static final Cidr[] NONE = new Cidr[0];
+
+    private final List<Cidr> nets = new ArrayList<>();
     /**
      * Per first octet of an IPv4 address, the prefixes that can hold it: one or two to test instead of all 25 of
      * Zeek's default (two lookups per conn.log line, about 8% of its formatting).
@@ -29,7 +31,7 @@ public final class LocalNets
 
     public LocalNets()
     {
-        java.util.Arrays.fill(byFirstOctet, NONE);
+        Arrays.fill(byFirstOctet, NONE);
     }
 
     public static LocalNets zeekDefault()
@@ -56,7 +58,7 @@ public final class LocalNets
             if (parsed.overlapsIpv4Octet(octet))
             {
                 final Cidr[] was = byFirstOctet[octet];
-                final Cidr[] now = java.util.Arrays.copyOf(was, was.length + 1);
+                final Cidr[] now = Arrays.copyOf(was, was.length + 1);
                 now[was.length] = parsed;
                 byFirstOctet[octet] = now;
             }

@@ -3,7 +3,8 @@ package flowdemux.util;
 /** Text forms of the 128-bit addresses the decoder stores (IPv4 as IPv4-mapped IPv6). */
 public final class Addresses
 {
-    private static final long V4_MAPPED = 0x0000_FFFF_0000_0000L;
+    /** The upper 96 bits of an IPv4-mapped address, ::ffff:0:0/96 (how the decoder stores IPv4). */
+    static final long V4_MAPPED = 0x0000_FFFF_0000_0000L;
 
     private Addresses()
     {

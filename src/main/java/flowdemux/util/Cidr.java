@@ -59,7 +59,7 @@ public final class Cidr
     public boolean overlapsIpv4Octet(final int octet)
     {
         // The prefix of those addresses is ::ffff:octet.0.0.0/104; two prefixes overlap where the shorter matches.
-        final long blockLo = 0x0000_FFFF_0000_0000L | ((long)(octet & 0xFF) << 24);
+        final long blockLo = Addresses.V4_MAPPED | ((long)(octet & 0xFF) << 24);
         final long commonLo = maskLo & 0xFFFF_FFFF_FF00_0000L;
         return hi == 0 && (blockLo & commonLo) == (lo & commonLo);
     }
