@@ -11,7 +11,8 @@ import java.util.List;
  * do; on equal timestamps the earlier input first). Each input keeps its own head record, which points into its
  * reader's buffer, so nothing is copied: the head handed out stays valid until the next call, which is the only
  * time its reader is advanced. A fault in one input ends that input only; it is kept with its byte offset for the
- * report, and the others are read to their end. With one input this is that input, faults included.
+ * report, and the others are read to their end. With one input this is that input, faults included; its reader
+ * then fills the caller's record directly after the first packet, so the head is only that first packet.
  */
 public final class MergedReader implements CaptureReader
 {
@@ -65,9 +66,15 @@ public final class MergedReader implements CaptureReader
 
     private static void advance(final Input in)
     {
+        read(in, in.head);
+    }
+
+    /** The input's next packet into {@code into}; a fault ends the input and is kept. */
+    private static void read(final Input in, final PacketRecord into)
+    {
         try
         {
-            in.hasHead = in.reader.next(in.head);
+            in.hasHead = in.reader.next(into);
         }
         catch (CaptureFormatException e)
         {
@@ -84,6 +91,10 @@ public final class MergedReader implements CaptureReader
     @Override
     public boolean next(final PacketRecord record)
     {
+        if (inputs.length == 1)
+        {
+            return nextOfOne(inputs[0], record);
+        }
         if (taken >= 0)
         {
             advance(inputs[taken]);
@@ -101,15 +112,42 @@ public final class MergedReader implements CaptureReader
         {
             return false;
         }
-        final Input in = inputs[best];
-        final PacketRecord h = in.head;
-        record.set(h.buffer, h.offset, h.capturedLength, h.originalLength);
-        record.timestampNanos = h.timestampNanos;
-        record.linkType = h.linkType;
-        record.interfaceId = h.interfaceId;
-        record.fileOffset = h.fileOffset;
+        handOut(inputs[best], inputs[best].head, record);
+        return true;
+    }
+
+    /** {@code from} (the input's head, or the caller's record itself) as the next packet of the merge. */
+    private void handOut(final Input in, final PacketRecord from, final PacketRecord record)
+    {
+        if (from != record)
+        {
+            record.set(from.buffer, from.offset, from.capturedLength, from.originalLength);
+            record.timestampNanos = from.timestampNanos;
+            record.linkType = from.linkType;
+            record.interfaceId = from.interfaceId;
+            record.fileOffset = from.fileOffset;
+        }
         record.index = index++;
         in.packets++;
+    }
+
+    /**
+     * One input, the usual case: after its first packet (read ahead for the digest and link types) the reader fills
+     * the caller's record itself, with no choice between inputs and no copy of a head record per packet.
+     */
+    private boolean nextOfOne(final Input in, final PacketRecord record)
+    {
+        final boolean first = taken < 0;
+        taken = 0;
+        if (!first && in.hasHead)
+        {
+            read(in, record);
+        }
+        if (!in.hasHead)
+        {
+            return false;
+        }
+        handOut(in, first ? in.head : record, record);
         return true;
     }
 
