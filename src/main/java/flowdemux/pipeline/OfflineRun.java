@@ -57,9 +57,12 @@ public final class OfflineRun
     private boolean seedUidsFromFirstPacket;
     /** The input has ended and so has every connection. */
     private boolean ended;
-    /** Heap in use from which {@link #reclaim} collects: a small read gains nothing from a full collection. */
+    /**
+     * Connections held at once from which {@link #reclaim} collects (about 20 MB of flow records): a small read gains
+     * nothing from a full collection, and many reads in one JVM (tests) must not each pay for one.
+     */
     private long reclaimFrom = RECLAIM_FROM;
-    static final long RECLAIM_FROM = 64L << 20;
+    static final long RECLAIM_FROM = 1 << 16;
     private CaptureFormatException fault;
     private IOException ioFault;
 
@@ -287,27 +290,32 @@ public final class OfflineRun
     }
 
     /**
-     * A full collection at the two phase ends of a large read: when the input has ended, and when every connection
+     * A full collection at the two phase ends of a read that held many connections: when the input has ended, and when every connection
      * has (flushAll has released the flow tables). The throughput collector never runs one by itself in a read (its
      * old generation starts at a 64th of the machine's memory), so what the read promoted and then dropped (the
      * report's client lists and sets outgrown by doubling) and the dead flow tables stayed resident, and the end of
      * the read, which allocates about 100 MB on the 1M-connection capture (the last runs, the workers' aggregates
-     * merged), went to fresh pages. With both collections it reuses those: peak RSS with 2 workers 313-316 MB
-     * against 391-392 MB, each pause 40-50 ms, CPU and wall time within noise (alternating runs).
+     * merged), went to fresh pages. With both collections it reuses those: peak RSS with 2 workers 313-320 MB
+     * against 390-397 MB, each pause 40-50 ms, CPU and wall time within noise (alternating runs).
      */
     private void reclaim()
     {
-        final Runtime rt = Runtime.getRuntime();
-        if (rt.totalMemory() - rt.freeMemory() >= reclaimFrom)
+        long peak = inline == null ? 0 : inline.table().peakSize();
+        // At the end of the input the workers still run: a count read a little stale only moves the threshold.
+        for (final Worker w : workers)
+        {
+            peak += w.tracker.table().peakSize();
+        }
+        if (peak >= reclaimFrom)
         {
             System.gc();
         }
     }
 
-    /** Collects at the phase ends from this much heap in use (tests). */
-    void reclaimFrom(final long bytes)
+    /** Collects at the phase ends when the read held this many connections at once, its tables summed (tests). */
+    void reclaimFrom(final long flows)
     {
-        this.reclaimFrom = bytes;
+        this.reclaimFrom = flows;
     }
 
     /** Notes FTP's announcements of data connections, and marks a new connection that one announced. */
