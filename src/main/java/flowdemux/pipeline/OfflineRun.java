@@ -296,7 +296,7 @@ public final class OfflineRun
      * report's client lists and sets outgrown by doubling) and the dead flow tables stayed resident, and the end of
      * the read, which allocates about 100 MB on the 1M-connection capture (the last runs, the workers' aggregates
      * merged), went to fresh pages. With both collections it reuses those: peak RSS with 2 workers 313-320 MB
-     * against 390-397 MB, each pause 40-50 ms, CPU and wall time within noise (alternating runs).
+     * against 390-397 MB, each pause 37-52 ms, CPU and wall time within noise (alternating runs).
      */
     private void reclaim()
     {
