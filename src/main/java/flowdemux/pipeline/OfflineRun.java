@@ -247,14 +247,13 @@ public final class OfflineRun
     private void finish(final Batch[] filling, final Thread[] threads, final long finalNow)
     {
         ended = true;
-        reclaim();
         if (inline != null)
         {
             trackInlineBatch();
             inline.flushAll(finalNow);
-            reclaim();
             return;
         }
+        reclaim();
         for (int w = 0; w < workers.length; w++)
         {
             Batch batch = filling[w];
@@ -290,17 +289,19 @@ public final class OfflineRun
     }
 
     /**
-     * A full collection at the two phase ends of a read that held many connections: when the input has ended, and when every connection
-     * has (flushAll has released the flow tables). The throughput collector never runs one by itself in a read (its
-     * old generation starts at a 64th of the machine's memory), so what the read promoted and then dropped (the
-     * report's client lists and sets outgrown by doubling) and the dead flow tables stayed resident, and the end of
-     * the read, which allocates about 100 MB on the 1M-connection capture (the last runs, the workers' aggregates
-     * merged), went to fresh pages. With both collections it reuses those: peak RSS with 2 workers 313-320 MB
-     * against 390-397 MB, each pause 37-52 ms, CPU and wall time within noise (alternating runs).
+     * A full collection at the two phase ends of a read by workers that held many connections: when the input has
+     * ended, and when every connection has (flushAll has released the flow tables). The throughput collector never
+     * runs one by itself in a read (its old generation starts at a 64th of the machine's memory), so what the read
+     * promoted and then dropped (the report's client lists and sets outgrown by doubling) and the dead flow tables
+     * stayed resident, and the end of the read, which allocates about 100 MB on the 1M-connection capture (the last
+     * runs, the workers' aggregates merged), went to fresh pages. With both collections it reuses those: peak RSS with
+     * 2 workers 313-320 MB against 390-397 MB, each pause 37-52 ms, CPU and wall time within noise (alternating
+     * runs). Not with one worker, which has no workers' aggregates to merge at the end: there it saved 8-11 MB for
+     * 1-3% more CPU.
      */
     private void reclaim()
     {
-        long peak = inline == null ? 0 : inline.table().peakSize();
+        long peak = 0;
         // At the end of the input the workers still run: a count read a little stale only moves the threshold.
         for (final Worker w : workers)
         {
