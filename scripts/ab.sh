@@ -6,11 +6,13 @@
 # Usage: scripts/ab.sh REV_A REV_B CAPTURE [rounds] [read options...]
 #        (defaults: 5 rounds, "--format zeek"; e.g. scripts/ab.sh HEAD~1 HEAD big.pcap 5 --workers 1 --format zeek)
 # The packet count comes from a read's JSON report. Builds go to a temporary folder (BENCH_DIR if set), removed after.
+# Needs git, mvn, python3 and /usr/bin/time (Debian: time).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[ $# -ge 3 ] || { sed -n '2,9p' "$0" >&2; exit 2; }
+[ $# -ge 3 ] || { sed -n '2,10p' "$0" >&2; exit 2; }
 rev_a=$1 rev_b=$2 capture=$(realpath "$3")
 rounds=${4:-5}
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "ab: rounds must be a positive number, not '$rounds'" >&2; exit 2; }
 shift $(( $# >= 4 ? 4 : 3 ))
 read_opts=("$@")
 [ ${#read_opts[@]} -gt 0 ] || read_opts=(--format zeek)
