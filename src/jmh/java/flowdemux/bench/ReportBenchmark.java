@@ -89,9 +89,10 @@ public class ReportBenchmark
     }
 
     /**
-     * The whole end of a connection as a worker does it, in ns per connection: the record out of the slot, the
-     * aggregates and the conn.log line into the worker's run (spilled to a temporary file every run). The flows stay
-     * in the table (a sink only reads the slot), so each invocation ends the same CONNECTIONS live flows again.
+     * The whole end of a connection as a worker does it for JSON with {@code --top all}, in ns per connection: the
+     * record out of the slot, the aggregates and the line into the worker's run (a conn.log line here; spilled to a
+     * temporary file every run). The flows stay in the table (a sink only reads the slot), so each invocation ends the
+     * same CONNECTIONS live flows again.
      */
     @Benchmark
     @OperationsPerInvocation(CONNECTIONS)
@@ -105,6 +106,24 @@ public class ReportBenchmark
             store.flowEnded(table, flow, EndReason.TIMEOUT);
         }
         return store.records();
+    }
+
+    /**
+     * The end of a connection for {@code --format zeek} (and CSV, JSON lines): the record and the conn.log line into
+     * the worker's run, spilled as above; no aggregates, as those formats print none.
+     */
+    @Benchmark
+    @OperationsPerInvocation(CONNECTIONS)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.NANOSECONDS)
+    public long endOfConnectionLinesOnly()
+    {
+        final FlowTable table = live.table();
+        for (final int flow : liveFlows)
+        {
+            linesOnlyStore.flowEnded(table, flow, EndReason.TIMEOUT);
+        }
+        return linesOnlyStore.records();
     }
 
     /** The same without a line per connection (text and JSON reports): the record and the aggregates. */
@@ -162,6 +181,7 @@ public class ReportBenchmark
     FlowTracker live;
     int[] liveFlows;
     FlowStore store;
+    FlowStore linesOnlyStore;
     FlowStore countingStore;
     final FlowRecord record = FlowRecord.reusable();
 
@@ -188,6 +208,8 @@ public class ReportBenchmark
         liveFlows = flows.stream().mapToInt(Integer::intValue).toArray();
         store = new FlowStore(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")),
             new ZeekConnLog(LocalNets.zeekDefault(), false));
+        linesOnlyStore = new FlowStore(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")),
+            new ZeekConnLog(LocalNets.zeekDefault(), false), false);
         countingStore = new FlowStore(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), null);
     }
 
@@ -196,6 +218,7 @@ public class ReportBenchmark
     {
         // Deletes the spilled runs.
         FlowStore.lines(List.of(store)).writeTo(Writer.nullWriter());
+        FlowStore.lines(List.of(linesOnlyStore)).writeTo(Writer.nullWriter());
     }
 
     @Benchmark

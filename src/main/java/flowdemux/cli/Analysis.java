@@ -25,6 +25,8 @@ final class Analysis
     final ReportFormat renderer;
     final List<FlowStore> stores = new ArrayList<>();
     private final RecordLine lines;
+    /** Whether the workers build the report's views (ports, servers, top flows) as connections end. */
+    final boolean views;
 
     Analysis(final ReportFormat renderer, final int workers)
     {
@@ -32,10 +34,11 @@ final class Analysis
         // Per-connection formats (CSV, conn.log, JSON lines, JSON with --top all) get a line per connection, which
         // the workers format; the other reports need none.
         this.lines = renderer.lines();
+        this.views = renderer.usesAggregates() || lines == null;
         final Path spillFolder = Path.of(System.getProperty("java.io.tmpdir"));
         for (int i = 0; i < workers; i++)
         {
-            stores.add(new FlowStore(spillFolder, lines));
+            stores.add(new FlowStore(spillFolder, lines, views));
         }
     }
 

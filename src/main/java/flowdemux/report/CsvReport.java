@@ -27,6 +27,13 @@ public final class CsvReport implements ReportFormat, RecordLine
         this.services = services;
     }
 
+    /** Only the lines: no per-port or per-server view is printed. */
+    @Override
+    public boolean usesAggregates()
+    {
+        return false;
+    }
+
     @Override
     public void write(final AnalysisResult r, final Writer out) throws IOException
     {

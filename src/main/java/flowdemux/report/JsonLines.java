@@ -24,6 +24,13 @@ public final class JsonLines implements ReportFormat, RecordLine
         this.localNets = localNets;
     }
 
+    /** Only the lines: no per-port or per-server view is printed. */
+    @Override
+    public boolean usesAggregates()
+    {
+        return false;
+    }
+
     @Override
     public void write(final AnalysisResult r, final Writer out) throws IOException
     {

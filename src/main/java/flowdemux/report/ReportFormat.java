@@ -28,6 +28,15 @@ public interface ReportFormat
         return this instanceof RecordLine l ? l : null;
     }
 
+    /**
+     * Whether the report prints anything of {@link AnalysisResult#aggregates} (ports, servers, top flows,
+     * distributions); formats that print only a line per connection say no, and the workers skip building them.
+     */
+    default boolean usesAggregates()
+    {
+        return true;
+    }
+
     static ReportFormat named(final String name, final int top, final Services services, final LocalNets localNets,
         final boolean zeekExtra)
     {

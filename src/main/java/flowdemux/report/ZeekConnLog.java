@@ -36,6 +36,13 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
         this.extra = extra;
     }
 
+    /** Only the lines: no per-port or per-server view is printed. */
+    @Override
+    public boolean usesAggregates()
+    {
+        return false;
+    }
+
     @Override
     public void write(final AnalysisResult r, final Writer out) throws IOException
     {

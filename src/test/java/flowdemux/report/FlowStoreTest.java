@@ -101,6 +101,43 @@ class FlowStoreTest
     }
 
     @Test
+    void aStoreForALinesOnlyFormatKeepsTheSameLinesAndCountsNothingElse(@TempDir final Path tmp) throws Exception
+    {
+        final FlowStore both = new FlowStore(tmp, new CsvReport(Services.shipped()), true);
+        final FlowStore linesOnly = new FlowStore(tmp, new CsvReport(Services.shipped()), false);
+        endConnections(both, 500);
+        endConnections(linesOnly, 500);
+        assertEquals(500, both.aggregates().connections);
+        assertEquals(1, both.aggregates().ports().size(), "one port: DNS");
+        assertEquals(1, both.aggregates().servers().size());
+        assertEquals(0, linesOnly.aggregates().connections, "no views built for a lines-only format");
+        assertTrue(linesOnly.aggregates().ports().isEmpty());
+        assertTrue(linesOnly.aggregates().servers().isEmpty());
+        assertEquals(500, linesOnly.records());
+        final String lines = csvOf(linesOnly);
+        assertEquals(501, lines.lines().count(), "header and every connection");
+        assertEquals(csvOf(both), lines);
+        assertThrows(IllegalArgumentException.class, () -> new FlowStore(tmp, null, false),
+            "a store that would keep nothing");
+    }
+
+    @Test
+    void onlyTheFormatsThatPrintAViewAskForTheAggregates()
+    {
+        for (final String name : ReportFormat.NAMES)
+        {
+            final ReportFormat f = ReportFormat.named(name, 10, Services.shipped(), LocalNets.zeekDefault(), false);
+            final boolean linesOnly = name.equals("zeek") || name.equals("csv") || name.equals("jsonl");
+            assertEquals(!linesOnly, f.usesAggregates(), name);
+            assertEquals(linesOnly, f.lines() != null && !f.usesAggregates(), name);
+        }
+        // JSON with --top all has a line per connection and still prints the views.
+        final ReportFormat all = ReportFormat.named("json", ReportFormat.ALL, Services.shipped(),
+            LocalNets.zeekDefault(), false);
+        assertTrue(all.lines() != null && all.usesAggregates());
+    }
+
+    @Test
     void runsGrowAsTheyAccumulateSoThatAMergeStaysNarrow(@TempDir final Path tmp) throws Exception
     {
         final FlowStore store = new FlowStore(tmp, 10, 40, new CsvReport(Services.shipped()));
