@@ -175,6 +175,7 @@ public final class CaptureCommand implements Callable<Integer>
         }
         final OfflineRun run = new OfflineRun(workers, (int)maxFlows, analysis.stores::get, packetFilter,
             ProgressListener.NONE, config);
+        run.collectAtPhaseEnds(analysis.views);
         if (seed == null)
         {
             run.seedUidsFromFirstPacket();

@@ -168,6 +168,7 @@ public final class ReadCommand implements Callable<Integer>
         final OfflineRun run = new OfflineRun(workerCount, (int)maxFlows, analysis.stores::get, filter,
             progressListener(err), config);
         run.recordFilter(compiled);
+        run.collectAtPhaseEnds(analysis.views);
         try (reader)
         {
             run.run(reader);

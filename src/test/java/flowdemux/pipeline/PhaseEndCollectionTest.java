@@ -35,6 +35,12 @@ class PhaseEndCollectionTest
 
     private static long fullCollectionsOfARead(final int workers, final long reclaimFrom) throws Exception
     {
+        return fullCollectionsOfARead(workers, reclaimFrom, true);
+    }
+
+    private static long fullCollectionsOfARead(final int workers, final long reclaimFrom, final boolean views)
+        throws Exception
+    {
         final byte[] capture = TrafficGenerator.pcap(3, 2000, 200, 10);
         final long[] ended = {0};
         final OfflineRun run = new OfflineRun(workers, 1_000_000, i -> (table, flow, reason) ->
@@ -45,6 +51,7 @@ class PhaseEndCollectionTest
             }
         }, PacketFilter.ALL, ProgressListener.NONE, new ConnectionConfig());
         run.reclaimFrom(reclaimFrom);
+        run.collectAtPhaseEnds(views);
         final long before = fullCollections();
         run.run(CaptureReaders.open(new ByteArrayInputStream(capture)));
         final long after = fullCollections();
@@ -69,6 +76,13 @@ class PhaseEndCollectionTest
     void noneWhenTheWorkersHeldFewerConnections() throws Exception
     {
         final long n = fullCollectionsOfARead(2, 2001);
+        assertTrue(n < 2, n + " full collections");
+    }
+
+    @Test
+    void noneWhenTheSinksBuildNoViews() throws Exception
+    {
+        final long n = fullCollectionsOfARead(2, 100, false);
         assertTrue(n < 2, n + " full collections");
     }
 
