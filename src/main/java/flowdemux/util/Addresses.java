@@ -22,8 +22,7 @@ public final class Addresses
     {
         if (isIpv4(hi, lo))
         {
-            return sb.append((lo >>> 24) & 0xFF).append('.').append((lo >>> 16) & 0xFF).append('.')
-                .append((lo >>> 8) & 0xFF).append('.').append(lo & 0xFF);
+            return sb.appendIpv4((int)lo);
         }
         // RFC 5952: the longest run of two or more zero groups (the first of equal runs) becomes "::".
         int bestStart = -1;

@@ -89,6 +89,50 @@ public final class AsciiLine
         }
     }
 
+    /**
+     * "0" to "255": the octet's ASCII digits, first digit in the low byte, and their count in the top byte, so that an
+     * IPv4 address is written without a division.
+     */
+    private static final int[] OCTETS = new int[256];
+
+    static
+    {
+        for (int i = 0; i < 256; i++)
+        {
+            final String digits = Integer.toString(i);
+            int packed = digits.length() << 24;
+            for (int j = 0; j < digits.length(); j++)
+            {
+                packed |= digits.charAt(j) << (8 * j);
+            }
+            OCTETS[i] = packed;
+        }
+    }
+
+    /** An IPv4 address in dotted decimal ("192.0.2.1"), from its 32 bits. */
+    public AsciiLine appendIpv4(final int address)
+    {
+        ensure(length + 16);
+        final byte[] b = bytes;
+        int at = length;
+        for (int shift = 24; ; shift -= 8)
+        {
+            // Three bytes always; the next octet or the next append writes over those past the digits.
+            final int octet = OCTETS[(address >>> shift) & 0xFF];
+            b[at] = (byte)octet;
+            b[at + 1] = (byte)(octet >>> 8);
+            b[at + 2] = (byte)(octet >>> 16);
+            at += octet >>> 24;
+            if (shift == 0)
+            {
+                break;
+            }
+            b[at++] = '.';
+        }
+        length = at;
+        return this;
+    }
+
     /** The decimal digits of {@code value}, as {@link Long#toString(long)} writes them. */
     public AsciiLine append(final long value)
     {

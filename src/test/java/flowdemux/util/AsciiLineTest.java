@@ -56,4 +56,27 @@ class AsciiLineTest
         assertEquals("conn!", line.toString());
         assertEquals('c', line.array()[0]);
     }
+
+    /** IPv4 addresses as InetAddress writes them: every octet in every position, and random addresses back to back. */
+    @Test
+    void ipv4AddressesAsInetAddressWritesThem() throws Exception
+    {
+        final AsciiLine line = new AsciiLine(1);
+        final StringBuilder expected = new StringBuilder();
+        final Random random = new Random(5);
+        for (int i = 0; i < 20_000; i++)
+        {
+            // First every octet value at each of the four positions, the other octets random; then random addresses.
+            final int shift = 8 * (i >>> 8);
+            final int address = i < 1024 ? random.nextInt() & ~(0xFF << shift) | (i & 0xFF) << shift : random.nextInt();
+            line.appendIpv4(address);
+            line.append(i % 2 == 0 ? ' ' : ':');
+            expected.append(java.net.InetAddress.getByAddress(java.nio.ByteBuffer.allocate(4).putInt(address).array())
+                .getHostAddress()).append(i % 2 == 0 ? ' ' : ':');
+        }
+        assertEquals(expected.toString(), line.toString());
+        line.setLength(0);
+        assertEquals("0.0.0.0|255.255.255.255|10.0.0.1", line.appendIpv4(0).append('|').appendIpv4(-1).append('|')
+            .appendIpv4(0x0A00_0001).toString());
+    }
 }
