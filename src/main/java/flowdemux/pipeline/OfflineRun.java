@@ -37,15 +37,16 @@ public final class OfflineRun
     /** How often (in packets) the progress listener is called. */
     private static final int PROGRESS_EVERY = 1 << 16;
     /**
-     * Batches in flight, shared out among the workers (at least 16 each). The reader copies every packet into a
+     * Batches in flight, shared out among the workers (at least 8 each). The reader copies every packet into a
      * descriptor of a free batch; the longer ago its worker last read that batch, the less the copy waits for the
-     * worker's core to give up those cache lines. With 16 or 32 a worker, the reader's first stores after the copy
-     * were 10% of a 2-worker read's samples (async-profiler, DecodedPacket.reset); with 64, 3-5%. Alternating reads
-     * of the 1M-connection capture, --format zeek, 2 workers, 64 against 16: CPU lower in 9 of 11 pairs (medians -3%
-     * and -8% in two sittings), wall time lower in 10 of 11 (-5% and -11%), peak RSS 250-271 MB against 235-240 MB.
+     * worker's core to give up those cache lines. With 16 or 32 batches of 256 a worker, the reader's first stores
+     * after the copy were 10% of a 2-worker read's samples (async-profiler, DecodedPacket.reset); with 64, 3-5%.
+     * Alternating reads of the 1M-connection capture, --format zeek, 2 workers, 64 against 16: CPU lower in 9 of 11
+     * pairs (medians -3% and -8% in two sittings), wall time lower in 10 of 11 (-5% and -11%), peak RSS 250-271 MB
+     * against 235-240 MB. Batches of 512 since ({@link Batch#SIZE}), half as many: the same descriptors in flight.
      */
-    private static final int BATCHES_IN_FLIGHT = 128;
-    private static final int MIN_BATCHES_PER_WORKER = 16;
+    private static final int BATCHES_IN_FLIGHT = 64;
+    private static final int MIN_BATCHES_PER_WORKER = 8;
 
     private final PacketDecoder decoder;
     private final DecodeStats stats = new DecodeStats();
