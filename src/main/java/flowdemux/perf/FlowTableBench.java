@@ -130,7 +130,7 @@ public final class FlowTableBench
         return rt.totalMemory() - rt.freeMemory();
     }
 
-    /** Packets a worker takes at a time (the pipeline's batch, Batch.SIZE): the batched path looks ahead over this many. */
+    /** Packets a worker takes at a time (the pipeline's Batch.SIZE): the batched path looks ahead over this many. */
     public static final int LOOKAHEAD = 512;
 
     /** The project's table, sized for the flows (no eviction), one packet at a time. */
