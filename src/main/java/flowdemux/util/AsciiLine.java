@@ -117,7 +117,8 @@ public final class AsciiLine
         int at = length;
         for (int shift = 24; ; shift -= 8)
         {
-            // Three bytes always; the next octet or the next append writes over those past the digits.
+            // Three bytes always: those past the digits are written over by the dot and the next octet, or lie past
+            // the line's length.
             final int octet = OCTETS[(address >>> shift) & 0xFF];
             b[at] = (byte)octet;
             b[at + 1] = (byte)(octet >>> 8);
