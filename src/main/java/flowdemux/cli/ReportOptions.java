@@ -19,8 +19,8 @@ public final class ReportOptions
             + "csv (a row per connection), zeek (conn.log) or html (one self-contained page with charts)")
     String format;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write the report to OUT (default: standard "
-        + "output); written under a temporary name and renamed when complete")
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "write the report to OUT (default, or -: "
+        + "standard output); written under a temporary name and renamed when complete")
     Path output;
 
     @Option(names = "--top", defaultValue = "10", paramLabel = "N|all",
@@ -51,6 +51,11 @@ public final class ReportOptions
         if (output != null && output.toString().isEmpty())
         {
             throw new CommandLine.ParameterException(cl, "-o needs a file name");
+        }
+        if (output != null && "-".equals(output.toString()))
+        {
+            // As an input "-" is standard input, and tcpdump's -w - is standard output: not a file named "-".
+            output = null;
         }
         topCount = parseTop(cl);
         nets = parseLocalNets(cl);

@@ -90,6 +90,26 @@ class CommandLineTest
     }
 
     @Test
+    void aDashForTheOutputIsStandardOutputNotAFileNamedDash() throws Exception
+    {
+        final Path dash = Path.of("-");
+        assertFalse(Files.exists(dash), "a file named - left in the working folder");
+        final Cli toStdout = Cli.run("read", "samples/mixed.pcapng", "--format", "zeek");
+        final Cli dashed = Cli.run("read", "samples/mixed.pcapng", "--format", "zeek", "-o", "-");
+        try
+        {
+            assertEquals(0, dashed.exitCode, dashed.err);
+            assertTrue(dashed.out.startsWith("#separator"), dashed.out);
+            assertEquals(toStdout.out, dashed.out);
+            assertFalse(Files.exists(dash), "-o - wrote a file named -");
+        }
+        finally
+        {
+            Files.deleteIfExists(dash);
+        }
+    }
+
+    @Test
     void jsonIsOneParsableDocumentAndCsvHasOneRowPerFlow() throws Exception
     {
         final Cli json = Cli.run("read", "samples/mixed.pcapng", "--format", "json");
