@@ -100,12 +100,7 @@ public class ReportBenchmark
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
     public long endOfConnection()
     {
-        final FlowTable table = live.table();
-        for (final int flow : liveFlows)
-        {
-            store.flowEnded(table, flow, EndReason.TIMEOUT);
-        }
-        return store.records();
+        return endAll(store);
     }
 
     /**
@@ -118,12 +113,7 @@ public class ReportBenchmark
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
     public long endOfConnectionLinesOnly()
     {
-        final FlowTable table = live.table();
-        for (final int flow : liveFlows)
-        {
-            linesOnlyStore.flowEnded(table, flow, EndReason.TIMEOUT);
-        }
-        return linesOnlyStore.records();
+        return endAll(linesOnlyStore);
     }
 
     /** The same without a line per connection (text and JSON reports): the record and the aggregates. */
@@ -133,12 +123,18 @@ public class ReportBenchmark
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
     public long endOfConnectionNoLines()
     {
+        return endAll(countingStore);
+    }
+
+    /** Ends every live flow into {@code into}, as a worker's sink sees them end. */
+    private long endAll(final FlowStore into)
+    {
         final FlowTable table = live.table();
         for (final int flow : liveFlows)
         {
-            countingStore.flowEnded(table, flow, EndReason.TIMEOUT);
+            into.flowEnded(table, flow, EndReason.TIMEOUT);
         }
-        return countingStore.records();
+        return into.records();
     }
 
     /** The record alone, copied out of the slot. */
