@@ -50,7 +50,7 @@ class IpfixNfcapdTest
         assertEquals(0, read.exitCode, read.err);
         assertTrue(read.err.contains(" 0 dropped"), read.err);
 
-        final TreeMap<String, Integer> expected = Nfcapd.fromConnLog(Files.readString(tmp.resolve("conn.log")));
+        final TreeMap<String, Integer> expected = Nfcapd.fromConnLog(Files.readString(tmp.resolve("conn.log")), exported);
         final int same = Nfcapd.matching(expected, exported);
         final int total = expected.values().stream().mapToInt(Integer::intValue).sum();
         System.out.printf("IPFIX to nfcapd: %d of %d connections match nfdump's records (%d records)%n", same, total,
