@@ -170,23 +170,25 @@ public final class FlowTableBench
             for (int start = 0; start < BATCH; start += LOOKAHEAD)
             {
                 final int end = Math.min(BATCH, start + LOOKAHEAD);
-                // The hash is part of the work either way (the reader computes it in a read).
+                // The hash is part of the work either way, in a pass of its own: in a read the reader computes it
+                // before the worker's passes, and a pass that only loads index slots keeps more misses in flight
+                // than one that also mixes the hash (1M flows, batched: 9.05-9.72 against 7.76-8.11 M ops/s).
                 long seen = 0;
                 final boolean ahead = batched && table.lookaheadPays();
                 for (int k = start; k < end; k++)
                 {
-                    final long hash = FlowKeys.hash(0, batchALo[k], 0, batchBLo[k], batchPorts[k]);
-                    hashes[k - start] = hash;
-                    if (ahead)
-                    {
-                        entries[k - start] = table.touchIndex(hash);
-                    }
+                    hashes[k - start] = FlowKeys.hash(0, batchALo[k], 0, batchBLo[k], batchPorts[k]);
                 }
                 if (ahead)
                 {
-                    for (int k = start; k < end; k++)
+                    final int n = end - start;
+                    for (int k = 0; k < n; k++)
                     {
-                        seen ^= table.touchRecord(hashes[k - start], entries[k - start]);
+                        entries[k] = table.touchIndex(hashes[k]);
+                    }
+                    for (int k = 0; k < n; k++)
+                    {
+                        seen ^= table.touchRecord(hashes[k], entries[k]);
                     }
                 }
                 touched ^= seen;
