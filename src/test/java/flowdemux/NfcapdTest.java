@@ -29,8 +29,8 @@ class NfcapdTest
     @Test
     void aLastMicrosecondOnAMillisecondsEdgeTakesTheCollectorsMillisecond()
     {
-        // ts + duration = .432999 + .000001 = .433000: the last packet may have come at .432999 (a ts cut from
-        // .4329996 and a duration rounded up from 0.4 us), so .432 and .433 are both what the conn.log allows.
+        // ts + duration = .432999 + .000001 = .433000, but the last packet may have come at .4329996 (a ts cut from
+        // .4329990 and a duration of 0.6 us rounded up), so .432 and .433 are both what the conn.log allows.
         final String log = log("1796120570.432999", "0.000001");
         assertEquals(exported(1796120570432L, 1796120570432L),
             Nfcapd.fromConnLog(log, exported(1796120570432L, 1796120570432L)));
