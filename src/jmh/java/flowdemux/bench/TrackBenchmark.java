@@ -2,6 +2,7 @@ package flowdemux.bench;
 
 import flowdemux.decode.DecodedPacket;
 import flowdemux.decode.DropReason;
+import flowdemux.decode.PackedPackets;
 import flowdemux.decode.PacketDecoder;
 import flowdemux.flow.ConnectionConfig;
 import flowdemux.flow.FlowKeys;
@@ -53,7 +54,8 @@ public class TrackBenchmark
     @Param({"10000"})
     public int concurrency;
 
-    DecodedPacket[][] batches;
+    long[][] batches;
+    private final DecodedPacket unpacked = new DecodedPacket();
     FlowTracker tracker;
 
     /** Ends the generator once PACKETS frames are decoded. */
@@ -68,7 +70,7 @@ public class TrackBenchmark
     @Setup(Level.Trial)
     public void setUp() throws Exception
     {
-        final DecodedPacket[][] all = new DecodedPacket[PACKETS / BATCH][BATCH];
+        final long[][] all = new long[PACKETS / BATCH][BATCH * PackedPackets.WORDS];
         final PacketDecoder decoder = new PacketDecoder(flowdemux.decode.ChecksumMode.OFFLOAD);
         final PacketRecord record = new PacketRecord();
         final int[] n = {0};
@@ -84,10 +86,9 @@ public class TrackBenchmark
                 record.index = n[0];
                 if (decoder.decode(record) == DropReason.NONE)
                 {
-                    final DecodedPacket d = new DecodedPacket();
-                    decoder.packet().copyTo(d);
+                    final DecodedPacket d = decoder.packet();
                     FlowKeys.key(d);
-                    all[n[0] / BATCH][n[0] % BATCH] = d;
+                    PackedPackets.pack(d, 0, 0, all[n[0] / BATCH], n[0] % BATCH);
                     if (++n[0] == PACKETS)
                     {
                         throw new Enough();
@@ -120,10 +121,11 @@ public class TrackBenchmark
         long frames = 0;
         for (int i = 0; i < PACKETS / BATCH; i++)
         {
-            final DecodedPacket[] batch = batches[i % batches.length];
-            for (final DecodedPacket p : batch)
+            final long[] batch = batches[i % batches.length];
+            for (int j = 0; j < BATCH; j++)
             {
-                frames += tracker.onKeyedPacket(p);
+                PackedPackets.unpack(batch, j, null, unpacked);
+                frames += tracker.onKeyedPacket(unpacked);
             }
         }
         return frames;
@@ -136,7 +138,7 @@ public class TrackBenchmark
         long frames = 0;
         for (int i = 0; i < PACKETS / BATCH; i++)
         {
-            frames += tracker.onKeyedBatch(batches[i % batches.length], BATCH);
+            frames += tracker.onKeyedBatch(batches[i % batches.length], BATCH, null);
         }
         return frames;
     }

@@ -1,6 +1,7 @@
 package flowdemux.flow;
 
 import flowdemux.decode.DecodedPacket;
+import flowdemux.decode.PackedPackets;
 import flowdemux.service.ServiceInspector;
 
 /**
@@ -82,12 +83,16 @@ public final class FlowTracker
     /** Index words of the batch being looked ahead (grown once to the batch size). */
     private long[] lookahead = new long[256];
 
+    /** The packet of a packed batch being tracked: a worker's own, so it stays in its cache. */
+    private final DecodedPacket unpacked = new DecodedPacket();
+
     /**
-     * Tracks {@code count} keyed packets in two passes: first every packet's index slot, then every matching record
-     * (FlowTable.touch: independent loads whose cache misses overlap), then the tracking itself, which finds what it
-     * reads in the cache. Returns the frames now in connections.
+     * Tracks the first {@code count} keyed packets of a packed batch ({@link PackedPackets}; {@code arena} holds
+     * their service-detection bytes). With a large table, first in two passes: every packet's index slot, then every
+     * matching record (FlowTable.touch: independent loads whose cache misses overlap), so that the tracking itself
+     * finds what it reads in the cache. Returns the frames now in connections.
      */
-    public long onKeyedBatch(final DecodedPacket[] packets, final int count)
+    public long onKeyedBatch(final long[] packets, final int count, final byte[] arena)
     {
         if (table.lookaheadPays())
         {
@@ -99,19 +104,21 @@ public final class FlowTracker
             }
             for (int i = 0; i < count; i++)
             {
-                lookahead[i] = table.touchIndex(packets[i].keyHash);
+                lookahead[i] = table.touchIndex(PackedPackets.keyHash(packets, i));
             }
             long seen = 0;
             for (int i = 0; i < count; i++)
             {
-                seen ^= table.touchRecord(packets[i].keyHash, lookahead[i]);
+                seen ^= table.touchRecord(PackedPackets.keyHash(packets, i), lookahead[i]);
             }
             touched ^= seen;
         }
+        final DecodedPacket p = unpacked;
         long frames = 0;
         for (int i = 0; i < count; i++)
         {
-            frames += onKeyedPacket(packets[i]);
+            PackedPackets.unpack(packets, i, arena, p);
+            frames += onKeyedPacket(p);
         }
         return frames;
     }

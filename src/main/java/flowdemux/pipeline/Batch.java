@@ -1,8 +1,12 @@
 package flowdemux.pipeline;
 
 import flowdemux.decode.DecodedPacket;
+import flowdemux.decode.PackedPackets;
 
-/** A preallocated batch of packet descriptors, filled by the reader and drained by one worker, then reused. */
+/**
+ * A preallocated batch of keyed packets, packed ({@link PackedPackets}), filled by the reader and drained by one
+ * worker, then reused.
+ */
 final class Batch
 {
     /**
@@ -13,10 +17,10 @@ final class Batch
      */
     static final int SIZE = 512;
 
-    final DecodedPacket[] packets = new DecodedPacket[SIZE];
+    final long[] packets = new long[SIZE * PackedPackets.WORDS];
     int count;
     /** The first payload bytes of the packets, for service detection, one after another; null when it is off. */
-    private byte[] payloads;
+    byte[] payloads;
     private int payloadsUsed;
     /** The reader has no more packets: the worker finishes after this batch. */
     boolean last;
@@ -27,14 +31,22 @@ final class Batch
     /** Counted down by the worker once {@link #snapshot} has them. */
     java.util.concurrent.CountDownLatch snapshotTaken;
 
-    /** Adds a copy of {@code p} with up to {@code prefix} of its payload bytes. */
+    /** Adds a copy of keyed {@code p} with up to {@code prefix} of its payload bytes. */
     void add(final DecodedPacket p, final int prefix)
     {
         if (prefix > 0 && payloads == null)
         {
             payloads = new byte[SIZE * prefix];
         }
-        payloadsUsed += p.copyTo(packets[count++], prefix, payloads, payloadsUsed);
+        // The payload bytes go into the batch's arena (the reader's buffer is reused before a worker gets to them),
+        // one packet's after another, so that the copies stay in few cache lines.
+        final int n = Math.min(Math.min(p.inspectLength, prefix), payloads == null ? 0 : payloads.length - payloadsUsed);
+        if (n > 0)
+        {
+            System.arraycopy(p.inspectBytes, p.inspectOffset, payloads, payloadsUsed, n);
+        }
+        PackedPackets.pack(p, payloadsUsed, n, packets, count++);
+        payloadsUsed += n;
     }
 
     /** Empty again, for the reader to fill. */
@@ -42,13 +54,5 @@ final class Batch
     {
         count = 0;
         payloadsUsed = 0;
-    }
-
-    Batch()
-    {
-        for (int i = 0; i < SIZE; i++)
-        {
-            packets[i] = new DecodedPacket();
-        }
     }
 }

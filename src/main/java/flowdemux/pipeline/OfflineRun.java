@@ -365,7 +365,7 @@ public final class OfflineRun
     {
         if (inlineBatch != null && inlineBatch.count > 0)
         {
-            stats.framesInFlows += inline.onKeyedBatch(inlineBatch.packets, inlineBatch.count);
+            stats.framesInFlows += inline.onKeyedBatch(inlineBatch.packets, inlineBatch.count, inlineBatch.payloads);
             inlineBatch.clear();
         }
     }

@@ -45,7 +45,7 @@ final class Worker implements Runnable
                     continue;
                 }
                 idle = 0;
-                framesInFlows += tracker.onKeyedBatch(batch.packets, batch.count);
+                framesInFlows += tracker.onKeyedBatch(batch.packets, batch.count, batch.payloads);
                 final boolean last = batch.last;
                 finalNow = batch.finalNow;
                 if (batch.snapshot != null)

@@ -2,6 +2,7 @@ package flowdemux.flow;
 
 import flowdemux.decode.DecodedPacket;
 import flowdemux.decode.DropReason;
+import flowdemux.decode.PackedPackets;
 import flowdemux.decode.PacketDecoder;
 import flowdemux.source.PacketRecord;
 import flowdemux.synth.CaptureWriter;
@@ -39,11 +40,8 @@ class LookaheadTest
             new ConnectionConfig());
         final PacketDecoder decoder = new PacketDecoder(flowdemux.decode.ChecksumMode.OFFLOAD);
         final PacketRecord record = new PacketRecord();
-        final DecodedPacket[] batch = new DecodedPacket[256];
-        for (int i = 0; i < batch.length; i++)
-        {
-            batch[i] = new DecodedPacket();
-        }
+        final int batchSize = 256;
+        final long[] batch = new long[batchSize * PackedPackets.WORDS];
         final int[] count = {0};
         final boolean[] lookedAhead = {false};
         final long[] index = {0};
@@ -63,12 +61,11 @@ class LookaheadTest
                 final DecodedPacket p = decoder.packet();
                 p.captureNow = timestampNanos;
                 one.onPacket(p);
-                p.copyTo(batch[count[0]]);
-                FlowKeys.key(batch[count[0]]);
-                if (++count[0] == batch.length)
+                PackedPackets.pack(p, 0, 0, batch, count[0]); // onPacket keyed it
+                if (++count[0] == batchSize)
                 {
                     lookedAhead[0] |= many.table().lookaheadPays();
-                    many.onKeyedBatch(batch, count[0]);
+                    many.onKeyedBatch(batch, count[0], null);
                     count[0] = 0;
                 }
             }
@@ -78,7 +75,7 @@ class LookaheadTest
             {
             }
         }, TrafficGenerator.START_NANOS);
-        many.onKeyedBatch(batch, count[0]);
+        many.onKeyedBatch(batch, count[0], null);
         one.flushAll(Long.MIN_VALUE);
         many.flushAll(Long.MIN_VALUE);
         assertTrue(lookedAhead[0], "the table never grew past " + FlowTable.LOOKAHEAD_FROM + " flows");

@@ -1,0 +1,147 @@
+package flowdemux.decode;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+class PackedPacketsTest
+{
+    /** Every field tracking reads, as a worker gets it: the extremes of each range and random values between. */
+    @Test
+    void trackedFieldsSurvivePacking()
+    {
+        final Random random = new Random(11);
+        final long[] words = new long[8 * PackedPackets.WORDS];
+        final byte[] arena = new byte[64];
+        for (int round = 0; round < 2000; round++)
+        {
+            final DecodedPacket p = new DecodedPacket();
+            final boolean extremes = round % 2 == 0;
+            p.timestampNanos = extremes ? Long.MIN_VALUE + round : random.nextLong();
+            p.captureNow = extremes ? Long.MAX_VALUE - round : random.nextLong();
+            p.keyAHi = random.nextLong();
+            p.keyALo = random.nextLong();
+            p.keyBHi = random.nextLong();
+            p.keyBLo = random.nextLong();
+            p.keyPortsProto = random.nextLong();
+            p.keyHash = random.nextLong();
+            p.keySrcIsA = random.nextBoolean();
+            p.packetIndex = extremes ? Long.MAX_VALUE : random.nextLong() >>> 1;
+            p.seq = extremes ? 0xFFFF_FFFFL : random.nextLong() & 0xFFFF_FFFFL;
+            p.ack = extremes ? 0xFFFF_FFFFL : random.nextLong() & 0xFFFF_FFFFL;
+            p.payloadLength = extremes ? Integer.MAX_VALUE : random.nextInt(70_000);
+            p.ipTotalLength = extremes ? Integer.MAX_VALUE : random.nextInt(70_000);
+            p.tcpFlags = extremes ? 0xFFF : random.nextInt(256);
+            p.window = extremes ? 0xFFFF : random.nextInt(0x10000);
+            p.mss = extremes ? (round % 4 == 0 ? -1 : 0xFFFF) : random.nextInt(0x10000);
+            p.windowScale = extremes ? (round % 4 == 0 ? -1 : 255) : random.nextInt(15);
+            p.sackPermitted = random.nextBoolean();
+            p.hasTimestamps = random.nextBoolean();
+            p.checksumBad = random.nextBoolean();
+            p.frames = extremes ? Integer.MAX_VALUE : 1 + random.nextInt(50);
+            p.capturedPayload = extremes ? Integer.MAX_VALUE : random.nextInt(70_000);
+            p.vlanId = extremes ? (round % 4 == 0 ? -1 : 4095) : random.nextInt(4096);
+            p.protocol = extremes ? 255 : random.nextInt(256);
+            p.expectedService = extremes ? Integer.MAX_VALUE : random.nextInt(40);
+            final int inspectOffset = random.nextInt(arena.length);
+            final int inspectLength = random.nextInt(arena.length - inspectOffset + 1);
+            final int index = round % 8;
+            PackedPackets.pack(p, inspectOffset, inspectLength, words, index);
+            assertEquals(p.keyHash, PackedPackets.keyHash(words, index));
+
+            final DecodedPacket q = new DecodedPacket();
+            PackedPackets.unpack(words, index, arena, q);
+            assertEquals(p.timestampNanos, q.timestampNanos);
+            assertEquals(p.captureNow, q.captureNow);
+            assertEquals(p.keyAHi, q.keyAHi);
+            assertEquals(p.keyALo, q.keyALo);
+            assertEquals(p.keyBHi, q.keyBHi);
+            assertEquals(p.keyBLo, q.keyBLo);
+            assertEquals(p.keyPortsProto, q.keyPortsProto);
+            assertEquals(p.keyHash, q.keyHash);
+            assertEquals(p.keySrcIsA, q.keySrcIsA);
+            assertEquals(p.packetIndex, q.packetIndex);
+            assertEquals(p.seq, q.seq);
+            assertEquals(p.ack, q.ack);
+            assertEquals(p.payloadLength, q.payloadLength);
+            assertEquals(p.ipTotalLength, q.ipTotalLength);
+            assertEquals(p.tcpFlags, q.tcpFlags);
+            assertEquals(p.window, q.window);
+            assertEquals(p.mss, q.mss);
+            assertEquals(p.windowScale, q.windowScale);
+            assertEquals(p.sackPermitted, q.sackPermitted);
+            assertEquals(p.hasTimestamps, q.hasTimestamps);
+            assertEquals(p.checksumBad, q.checksumBad);
+            assertEquals(p.frames, q.frames);
+            assertEquals(p.capturedPayload, q.capturedPayload);
+            assertEquals(p.vlanId, q.vlanId);
+            assertEquals(p.protocol, q.protocol);
+            assertEquals(p.expectedService, q.expectedService);
+            assertEquals(inspectOffset, q.inspectOffset);
+            assertEquals(inspectLength, q.inspectLength);
+            assertSame(arena, q.inspectBytes);
+            // The addresses come back from the key: the source is endpoint A when keySrcIsA says so.
+            assertEquals(p.keySrcIsA ? p.keyAHi : p.keyBHi, q.srcHi);
+            assertEquals(p.keySrcIsA ? p.keyALo : p.keyBLo, q.srcLo);
+            assertEquals(p.keySrcIsA ? p.keyBHi : p.keyAHi, q.dstHi);
+            assertEquals(p.keySrcIsA ? p.keyBLo : p.keyALo, q.dstLo);
+        }
+    }
+
+    /** Packets side by side do not reach into each other's words. */
+    @Test
+    void neighboursStayApart()
+    {
+        final long[] words = new long[3 * PackedPackets.WORDS];
+        final DecodedPacket all = new DecodedPacket();
+        all.timestampNanos = -1;
+        all.captureNow = -1;
+        all.keyAHi = -1;
+        all.keyALo = -1;
+        all.keyBHi = -1;
+        all.keyBLo = -1;
+        all.keyPortsProto = -1;
+        all.keyHash = -1;
+        all.keySrcIsA = true;
+        all.packetIndex = -1;
+        all.seq = 0xFFFF_FFFFL;
+        all.ack = 0xFFFF_FFFFL;
+        all.payloadLength = -1;
+        all.ipTotalLength = -1;
+        all.tcpFlags = -1;
+        all.window = -1;
+        all.mss = -1;
+        all.windowScale = -1;
+        all.sackPermitted = true;
+        all.hasTimestamps = true;
+        all.checksumBad = true;
+        all.frames = -1;
+        all.capturedPayload = -1;
+        all.vlanId = 4095;
+        all.protocol = 255;
+        all.expectedService = -1;
+        PackedPackets.pack(all, -1, -1, words, 0);
+        PackedPackets.pack(all, -1, -1, words, 2);
+        final DecodedPacket none = new DecodedPacket();
+        none.vlanId = -1;
+        none.mss = -1;
+        none.windowScale = -1;
+        PackedPackets.pack(none, 0, 0, words, 1);
+        final DecodedPacket q = new DecodedPacket();
+        PackedPackets.unpack(words, 1, null, q);
+        assertEquals(0, q.timestampNanos);
+        assertEquals(0, q.keyHash);
+        assertEquals(0, q.seq);
+        assertEquals(0, q.ack);
+        assertEquals(0, q.tcpFlags);
+        assertEquals(0, q.protocol);
+        assertEquals(0, q.expectedService);
+        assertEquals(-1, q.vlanId);
+        assertEquals(-1, q.mss);
+        assertEquals(-1, q.windowScale);
+        assertEquals(false, q.keySrcIsA || q.checksumBad || q.sackPermitted || q.hasTimestamps);
+    }
+}
