@@ -2,7 +2,7 @@ package flowdemux.decode;
 
 /**
  * Keyed packets packed into a {@code long[]}, {@link #WORDS} longs each, one after another: the form in which the
- * reader hands a batch to a worker. A {@link DecodedPacket} object spreads its 60 fields over about 260 bytes, and
+ * reader hands a batch to a worker. A {@link DecodedPacket} object spreads its 53 fields over about 260 bytes, and
  * every one of those cache lines crosses from the reader's core to the worker's and back with each use of a batch;
  * packed, a packet is 128 bytes written front to back. Only what tracking reads is carried (the key, its hash, times,
  * lengths, TCP header fields, service-detection bytes); the rest of the decode (header offsets, fragment fields, TTL,
@@ -78,7 +78,8 @@ public final class PackedPackets
 
     /**
      * Sets {@code p} to packet {@code index} of {@code words}, its service-detection bytes in {@code arena}. Fields
-     * not carried keep what they had; the addresses and ports are worked out from the key.
+     * not carried (ports, header offsets, fragment fields, TTL, checksum states) keep what they had; the addresses come
+     * back from the key.
      */
     public static void unpack(final long[] words, final int index, final byte[] arena, final DecodedPacket p)
     {

@@ -40,7 +40,8 @@ final class Batch
         }
         // The payload bytes go into the batch's arena (the reader's buffer is reused before a worker gets to them),
         // one packet's after another, so that the copies stay in few cache lines.
-        final int n = Math.min(Math.min(p.inspectLength, prefix), payloads == null ? 0 : payloads.length - payloadsUsed);
+        final int room = payloads == null ? 0 : payloads.length - payloadsUsed;
+        final int n = Math.min(Math.min(p.inspectLength, prefix), room);
         if (n > 0)
         {
             System.arraycopy(p.inspectBytes, p.inspectOffset, payloads, payloadsUsed, n);

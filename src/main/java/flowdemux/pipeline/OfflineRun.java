@@ -38,8 +38,8 @@ public final class OfflineRun
     private static final int PROGRESS_EVERY = 1 << 16;
     /**
      * Batches in flight, shared out among the workers (at least 8 each). The reader copies every packet into a
-     * descriptor of a free batch; the longer ago its worker last read that batch, the less the copy waits for the
-     * worker's core to give up those cache lines. With 16 or 32 batches of 256 a worker, the reader's first stores
+     * free batch (a descriptor then, packed since); the longer ago its worker last read that batch, the less the copy
+     * waits for the worker's core to give up those cache lines. With 16 or 32 batches of 256 a worker, the reader's first stores
      * after the copy were 10% of a 2-worker read's samples (async-profiler, DecodedPacket.reset); with 64, 3-5%.
      * Alternating reads of the 1M-connection capture, --format zeek, 2 workers, 64 against 16: CPU lower in 9 of 11
      * pairs (medians -3% and -8% in two sittings), wall time lower in 10 of 11 (-5% and -11%), peak RSS 250-271 MB
