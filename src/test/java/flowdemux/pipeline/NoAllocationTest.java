@@ -1,12 +1,18 @@
-package flowdemux.flow;
+package flowdemux.pipeline;
 
 import flowdemux.decode.DecodedPacket;
 import flowdemux.decode.DropReason;
 import flowdemux.decode.PacketDecoder;
+import flowdemux.flow.FlowKeys;
+import flowdemux.flow.FlowSlot;
+import flowdemux.flow.FlowTracker;
+import flowdemux.service.ServiceInspector;
+import flowdemux.service.ServicePrefix;
 import flowdemux.source.CaptureReader;
 import flowdemux.source.CaptureReaders;
 import flowdemux.source.PacketRecord;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -15,15 +21,17 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The per-packet path (decode, then update the flow) allocates nothing once warm: counted with the JVM's
+ * The per-packet path (decode, then update the flow; or, as the reader and a worker share it, decode, pack into a
+ * batch and track the batch) allocates nothing once warm: counted with the JVM's
  * per-thread allocation counter over a million packets of the mixed sample's traffic. Each round is an hour after
  * the last, so its connections are new ones: service detection (the sample carries DNS, HTTP, SSH and TLS first
  * bytes) and the end of a connection run in every round, not only in the first.
  */
 class NoAllocationTest
 {
-    @Test
-    void decodeAndTrackAllocateNothingPerPacket() throws Exception
+    @ParameterizedTest(name = "batched {0}")
+    @ValueSource(booleans = {false, true})
+    void decodeAndTrackAllocateNothingPerPacket(final boolean batched) throws Exception
     {
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
@@ -43,17 +51,18 @@ class NoAllocationTest
         final FlowSlot ended = new FlowSlot();
         final FlowTracker tracker = new FlowTracker(1 << 16, (t, f, reason) ->
         {
-            if (flowdemux.service.ServiceInspector.services(ended.wrap(t, f).serviceState()) != 0)
+            if (ServiceInspector.services(ended.wrap(t, f).serviceState()) != 0)
             {
                 named[0]++;
             }
         });
         final DecodedPacket decoded = decoder.packet();
         final int rounds = 30_000;
-        run(packets, decoder, tracker, decoded, rounds / 10); // warm up: JIT, table growth
+        final Batch batch = batched ? new Batch() : null;
+        run(packets, decoder, tracker, decoded, batch, rounds / 10); // warm up: JIT, table growth
         final long before = threads.getCurrentThreadAllocatedBytes();
         final long namedBefore = named[0];
-        final long n = run(packets, decoder, tracker, decoded, rounds);
+        final long n = run(packets, decoder, tracker, decoded, batch, rounds);
         final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         // The sample's DNS, HTTP, SSH and TLS connections, named again in every round.
         assertTrue(named[0] - namedBefore >= 4L * (rounds - 1), (named[0] - namedBefore) + " connections named");
@@ -63,8 +72,9 @@ class NoAllocationTest
         assertTrue(allocated < 64 * 1024, allocated + " bytes allocated for " + n + " packets");
     }
 
+    /** Decodes and tracks every packet {@code rounds} times; through {@code batch}, as a worker gets them, if given. */
     private static long run(final List<PacketRecord> packets, final PacketDecoder decoder, final FlowTracker tracker,
-        final DecodedPacket decoded, final int rounds)
+        final DecodedPacket decoded, final Batch batch, final int rounds)
     {
         long n = 0;
         final long[] stamps = new long[packets.size()];
@@ -79,12 +89,36 @@ class NoAllocationTest
             {
                 final PacketRecord p = packets.get(i);
                 p.timestampNanos = stamps[i] + (clock + round) * HOUR;
-                if (decoder.decode(p) == DropReason.NONE)
+                if (decoder.decode(p) != DropReason.NONE)
+                {
+                    n++;
+                    continue;
+                }
+                if (batch == null)
                 {
                     tracker.onPacket(decoded);
                 }
+                else
+                {
+                    decoded.captureNow = decoded.timestampNanos;
+                    decoded.inspectLength = ServicePrefix.wanted(decoded.inspectBytes, decoded.inspectOffset,
+                        decoded.inspectLength, decoded.protocol == DecodedPacket.PROTO_TCP, decoded.payloadLength,
+                        ServiceInspector.DEFAULT_BYTES);
+                    FlowKeys.key(decoded);
+                    batch.add(decoded, ServiceInspector.DEFAULT_BYTES);
+                    if (batch.count == Batch.SIZE)
+                    {
+                        tracker.onKeyedBatch(batch.packets, batch.count, batch.payloads);
+                        batch.clear();
+                    }
+                }
                 n++;
             }
+        }
+        if (batch != null)
+        {
+            tracker.onKeyedBatch(batch.packets, batch.count, batch.payloads);
+            batch.clear();
         }
         clock += rounds;
         for (int i = 0; i < stamps.length; i++)
