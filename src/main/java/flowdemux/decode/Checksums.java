@@ -15,27 +15,24 @@ final class Checksums
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     /**
-     * The running one's-complement sum of 16-bit big-endian words. Sixteen bytes per step into two independent
-     * accumulators of 32-bit little-endian words: a one's-complement sum may be taken over wider words and folded at
-     * the end, and in either byte order with the result swapped back (RFC 1071, section 2), and 2^32 steps would be
-     * needed to overflow a long. The tail goes two bytes at a time.
+     * The running one's-complement sum of 16-bit big-endian words, taken over 32-bit little-endian words into one
+     * long: a one's-complement sum may be taken over wider words and folded at the end, and in either byte order with
+     * the result swapped back (RFC 1071, section 2), and 2^32 words would be needed to overflow a long. The tail goes
+     * two bytes at a time. A plain counted loop with one accumulator, because Java 25's C2 vectorises that form and
+     * not an unrolled one: 14.3-14.6 bytes/ns against 6.8-8.4 for sixteen bytes a step into two accumulators (a
+     * scratch loop over random segments of 20-1,480 bytes); on Java 17 10.5 against 11.2.
      */
     static long sum(final byte[] b, final int off, final int len, final long initial)
     {
-        long even = 0;
-        long odd = 0;
-        int i = off;
+        final int words = len >>> 2;
+        long wide = 0;
+        for (int k = 0; k < words; k++)
+        {
+            wide += Integer.toUnsignedLong((int)INTS.get(b, off + (k << 2)));
+        }
+        long sum = initial + swap16(fold(wide));
+        int i = off + (words << 2);
         final int end = off + len;
-        for (; i + 15 < end; i += 16)
-        {
-            even += ((int)INTS.get(b, i) & 0xFFFF_FFFFL) + ((int)INTS.get(b, i + 4) & 0xFFFF_FFFFL);
-            odd += ((int)INTS.get(b, i + 8) & 0xFFFF_FFFFL) + ((int)INTS.get(b, i + 12) & 0xFFFF_FFFFL);
-        }
-        for (; i + 3 < end; i += 4)
-        {
-            even += (int)INTS.get(b, i) & 0xFFFF_FFFFL;
-        }
-        long sum = initial + swap16(fold(even + odd));
         for (; i + 1 < end; i += 2)
         {
             sum += ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
