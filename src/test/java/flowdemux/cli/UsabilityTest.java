@@ -181,15 +181,38 @@ class UsabilityTest
         assertFalse(noHugePages.contains("TransparentHugePages"), noHugePages);
         final String chosen = launch(project, jvms, jvms.resolve("java-17.0.15"), thp);
         assertEquals("java 17.0.15: -XX:+UseParallelGC -Xmn48m -XX:InlineSmallCode=1000 -jar " + jar + " port 443\n", chosen);
+        // FLOWDEMUX_JAVA_OPTS_ADD adds to the chosen options (scripts/bench.sh: -XX:+CITime), in front of the jar.
+        final String added = launch(project, jvms, jvms.resolve("java-17.0.15"), thp, "-XX:+CITime -Dx=1");
+        assertEquals("java 17.0.15: -XX:+UseParallelGC -Xmn48m -XX:InlineSmallCode=1000 -XX:+CITime -Dx=1 -jar " + jar
+            + " port 443\n", added);
     }
 
     private static String launch(final Path project, final Path jvms, final Path javaHome, final Path thp)
         throws Exception
     {
-        final ProcessBuilder pb = new ProcessBuilder("bash", project.resolve("analyzer").toString(), "port", "443");
+        return launch(project, jvms, javaHome, thp, null);
+    }
+
+    private static String launch(final Path project, final Path jvms, final Path javaHome, final Path thp,
+        final String addedOptions) throws Exception
+    {
+        return launch(project, jvms, javaHome, thp, addedOptions, "port", "443");
+    }
+
+    private static String launch(final Path project, final Path jvms, final Path javaHome, final Path thp,
+        final String addedOptions, final String... args) throws Exception
+    {
+        final List<String> command = new java.util.ArrayList<>(List.of("bash", project.resolve("analyzer").toString()));
+        command.addAll(List.of(args));
+        final ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("FLOWDEMUX_JVM_DIRS", jvms.toString());
         pb.environment().put("FLOWDEMUX_THP_SETTING", thp.toString());
         pb.environment().remove("FLOWDEMUX_JAVA_OPTS");
+        pb.environment().remove("FLOWDEMUX_JAVA_OPTS_ADD");
+        if (addedOptions != null)
+        {
+            pb.environment().put("FLOWDEMUX_JAVA_OPTS_ADD", addedOptions);
+        }
         if (javaHome == null)
         {
             pb.environment().remove("JAVA_HOME");
