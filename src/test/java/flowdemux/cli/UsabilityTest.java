@@ -187,6 +187,66 @@ class UsabilityTest
             + " port 443\n", added);
     }
 
+    /**
+     * A read of capture files of at most 512 MiB in all runs on C1 alone (-XX:TieredStopAtLevel=1): C2's compiling
+     * costs more than it saves there. Captures are known by their first bytes, not their names; a larger read, one
+     * from standard input, or a command other than read keeps both compilers.
+     */
+    @Test
+    void launcherRunsShortReadsOnC1Alone(@TempDir final Path tmp) throws Exception
+    {
+        final Path project = tmp.resolve("project");
+        Files.createDirectories(project.resolve("src/main"));
+        Files.writeString(project.resolve("pom.xml"), "<project/>");
+        Files.copy(Path.of("analyzer"), project.resolve("analyzer"));
+        Files.createDirectories(project.resolve("target"));
+        final Path jar = project.resolve("target/flowdemux.jar");
+        Files.writeString(jar, "not run");
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        final Path home = tmp.resolve("jvm/java-17");
+        Files.createDirectories(home.resolve("bin"));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"17.0.15\"\n");
+        Files.writeString(home.resolve("bin/java"), "#!/bin/sh\necho \"$*\"\n");
+        Files.setPosixFilePermissions(home.resolve("bin/java"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        final Path thp = tmp.resolve("thp-enabled");
+        Files.writeString(thp, "always madvise [never]\n");
+        final Path pcap = tmp.resolve("small.cap");
+        Files.write(pcap, new byte[] {(byte)0xd4, (byte)0xc3, (byte)0xb2, (byte)0xa1, 2, 0, 4, 0});
+        final Path pcapng = tmp.resolve("small.pcapng");
+        Files.write(pcapng, new byte[] {0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0});
+        final Path notCapture = tmp.resolve("notes.pcap");
+        Files.writeString(notCapture, "not a capture\n");
+        final Path large = tmp.resolve("large.pcap");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(large.toFile(), "rw"))
+        {
+            f.write(new byte[] {(byte)0xa1, (byte)0xb2, (byte)0xc3, (byte)0xd4});
+            f.setLength(513L << 20); // sparse: 513 MiB on paper
+        }
+        final String c1 = "-XX:TieredStopAtLevel=1";
+        final java.util.function.Function<String[], String> run = args ->
+        {
+            try
+            {
+                return launch(project, tmp.resolve("jvm"), home, thp, null, args);
+            }
+            catch (Exception e)
+            {
+                throw new IllegalStateException(e);
+            }
+        };
+        final String shortRead = run.apply(new String[] {"read", pcap.toString(), "--format", "zeek", "-o", "/dev/null"});
+        assertEquals("-XX:+UseParallelGC -Xmn48m -XX:InlineSmallCode=1000 " + c1 + " -jar " + jar + " read " + pcap
+            + " --format zeek -o /dev/null\n", shortRead);
+        assertTrue(run.apply(new String[] {"read", pcap.toString(), pcapng.toString()}).contains(c1));
+        assertTrue(run.apply(new String[] {"read", pcapng.toString(), notCapture.toString()}).contains(c1));
+        assertFalse(run.apply(new String[] {"read", large.toString()}).contains(c1), "over 512 MiB");
+        assertFalse(run.apply(new String[] {"read", pcap.toString(), large.toString()}).contains(c1), "over in all");
+        assertFalse(run.apply(new String[] {"read", "-"}).contains(c1), "standard input");
+        assertFalse(run.apply(new String[] {"read", pcap.toString(), "-"}).contains(c1), "with standard input");
+        assertFalse(run.apply(new String[] {"read", notCapture.toString()}).contains(c1), "no capture");
+        assertFalse(run.apply(new String[] {"port", pcap.toString()}).contains(c1), "not a read");
+    }
+
     private static String launch(final Path project, final Path jvms, final Path javaHome, final Path thp)
         throws Exception
     {
