@@ -148,23 +148,12 @@ class UsabilityTest
     @Test
     void launcherPicksTheNewestJavaWithItsOptions(@TempDir final Path tmp) throws Exception
     {
-        final Path project = tmp.resolve("project");
-        Files.createDirectories(project.resolve("src/main"));
-        Files.writeString(project.resolve("pom.xml"), "<project/>");
-        Files.copy(Path.of("analyzer"), project.resolve("analyzer"));
-        Files.createDirectories(project.resolve("target"));
+        final Path project = fakeProject(tmp);
         final Path jar = project.resolve("target/flowdemux.jar");
-        Files.writeString(jar, "not run");
-        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
         final Path jvms = tmp.resolve("jvm");
         for (final String version : new String[] {"17.0.15", "21.0.2", "25.0.1", "9-zulu"})
         {
-            final Path home = jvms.resolve("java-" + version);
-            Files.createDirectories(home.resolve("bin"));
-            Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
-            final Path java = home.resolve("bin/java");
-            Files.writeString(java, "#!/bin/sh\necho \"java " + version + ": $*\"\n");
-            Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+            fakeJava(jvms.resolve("java-" + version), version, "java " + version + ": ");
         }
         final Path thp = tmp.resolve("thp-enabled");
         Files.writeString(thp, "always [madvise] never\n");
@@ -195,19 +184,9 @@ class UsabilityTest
     @Test
     void launcherRunsShortReadsOnC1Alone(@TempDir final Path tmp) throws Exception
     {
-        final Path project = tmp.resolve("project");
-        Files.createDirectories(project.resolve("src/main"));
-        Files.writeString(project.resolve("pom.xml"), "<project/>");
-        Files.copy(Path.of("analyzer"), project.resolve("analyzer"));
-        Files.createDirectories(project.resolve("target"));
+        final Path project = fakeProject(tmp);
         final Path jar = project.resolve("target/flowdemux.jar");
-        Files.writeString(jar, "not run");
-        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
-        final Path home = tmp.resolve("jvm/java-17");
-        Files.createDirectories(home.resolve("bin"));
-        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"17.0.15\"\n");
-        Files.writeString(home.resolve("bin/java"), "#!/bin/sh\necho \"$*\"\n");
-        Files.setPosixFilePermissions(home.resolve("bin/java"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        final Path home = fakeJava(tmp.resolve("jvm/java-17"), "17.0.15", "");
         final Path thp = tmp.resolve("thp-enabled");
         Files.writeString(thp, "always madvise [never]\n");
         final Path pcap = tmp.resolve("small.cap");
@@ -245,6 +224,31 @@ class UsabilityTest
         assertFalse(run.apply(new String[] {"read", pcap.toString(), "-"}).contains(c1), "with standard input");
         assertFalse(run.apply(new String[] {"read", notCapture.toString()}).contains(c1), "no capture");
         assertFalse(run.apply(new String[] {"port", pcap.toString()}).contains(c1), "not a read");
+    }
+
+    /** A copy of the launcher in a project whose jar is newer than its sources, so that it never builds. */
+    private static Path fakeProject(final Path tmp) throws Exception
+    {
+        final Path project = tmp.resolve("project");
+        Files.createDirectories(project.resolve("src/main"));
+        Files.writeString(project.resolve("pom.xml"), "<project/>");
+        Files.copy(Path.of("analyzer"), project.resolve("analyzer"));
+        Files.createDirectories(project.resolve("target"));
+        final Path jar = project.resolve("target/flowdemux.jar");
+        Files.writeString(jar, "not run");
+        Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        return project;
+    }
+
+    /** A Java home of this version whose bin/java prints {@code prefix} and its arguments. */
+    private static Path fakeJava(final Path home, final String version, final String prefix) throws Exception
+    {
+        Files.createDirectories(home.resolve("bin"));
+        Files.writeString(home.resolve("release"), "JAVA_VERSION=\"" + version + "\"\n");
+        final Path java = home.resolve("bin/java");
+        Files.writeString(java, "#!/bin/sh\necho \"" + prefix + "$*\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return home;
     }
 
     private static String launch(final Path project, final Path jvms, final Path javaHome, final Path thp)
