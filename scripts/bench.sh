@@ -3,9 +3,9 @@
 # Usage: scripts/bench.sh [medium-flows] [large-flows] [runs]     (defaults: 100000 1000000 3)
 # Prints one table: wall time (best of the runs, after a warm-up) and its packets/s, CPU (user+sys, median of the
 # runs) in all and per packet, for flowdemux the time its JIT spent compiling (C1 + C2, -XX:+CITime: elapsed time
-# on the compiler threads, so more than their CPU when the CPUs are all busy), peak RSS,
-# and each tool's wall time as a ratio to flowdemux's 2-worker read. Tools that are not installed are skipped
-# (Debian: tcpdump, tshark, argus-server, libndpi-bin).
+# on the compiler threads, so more than their CPU when the CPUs are all busy), peak RSS, and each tool's wall time
+# as a ratio to flowdemux's 2-worker read. Tools that are not installed are skipped (Debian: tcpdump, tshark,
+# argus-server, libndpi-bin).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 medium=${1:-100000}
