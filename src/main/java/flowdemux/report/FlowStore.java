@@ -294,8 +294,8 @@ public final class FlowStore implements FlowSink
         }
         catch (IOException e)
         {
-            throw new UncheckedIOException("cannot write connection records to a temporary file in " + spillFolder + ": "
-                + reason(e) + " (FLOWDEMUX_JAVA_OPTS=-Djava.io.tmpdir=DIR picks another folder)", e);
+            throw new UncheckedIOException("cannot write connection records to a temporary file in " + spillFolder
+                + ": " + reason(e) + " (FLOWDEMUX_JAVA_OPTS_ADD=-Djava.io.tmpdir=DIR picks another folder)", e);
         }
     }
 

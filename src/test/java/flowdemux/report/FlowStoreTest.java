@@ -229,6 +229,6 @@ class FlowStoreTest
         final FlowStore store = new FlowStore(missing, 10, new CsvReport(Services.shipped()));
         final UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> endConnections(store, 100));
         assertEquals("cannot write connection records to a temporary file in " + missing + ": no such folder"
-            + " (FLOWDEMUX_JAVA_OPTS=-Djava.io.tmpdir=DIR picks another folder)", e.getMessage());
+            + " (FLOWDEMUX_JAVA_OPTS_ADD=-Djava.io.tmpdir=DIR picks another folder)", e.getMessage());
     }
 }
