@@ -112,31 +112,28 @@ public final class ReadCommand implements Callable<Integer>
         final PrintWriter err = cl.getErr();
 
         // An input that cannot be opened writes nothing: no report, and an existing -o is left as it was.
-        final List<CaptureReader> readers = new ArrayList<>();
-        final List<String> names = new ArrayList<>();
-        for (final String input : inputs)
+        final MergedReader opened = Inputs.open(inputs, readerKind, err);
+        if (opened == null)
         {
-            final String problem = open(input, readers);
-            if (problem != null)
-            {
-                closeAll(readers);
-                err.println("flowdemux: " + problem);
-                return Main.EXIT_INPUT;
-            }
-            names.add("-".equals(input) ? "(standard input)" : input);
+            return Main.EXIT_INPUT;
+        }
+        final List<String> names = new ArrayList<>();
+        for (final MergedReader.Input in : opened.inputs())
+        {
+            names.add(in.name);
         }
         final String outputProblem = report.outputProblem();
         if (outputProblem != null)
         {
-            closeAll(readers);
+            opened.close();
             err.println("flowdemux: cannot write " + report.output + ": " + outputProblem);
             return Main.EXIT_INPUT;
         }
-        final MergedReader reader = new MergedReader(names, readers);
+        final MergedReader reader = opened;
         final BpfFilter compiled;
         try
         {
-            compiled = bpf == null ? null : BpfFilter.compile(bpf, firstLinkType(reader));
+            compiled = bpf == null ? null : BpfFilter.compile(bpf, Inputs.firstLinkType(reader));
         }
         catch (IllegalArgumentException e)
         {
@@ -179,7 +176,7 @@ public final class ReadCommand implements Callable<Integer>
         final List<AnalysisResult.InputFile> files = new ArrayList<>();
         for (final MergedReader.Input in : reader.inputs())
         {
-            final String error = faultLine(in);
+            final String error = Inputs.faultLine(in);
             if (error != null)
             {
                 errors.add(error);
@@ -224,81 +221,6 @@ public final class ReadCommand implements Callable<Integer>
                 throw new CommandLine.ParameterException(cl, "-o names the input file " + input
                     + "; refusing to overwrite it");
             }
-        }
-    }
-
-    /** Opens one input into {@code readers}; returns the line that says why it cannot be, or null. */
-    private String open(final String input, final List<CaptureReader> readers)
-    {
-        final String name = "-".equals(input) ? "(standard input)" : input;
-        try
-        {
-            readers.add("pcap4j".equals(readerKind) ? openWithLibpcap(input) : CaptureReaders.open(input));
-            return null;
-        }
-        catch (IOException e)
-        {
-            return name + ": cannot read: " + IoErrors.reason(e);
-        }
-        catch (CaptureFormatException e)
-        {
-            return name + ": byte offset " + e.byteOffset() + ": " + e.getMessage();
-        }
-    }
-
-    private static int firstLinkType(final MergedReader reader)
-    {
-        final int[] types = reader.linkTypes();
-        return types.length == 0 ? flowdemux.source.LinkType.ETHERNET : types[0];
-    }
-
-    /** "NAME: byte offset N: message" for an input that ended in a fault, else null. */
-    private static String faultLine(final MergedReader.Input in)
-    {
-        if (in.fault != null)
-        {
-            return in.name + ": byte offset " + in.fault.byteOffset() + ": " + in.fault.getMessage();
-        }
-        if (in.ioFault != null)
-        {
-            return in.name + ": read error at byte offset " + in.position() + ": " + IoErrors.reason(in.ioFault);
-        }
-        return null;
-    }
-
-    private static void closeAll(final List<CaptureReader> readers)
-    {
-        for (final CaptureReader r : readers)
-        {
-            try
-            {
-                r.close();
-            }
-            catch (IOException e)
-            {
-                // closing what was only opened: nothing to lose
-            }
-        }
-    }
-
-    /** libpcap's reader; its refusal becomes a format error at offset 0 (libpcap does not say where). */
-    private static CaptureReader openWithLibpcap(final String path) throws IOException, CaptureFormatException
-    {
-        if (!Files.exists(Path.of(path)))
-        {
-            throw new java.nio.file.NoSuchFileException(path);
-        }
-        try
-        {
-            return flowdemux.source.LiveCapture.openOffline(path);
-        }
-        catch (org.pcap4j.core.PcapNativeException e)
-        {
-            throw new CaptureFormatException(0, "libpcap: " + e.getMessage());
-        }
-        catch (UnsatisfiedLinkError | NoClassDefFoundError e)
-        {
-            throw new IOException(LiveErrors.describe(e), e);
         }
     }
 

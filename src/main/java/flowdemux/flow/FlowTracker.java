@@ -71,6 +71,12 @@ public final class FlowTracker
         return onKeyedPacket(p);
     }
 
+    /** The connection the last packet tracked went to, as it stands; valid until the next packet. */
+    public FlowSlot lastConnection()
+    {
+        return slot;
+    }
+
     /** Whether batches pay for their lookahead: the table has outgrown the caches. */
     public boolean lookaheadPays()
     {

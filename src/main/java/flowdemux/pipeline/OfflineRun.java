@@ -62,6 +62,8 @@ public final class OfflineRun
     /** FTP's announced data connections, on the reader because it sees the control and data connections in order. */
     private final FtpExpectations ftpData = new FtpExpectations();
     private BpfFilter recordFilter;
+    /** Told where each record went (split, extract, follow), or null. */
+    private PacketTap tap;
     /** Each worker's batch being filled (the reader thread's only). */
     private Batch[] filling = new Batch[0];
     private boolean seedUidsFromFirstPacket;
@@ -127,6 +129,19 @@ public final class OfflineRun
         this.seedUidsFromFirstPacket = true;
     }
 
+    /**
+     * Tells {@code tap} where each record goes. Only with one worker: the tap learns a packet's connection as it is
+     * tracked, in input order, so the reader tracks each packet itself (no lookahead batches).
+     */
+    public void tap(final PacketTap tap)
+    {
+        if (inline == null)
+        {
+            throw new IllegalStateException("a tap needs one worker");
+        }
+        this.tap = tap;
+    }
+
     /** A BPF filter (-f) applied to each packet's bytes before it is decoded; null for none. */
     public void recordFilter(final BpfFilter filter)
     {
@@ -166,6 +181,10 @@ public final class OfflineRun
                 if (recordFilter != null && !recordFilter.accepts(record))
                 {
                     stats.filteredOut++;
+                    if (tap != null)
+                    {
+                        tap.filteredOut(record);
+                    }
                     continue;
                 }
                 final DropReason reason = decoder.decode(record);
@@ -173,6 +192,10 @@ public final class OfflineRun
                 if (reason != DropReason.NONE)
                 {
                     stats.onDrop(reason);
+                    if (tap != null)
+                    {
+                        tap.unmatched(record);
+                    }
                     continue;
                 }
                 now = Math.max(now, packet.timestampNanos);
@@ -183,6 +206,10 @@ public final class OfflineRun
                     final int frames = fragments.add(packet);
                     if (frames == 0)
                     {
+                        if (tap != null)
+                        {
+                            tap.fragmentHeld(record, packet);
+                        }
                         continue;
                     }
                     packet.frames = frames;
@@ -190,9 +217,14 @@ public final class OfflineRun
                 if (!filter.accepts(packet))
                 {
                     stats.filteredOut += packet.frames;
+                    if (tap != null)
+                    {
+                        tap.filteredOut(record);
+                    }
                     continue;
                 }
                 stats.onDecoded(packet, packet.frames);
+                final int payloadCaptured = packet.inspectLength;
                 if (serviceBytes > 0 && packet.inspectLength > 0)
                 {
                     // The bytes detection gets, the same whoever tracks the packet (see ServicePrefix).
@@ -203,6 +235,12 @@ public final class OfflineRun
                 if (serviceBytes > 0 && packet.protocol == DecodedPacket.PROTO_TCP)
                 {
                     watchFtp(packet);
+                }
+                if (tap != null)
+                {
+                    stats.framesInFlows += inline.onPacket(packet);
+                    tap.tracked(record, packet, inline.lastConnection(), payloadCaptured);
+                    continue;
                 }
                 if (inline != null)
                 {
@@ -250,6 +288,10 @@ public final class OfflineRun
         {
             stats.addLinkTypes(reader.linkTypes());
             fragments.finish();
+            if (tap != null)
+            {
+                tap.inputEnded();
+            }
             stats.drops[DropReason.INCOMPLETE_FRAGMENTS.ordinal()] += fragments.incompleteFrames();
             finish(filling, threads, now);
         }

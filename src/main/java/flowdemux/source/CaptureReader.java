@@ -21,6 +21,16 @@ public interface CaptureReader extends AutoCloseable
     /** Bytes consumed so far (the offset of the next record). */
     long position();
 
+    /**
+     * The file header of a classic pcap input, as in the file, when each record handed out is preceded in its buffer
+     * by its own 16-byte record header as in the file: a writer then copies both and its records are byte-identical.
+     * Null otherwise (pcapng, libpcap's reader, inputs that differ).
+     */
+    default byte[] pcapHeader()
+    {
+        return null;
+    }
+
     @Override
     void close() throws IOException;
 }

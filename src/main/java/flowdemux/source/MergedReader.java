@@ -191,6 +191,29 @@ public final class MergedReader implements CaptureReader
         return h;
     }
 
+    /**
+     * The first input's pcap header when every input is classic pcap with the same byte order, precision and link
+     * type (their records can share one file as they are), else null.
+     */
+    @Override
+    public byte[] pcapHeader()
+    {
+        final byte[] first = inputs[0].reader.pcapHeader();
+        if (first == null)
+        {
+            return null;
+        }
+        for (final Input in : inputs)
+        {
+            final byte[] h = in.reader.pcapHeader();
+            if (h == null || !java.util.Arrays.equals(h, 0, 4, first, 0, 4) || !java.util.Arrays.equals(h, 20, 24, first, 20, 24))
+            {
+                return null;
+            }
+        }
+        return first;
+    }
+
     public List<Input> inputs()
     {
         return List.of(inputs);

@@ -38,6 +38,7 @@ public final class PcapReader implements CaptureReader
     private final int linkType;
     private final int maxCapLen;
     private long index;
+    private final byte[] header;
 
     public PcapReader(final CaptureInput in) throws IOException, CaptureFormatException
     {
@@ -77,6 +78,7 @@ public final class PcapReader implements CaptureReader
                 String.format("link type reserved field not zero (0x%08x)", linkField & 0x03FF_0000));
         }
         linkType = linkField & 0xFFFF;
+        header = java.util.Arrays.copyOfRange(b, p, p + FILE_HEADER);
         maxCapLen = (int)Math.max(MAX_SNAPLEN, Math.min(snaplen, CaptureReaders.MAX_RECORD - RECORD_HEADER));
         in.advance(FILE_HEADER);
     }
@@ -127,6 +129,12 @@ public final class PcapReader implements CaptureReader
     public String formatName()
     {
         return "pcap (" + (littleEndian ? "little-endian" : "big-endian") + (nanos ? ", nanosecond" : ", microsecond") + ")";
+    }
+
+    @Override
+    public byte[] pcapHeader()
+    {
+        return header.clone();
     }
 
     @Override

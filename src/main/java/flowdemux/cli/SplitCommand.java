@@ -1,0 +1,230 @@
+package flowdemux.cli;
+
+import flowdemux.demux.ConnectionIndex;
+import flowdemux.demux.Grouping;
+import flowdemux.demux.OutputFault;
+import flowdemux.demux.Splitter;
+import flowdemux.pipeline.OfflineRun;
+import flowdemux.util.IoErrors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/** {@code split F... -o DIR}: one capture per connection (or per server, port, client), with an index by uid. */
+@Command(name = "split", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
+    header = "Write each connection's packets (or each group's) to a capture of its own.",
+    description = {"Read captures as read does and write every packet to the capture of its connection, named by",
+        "the connection's uid (the same uids as read's with the same input and --seed), in a folder per protocol",
+        "and responder port: DIR/tcp-443/UID.pcap. Packets in no connection go to DIR/other.pcap. DIR/index.tsv",
+        "lists each connection with its file. Records are copied as they are in the input."},
+    footer = {"", "Exit codes: 0 ok, 1 bad usage, 2 an input could not be read or an output not written (the files",
+        "left are valid captures up to their last whole record; the index marks the connections left incomplete)."})
+public final class SplitCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Mixin
+    private TapOptions input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR",
+        description = "the folder to write to; created if missing, refused if not empty (unless --force)")
+    private Path dir;
+
+    @Option(names = "--by", defaultValue = "connection", paramLabel = "GROUP",
+        description = "connection (default), server (responder IP), server-port (protocol and responder port), "
+            + "client (originator IP)")
+    private String by;
+
+    @Option(names = "--pcapng", description = "write pcapng (default: pcap as the input is, or pcapng when the "
+        + "inputs mix link types)")
+    private boolean pcapng;
+
+    @Option(names = "--max-open", defaultValue = "256", paramLabel = "N",
+        description = "most files open at once; the least recently written is closed and reopened to append "
+            + "(default 256)")
+    private int maxOpen;
+
+    @Option(names = "--index-format", defaultValue = "tsv", paramLabel = "tsv|jsonl",
+        description = "DIR/index.tsv (default) or DIR/index.jsonl")
+    private String indexFormat;
+
+    @Option(names = "--force", description = "write into a folder that is not empty (files of the same names are "
+        + "replaced)")
+    private boolean force;
+
+    @Override
+    public Integer call() throws IOException
+    {
+        final CommandLine cl = spec.commandLine();
+        final PrintWriter err = cl.getErr();
+        final Grouping grouping = Grouping.of(by);
+        if (grouping == null)
+        {
+            throw new CommandLine.ParameterException(cl,
+                "--by must be connection, server, server-port or client, not '" + by + "'");
+        }
+        if (grouping == Grouping.SERVICE)
+        {
+            throw new CommandLine.ParameterException(cl, "--by service is not available yet: split by connection "
+                + "and pick the files of a service from the index's service column");
+        }
+        if (maxOpen < 1 || maxOpen > 65_536)
+        {
+            throw new CommandLine.ParameterException(cl, "--max-open must be 1 to 65536, not " + maxOpen);
+        }
+        if (!"tsv".equals(indexFormat) && !"jsonl".equals(indexFormat))
+        {
+            throw new CommandLine.ParameterException(cl, "--index-format must be tsv or jsonl, not '" + indexFormat + "'");
+        }
+        final String problem = folderProblem();
+        if (problem != null)
+        {
+            err.println("flowdemux: " + problem);
+            return Main.EXIT_INPUT;
+        }
+        final TapOptions.Prepared prepared = input.prepare(cl, err);
+        if (prepared == null)
+        {
+            return Main.EXIT_INPUT;
+        }
+        final ConnectionIndex index;
+        try
+        {
+            Files.createDirectories(dir);
+            index = new ConnectionIndex(dir.resolve("index." + indexFormat), "jsonl".equals(indexFormat));
+        }
+        catch (IOException e)
+        {
+            prepared.reader.close();
+            err.println("flowdemux: " + dir + ": cannot write: " + IoErrors.reason(e));
+            return Main.EXIT_INPUT;
+        }
+        final Splitter splitter = new Splitter(dir, grouping, prepared.reader, pcapng, maxOpen, force, index,
+            prepared.config.uidSeed);
+        final CountDownLatch done = new CountDownLatch(1);
+        final Thread onInterrupt = new Thread(() ->
+        {
+            // Ctrl-C: the read stops at its next packet and closes every file whole; the JVM waits for that.
+            splitter.requestStop();
+            try
+            {
+                done.await(30, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "flowdemux-split-stop");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        OfflineRun run = null;
+        String stopped = null;
+        try
+        {
+            run = input.run(prepared, splitter, splitter);
+        }
+        catch (OutputFault e)
+        {
+            stopped = e.getMessage();
+        }
+        catch (Splitter.Stopped e)
+        {
+            stopped = "interrupted: the files written are whole up to their last record";
+        }
+        finally
+        {
+            try
+            {
+                splitter.close();
+            }
+            catch (OutputFault e)
+            {
+                if (stopped == null)
+                {
+                    stopped = e.getMessage();
+                }
+            }
+            try
+            {
+                index.commit();
+            }
+            catch (IOException e)
+            {
+                if (stopped == null)
+                {
+                    stopped = dir.resolve("index." + indexFormat) + ": cannot write: " + IoErrors.reason(e);
+                }
+                index.close();
+            }
+            done.countDown();
+            removeHook(onInterrupt);
+        }
+        if (stopped == null && splitter.fault() != null)
+        {
+            stopped = splitter.fault().getMessage();
+        }
+        final Splitter.Counts c = splitter.counts();
+        final PrintWriter out = cl.getOut();
+        out.printf("flowdemux: split %d connections into %d files in %s (%d packets; %d in other%s)%n",
+            c.connections, c.files, dir, c.packets, c.otherPackets, c.filteredOut > 0
+                ? "; " + c.filteredOut + " left out by the filters" : "");
+        out.flush();
+        if (stopped != null)
+        {
+            err.println("flowdemux: " + stopped);
+            return Main.EXIT_INPUT;
+        }
+        final List<String> faults = Inputs.faults(prepared.reader);
+        for (final String f : faults)
+        {
+            err.println("flowdemux: " + f);
+        }
+        return faults.isEmpty() && run != null ? Main.EXIT_OK : Main.EXIT_INPUT;
+    }
+
+    /** Why DIR cannot be written to, or null. */
+    private String folderProblem() throws IOException
+    {
+        if (input.isAnInput(dir))
+        {
+            return "-o names the input file " + dir + "; refusing to overwrite it";
+        }
+        if (Files.exists(dir) && !Files.isDirectory(dir))
+        {
+            return dir + " is not a folder";
+        }
+        if (Files.isDirectory(dir) && !force)
+        {
+            try (Stream<Path> entries = Files.list(dir))
+            {
+                if (entries.findAny().isPresent())
+                {
+                    return dir + " is not empty; --force writes into it (replacing files of the same names)";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void removeHook(final Thread hook)
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        catch (IllegalStateException e)
+        {
+            // the JVM is shutting down (Ctrl-C): the hook is running and waits for this thread
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package flowdemux.pipeline;
+
+import flowdemux.decode.DecodedPacket;
+import flowdemux.flow.FlowSlot;
+import flowdemux.source.PacketRecord;
+
+/**
+ * Is told, for every record read, where it went: into which connection (by the connection's serial, the key of its
+ * uid), or nowhere. What demultiplexes a capture (split, extract, follow) listens here; a read without one pays a
+ * null check per packet. The record and packet are views reused for the next packet: a tap copies what it keeps.
+ */
+public interface PacketTap
+{
+    /** A record in no connection: not decoded (ARP, an unsupported link type, a truncated header...). */
+    void unmatched(PacketRecord record);
+
+    /** A record the filters (-f, --port, --host...) left out. */
+    void filteredOut(PacketRecord record);
+
+    /**
+     * An IP fragment whose datagram is not whole yet: it belongs to the connection of the packet that completes it
+     * (same source, destination, protocol and fragment id), or to no connection if that never comes.
+     */
+    void fragmentHeld(PacketRecord record, DecodedPacket fragment);
+
+    /**
+     * A record tracked in the connection {@code connection} views as it stands after it (its serial is the key of
+     * its uid; a read-only view, valid during the call); {@code packet.frames > 1} when it completed a fragmented
+     * datagram (whose earlier fragments were held). {@code payloadLength} captured payload bytes at
+     * {@code packet.payloadOffset}.
+     */
+    void tracked(PacketRecord record, DecodedPacket packet, FlowSlot connection, int payloadLength);
+
+    /** The input has ended (before the connections still open are ended). */
+    void inputEnded();
+}
