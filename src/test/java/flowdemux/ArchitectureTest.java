@@ -30,7 +30,8 @@ class ArchitectureTest
         Map.entry("synth", Set.of("source", "util")),
         Map.entry("perf", Set.of("flow", "service", "decode", "source", "ports", "util")),
         Map.entry("export", Set.of("flow", "service", "decode", "source", "ports", "util")),
-        Map.entry("cli", Set.of("pipeline", "service", "report", "export", "flow", "decode", "source", "ports", "util", "synth", "perf")));
+        Map.entry("demux", Set.of("pipeline", "flow", "service", "decode", "source", "ports", "util")),
+        Map.entry("cli", Set.of("demux", "pipeline", "service", "report", "export", "flow", "decode", "source", "ports", "util", "synth", "perf")));
 
     @Test
     void packagesImportOnlyDownward() throws IOException

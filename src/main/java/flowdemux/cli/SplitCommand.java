@@ -23,12 +23,12 @@ import java.util.stream.Stream;
 /** {@code split F... -o DIR}: one capture per connection (or per server, port, client), with an index by uid. */
 @Command(name = "split", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
     header = "Write each connection's packets (or each group's) to a capture of its own.",
-    description = {"Read captures as read does and write every packet to the capture of its connection, named by",
-        "the connection's uid (the same uids as read's with the same input and --seed), in a folder per protocol",
-        "and responder port: DIR/tcp-443/UID.pcap. Packets in no connection go to DIR/other.pcap. DIR/index.tsv",
-        "lists each connection with its file. Records are copied as they are in the input."},
-    footer = {"", "Exit codes: 0 ok, 1 bad usage, 2 an input could not be read or an output not written (the files",
-        "left are valid captures up to their last whole record; the index marks the connections left incomplete)."})
+    description = {"Read captures as read does and write every packet to the capture of its connection, named by "
+        + "the connection's uid (the same uids as read's with the same input and --seed), in a folder per protocol "
+        + "and responder port: DIR/tcp-443/UID.pcap. Packets in no connection go to DIR/other.pcap. DIR/index.tsv "
+        + "lists each connection with its file. Records are copied as they are in the input."},
+    footer = {"", "Exit codes: 0 ok, 1 bad usage, 2 an input could not be read or an output not written (the files "
+        + "left are valid captures up to their last whole record; the index marks the connections left incomplete)."})
 public final class SplitCommand implements Callable<Integer>
 {
     @CommandLine.Spec
@@ -46,8 +46,8 @@ public final class SplitCommand implements Callable<Integer>
             + "client (originator IP)")
     private String by;
 
-    @Option(names = "--pcapng", description = "write pcapng (default: pcap as the input is, or pcapng when the "
-        + "inputs mix link types)")
+    @Option(names = "--pcapng", description = "write pcapng (default: the input's format; pcapng when the "
+        + "inputs mix link types or formats)")
     private boolean pcapng;
 
     @Option(names = "--max-open", defaultValue = "256", paramLabel = "N",

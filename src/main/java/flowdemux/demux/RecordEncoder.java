@@ -6,7 +6,7 @@ import flowdemux.source.PacketRecord;
 
 /**
  * How records are written: classic pcap copied as it is (its file header, and each record's own header), pcap
- * written anew (inputs of other formats, or merged inputs that differ), or pcapng. Each writes into the buffer of an
+ * written anew (merged pcap inputs whose headers differ), or pcapng (pcapng input, several link types, or asked). Each writes into the buffer of an
  * open {@link CaptureFile}; {@link CaptureFiles} makes room first, up to {@link #maxRecordLength}.
  */
 abstract class RecordEncoder
@@ -33,8 +33,9 @@ abstract class RecordEncoder
         {
             return new CopiedPcap(raw);
         }
+        // pcapng input stays pcapng: its 64-bit timestamps may not fit pcap's 32-bit seconds (past 2106).
         final int[] types = reader.linkTypes();
-        if (!pcapng && types.length <= 1)
+        if (!pcapng && types.length <= 1 && !reader.formatName().contains("pcapng"))
         {
             return new Pcap(types.length == 0 ? LinkType.ETHERNET : types[0]);
         }
@@ -106,7 +107,7 @@ abstract class RecordEncoder
         }
     }
 
-    /** Classic pcap, little-endian, nanosecond timestamps (what a pcapng or merged input's times need). */
+    /** Classic pcap, little-endian, nanosecond timestamps (what merged pcap inputs of mixed precision need). */
     static final class Pcap extends RecordEncoder
     {
         private final int linkType;
