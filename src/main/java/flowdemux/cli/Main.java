@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code analyzer} command: the only place that calls System.exit. */
 @Command(name = "analyzer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "flowdemux: packet-level 5-tuple demultiplexer and traffic analyzer.",
-    subcommands = {ReadCommand.class, SplitCommand.class, ExtractCommand.class, CaptureCommand.class, InterfacesCommand.class, PortCommand.class,
+    subcommands = {ReadCommand.class, SplitCommand.class, ExtractCommand.class, FollowCommand.class, CaptureCommand.class, InterfacesCommand.class, PortCommand.class,
         GenerateCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer>

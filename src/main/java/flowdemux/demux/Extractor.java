@@ -1,35 +1,24 @@
 package flowdemux.demux;
 
 import flowdemux.decode.DecodedPacket;
-import flowdemux.flow.FlowRecord;
 import flowdemux.flow.FlowSlot;
 import flowdemux.pipeline.PacketTap;
 import flowdemux.source.CaptureReader;
 import flowdemux.source.PacketRecord;
-import flowdemux.util.AsciiLine;
-import org.agrona.collections.LongHashSet;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * Writes the records of chosen connections, by uid, to one capture: the same records, in the same order, that the
- * split file of each holds. A connection is chosen when it starts (its uid computed once, matched by a hash of its
- * characters), after which each of its packets costs one set lookup; fragments wait for their datagram as in split.
+ * split file of each holds. A connection is chosen when it starts ({@link UidMatcher}), after which each of its
+ * packets costs one set lookup; fragments wait for their datagram as in split.
  */
 public final class Extractor implements PacketTap, AutoCloseable
 {
-    private final long uidSeed;
-    /** The uids asked for, and whether the input held each. */
-    private final Map<String, Boolean> wanted = new LinkedHashMap<>();
-    private final LongHashSet wantedHashes = new LongHashSet();
-    private final LongHashSet chosen = new LongHashSet();
-    private final AsciiLine uid = new AsciiLine(18);
+    private final UidMatcher uids;
     private final HeldFragments held = new HeldFragments();
     private final CaptureFiles files;
     private final CaptureFile out;
@@ -43,13 +32,7 @@ public final class Extractor implements PacketTap, AutoCloseable
     public Extractor(final Collection<String> uids, final long uidSeed, final CaptureReader input, final boolean pcapng,
         final Path to)
     {
-        this.uidSeed = uidSeed;
-        for (final String u : uids)
-        {
-            wanted.put(u, Boolean.FALSE);
-            final byte[] b = u.getBytes(StandardCharsets.US_ASCII);
-            wantedHashes.add(hash(b, b.length));
-        }
+        this.uids = new UidMatcher(uids, uidSeed);
         files = new CaptureFiles(RecordEncoder.of(input, pcapng), 1, true);
         out = files.file(to);
     }
@@ -80,7 +63,7 @@ public final class Extractor implements PacketTap, AutoCloseable
         if (serial != lastSerial)
         {
             lastSerial = serial;
-            lastChosen = serial == packet.packetIndex ? choose(serial) : chosen.contains(serial);
+            lastChosen = uids.matches(serial, serial == packet.packetIndex);
         }
         if (packet.frames > 1 && !held.isEmpty())
         {
@@ -101,7 +84,7 @@ public final class Extractor implements PacketTap, AutoCloseable
     /** The uids asked for that the input did not hold, in the order asked. */
     public List<String> missing()
     {
-        return wanted.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
+        return uids.missing();
     }
 
     public long packets()
@@ -122,25 +105,6 @@ public final class Extractor implements PacketTap, AutoCloseable
         files.close();
     }
 
-    /** A new connection: whether its uid is one asked for. */
-    private boolean choose(final long serial)
-    {
-        uid.setLength(0);
-        FlowRecord.appendUid(uid, uidSeed, serial);
-        if (!wantedHashes.contains(hash(uid.array(), uid.length())))
-        {
-            return false;
-        }
-        final String u = uid.toString();
-        if (!wanted.containsKey(u))
-        {
-            return false; // another uid with the same hash
-        }
-        wanted.put(u, Boolean.TRUE);
-        chosen.add(serial);
-        return true;
-    }
-
     private void write(final PacketRecord record)
     {
         if (fault != null)
@@ -157,16 +121,5 @@ public final class Extractor implements PacketTap, AutoCloseable
             throw e;
         }
         packets++;
-    }
-
-    /** FNV-1a over the characters: uids are random, so any decent mix separates them. */
-    private static long hash(final byte[] b, final int length)
-    {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < length; i++)
-        {
-            h = (h ^ (b[i] & 0xFF)) * 0x100000001b3L;
-        }
-        return h;
     }
 }

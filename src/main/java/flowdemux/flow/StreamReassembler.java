@@ -120,6 +120,40 @@ public final class StreamReassembler
         hold(offset, bytes, from + skip, length - skip);
     }
 
+    /**
+     * {@code length} bytes at sequence {@code seq} that were sent but not captured (cut by the snap length): when they
+     * are the next expected, a gap at once, so that the stream does not wait for them; else nothing (a hole before
+     * them is reported with them at {@link #finish}).
+     */
+    public void uncaptured(final long seq, final int length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+        if (!based)
+        {
+            based = true;
+            base = seq & 0xFFFF_FFFFL;
+        }
+        final long expected = (base + next) & 0xFFFF_FFFFL;
+        final long offset = next + (int)(seq - expected);
+        final long end = offset + length;
+        if (offset > next || end <= next)
+        {
+            return;
+        }
+        // Not over bytes held already: those were captured.
+        final long stop = segments > 0 ? Math.min(end, segStart[0]) : end;
+        if (stop > next)
+        {
+            output.gap(next, stop - next);
+            gapBytes += stop - next;
+            next = stop;
+        }
+        drain();
+    }
+
     /** Gives up waiting: what is missing before each buffered segment is a gap; the buffered bytes are delivered. */
     public void finish()
     {
