@@ -131,10 +131,7 @@ public final class Follower implements PacketTap, FlowSink
                 side.syn(seq);
                 seq = (seq + 1) & 0xFFFF_FFFFL; // data on a SYN (TCP Fast Open) starts after it
             }
-            if ((packet.tcpFlags & DecodedPacket.RST) != 0)
-            {
-                return; // a reset's payload is a diagnostic, not stream data (as Zeek)
-            }
+            // A reset's payload (a diagnostic text, often) is kept in its place, as tshark and tcpflow keep it.
             side.segment(seq, packet.inspectBytes, packet.inspectOffset, captured);
             side.uncaptured((seq + captured) & 0xFFFF_FFFFL, packet.payloadLength - captured);
         }
