@@ -112,6 +112,7 @@ public final class SplitCommand implements Callable<Integer>
         }
         final Splitter splitter = new Splitter(dir, grouping, prepared.reader, pcapng, maxOpen, force, index,
             prepared.config.uidSeed);
+        splitter.inputFaulted(() -> !Inputs.faults(prepared.reader).isEmpty());
         final CountDownLatch done = new CountDownLatch(1);
         final Thread onInterrupt = new Thread(() ->
         {
@@ -160,11 +161,11 @@ public final class SplitCommand implements Callable<Integer>
             }
             catch (IOException e)
             {
-                if (stopped == null)
-                {
-                    stopped = dir.resolve("index." + indexFormat) + ": cannot write: " + IoErrors.reason(e);
-                }
-                index.close();
+                final long kept = index.salvage();
+                final String what = kept < 0 ? "; no index could be written"
+                    : "; index." + indexFormat + " lists only the first " + kept + " connections (no room for the rest)";
+                stopped = (stopped != null ? stopped
+                    : dir.resolve("index." + indexFormat) + ": cannot write: " + IoErrors.reason(e)) + what;
             }
             done.countDown();
             removeHook(onInterrupt);

@@ -202,6 +202,18 @@ final class CaptureFiles implements AutoCloseable
             file.length = file.durable;
             file.fill = 0;
             release(file);
+            if (file.durable == 0)
+            {
+                // Not even its header reached the disk: an empty file would not be a capture.
+                try
+                {
+                    Files.deleteIfExists(file.path);
+                }
+                catch (IOException ignored)
+                {
+                    // left empty; the fault below names it
+                }
+            }
             throw new OutputFault(file.path, e);
         }
     }

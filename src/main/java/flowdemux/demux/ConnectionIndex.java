@@ -105,6 +105,51 @@ public final class ConnectionIndex implements AutoCloseable
         Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /**
+     * After a failed {@link #commit} (a full disk): what reached the disk, cut back to its last whole line, is moved
+     * into place, so that the index still lists the connections before the fault. Returns the rows kept, or -1 when
+     * not even the header line was there (the partial file is then removed).
+     */
+    public long salvage()
+    {
+        try
+        {
+            out.close();
+        }
+        catch (IOException e)
+        {
+            // the rest of the buffer could not be written: what is on disk is what can be kept
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(temporary,
+            java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE))
+        {
+            final byte[] all = Files.readAllBytes(temporary);
+            int end = all.length;
+            while (end > 0 && all[end - 1] != '\n')
+            {
+                end--;
+            }
+            long lines = 0;
+            for (int i = 0; i < end; i++)
+            {
+                lines += all[i] == '\n' ? 1 : 0;
+            }
+            final long kept = jsonl ? lines : lines - 1;
+            if (kept < 0)
+            {
+                Files.deleteIfExists(temporary);
+                return -1;
+            }
+            ch.truncate(end);
+            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return kept;
+        }
+        catch (IOException e)
+        {
+            return -1;
+        }
+    }
+
     /** Drops an index not committed. */
     @Override
     public void close() throws IOException

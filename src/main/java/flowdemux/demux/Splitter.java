@@ -70,6 +70,8 @@ public final class Splitter implements PacketTap, FlowSink, AutoCloseable
     /** Why the files are incomplete (the run stopped early), or null. */
     private String incomplete;
     private OutputFault fault;
+    /** Whether an input ended in a fault (then the connections still open at its end are incomplete). */
+    private java.util.function.BooleanSupplier inputFaulted = () -> false;
     /** Set by another thread (Ctrl-C): the next record ends the run. */
     private volatile boolean stopRequested;
 
@@ -126,20 +128,29 @@ public final class Splitter implements PacketTap, FlowSink, AutoCloseable
         write(c, record);
     }
 
+    /** How to tell, at the input's end, whether an input ended in a fault. */
+    public void inputFaulted(final java.util.function.BooleanSupplier faulted)
+    {
+        this.inputFaulted = faulted;
+    }
+
     @Override
     public void inputEnded()
     {
-        if (fault != null || incomplete != null)
+        if (fault == null && incomplete == null)
         {
-            return;
+            try
+            {
+                held.releaseAll(this::toOther);
+            }
+            catch (OutputFault | Stopped e)
+            {
+                // kept (fault()); the connections must still be ended and indexed
+            }
         }
-        try
+        if (inputFaulted.getAsBoolean())
         {
-            held.releaseAll(this::toOther);
-        }
-        catch (OutputFault | Stopped e)
-        {
-            // kept (fault()); the connections must still be ended and indexed
+            stoppedEarly("input-fault"); // the connections still open may have gone on past the fault
         }
     }
 
@@ -185,12 +196,26 @@ public final class Splitter implements PacketTap, FlowSink, AutoCloseable
         try
         {
             // Once the run has stopped early, only the end of the run ends connections: each is incomplete.
-            index.add(r, c.name, c.packets, c.bytes, incomplete);
+            index.add(r, c.name, c.packets, c.bytes, "input-fault".equals(incomplete) && closed(r) ? null
+                : incomplete);
         }
         catch (IOException e)
         {
             failed(new OutputFault(dir.resolve("index"), e));
         }
+    }
+
+    /**
+     * Whether a connection had closed (both sides finished, or reset, or rejected) when it ended: then nothing of it
+     * can have come after an input's fault, every packet of it having been read and written before.
+     */
+    private static boolean closed(final FlowRecord r)
+    {
+        return switch (r.connState)
+        {
+            case "SF", "REJ", "RSTO", "RSTR", "RSTOS0", "RSTRH" -> true;
+            default -> false;
+        };
     }
 
     /** Flushes and closes every capture; the first failure is thrown. */
