@@ -163,7 +163,8 @@ public final class SplitCommand implements Callable<Integer>
             {
                 final long kept = index.salvage();
                 final String what = kept < 0 ? "; no index could be written"
-                    : "; index." + indexFormat + " lists only the first " + kept + " connections (no room for the rest)";
+                    : "; index." + indexFormat + " lists only the first " + kept
+                        + " connections (no room for the rest)";
                 stopped = (stopped != null ? stopped
                     : dir.resolve("index." + indexFormat) + ": cannot write: " + IoErrors.reason(e)) + what;
             }

@@ -38,7 +38,8 @@ public final class TextReport implements ReportFormat
         ports(a, out);
         servers(a, out);
         services(a, out);
-        topFlows(a, out);
+        topFlows(a, out, r.inputs.size() <= 1 && r.inputName != null && !"-".equals(r.inputName)
+            && (r.format == null || !r.format.startsWith("live")) ? r.inputName : "F");
         distributions(r, a, out);
         out.flush();
         if (out.checkError())
@@ -262,7 +263,8 @@ public final class TextReport implements ReportFormat
         return (low == high ? String.valueOf(low) : low + "-" + high) + " (" + range + ")";
     }
 
-    private void topFlows(final Aggregates a, final PrintWriter out)
+    /** {@code input} names the capture in the extract and follow hint (F when there is no one file to name). */
+    private void topFlows(final Aggregates a, final PrintWriter out, final String input)
     {
         final List<FlowRecord> flows = a.topFlows(top);
         out.printf(Locale.ROOT, "Top %d flows by bytes (of %s; a connection is its 5-tuple: client IP:port -> server IP:port)%n",
@@ -273,20 +275,24 @@ public final class TextReport implements ReportFormat
             out.println();
             return;
         }
-        out.printf(Locale.ROOT, "  %-47s %-47s %-9s %-10s %-6s %-12s %8s %10s %10s%n", "ORIGINATOR", "RESPONDER",
-            "PROTO", "SERVICE", "STATE", "HISTORY", "PACKETS", "BYTES", "DURATION");
+        out.printf(Locale.ROOT, "  %-47s %-47s %-9s %-10s %-6s %-12s %8s %10s %10s  %s%n", "ORIGINATOR",
+            "RESPONDER", "PROTO", "SERVICE", "STATE", "HISTORY", "PACKETS", "BYTES", "DURATION", "UID");
         final java.util.Set<String> states = new java.util.TreeSet<>();
         final StringBuilder letters = new StringBuilder();
         for (final FlowRecord f : flows)
         {
             final String service = f.serviceNames();
-            out.printf(Locale.ROOT, "  %-47s %-47s %-9s %-10s %-6s %-12s %8d %10s %10s%n", originator(f), responder(f),
+            out.printf(Locale.ROOT, "  %-47s %-47s %-9s %-10s %-6s %-12s %8d %10s %10s  %s%n",
+                originator(f), responder(f),
                 Formats.ipProtocol(f.protocol), service == null ? "-" : service, f.connState, f.history.isEmpty() ? "-" : f.history, f.packets(),
-                Formats.bytes(f.ipBytes()), Formats.duration(f.durationNanos()));
+                Formats.bytes(f.ipBytes()), Formats.duration(f.durationNanos()), f.uid());
             states.add(f.connState);
             letters.append(f.history);
         }
         legend(out, states, letters.toString());
+        final String in = input.matches("[\\w./+:@%=,-]+") ? input : "'" + input.replace("'", "'\\''") + "'";
+        out.println("  (a connection's packets: analyzer extract " + in + " --uid UID -w one.pcap; what was said on it: "
+            + "analyzer follow " + in + " --uid UID)");
         out.println();
     }
 

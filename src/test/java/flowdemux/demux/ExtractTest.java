@@ -120,6 +120,21 @@ class ExtractTest
     }
 
     @Test
+    void theTextReportsTopFlowsGiveEachUidThatExtractTakes(@TempDir final Path tmp) throws Exception
+    {
+        final String text = Cli.run("read", "samples/mixed.pcapng").out;
+        final List<String> zeek = Cli.run("read", "samples/mixed.pcapng", "--format", "zeek").out.lines()
+            .filter(l -> !l.startsWith("#")).map(l -> l.split("\t")[1]).sorted().toList();
+        final List<String> shown = text.lines().filter(l -> l.matches("  \\S.* C[0-9A-Za-z]{17}$"))
+            .map(l -> l.substring(l.lastIndexOf(' ') + 1)).sorted().toList();
+        assertEquals(zeek, shown);
+        assertTrue(text.contains("analyzer extract samples/mixed.pcapng --uid UID -w one.pcap"), text);
+        final Cli r = Cli.run("extract", "samples/mixed.pcapng", "--uid", shown.get(0), "-w",
+            tmp.resolve("x.pcapng").toString());
+        assertEquals(0, r.exitCode, r.err);
+    }
+
+    @Test
     void aUidNotInTheInputWritesNothingAndSaysWhichOne(@TempDir final Path tmp) throws Exception
     {
         final Path out = tmp.resolve("out.pcap");
