@@ -59,6 +59,14 @@ class HtmlReportTest
             final String dom = dom(chromium, html, "");
             assertEquals("", between(dom, "<pre id=\"errors\">", "</pre>"), input + ": script errors");
             assertTrue(dom.contains("data-ready=\"1\""), input + ": the page finished");
+            if (json.get("top_flows").size() > 0)
+            {
+                // The top flow's extract and follow lines, ready to copy.
+                final String uid = json.get("top_flows").get(0).get("uid").asText();
+                assertTrue(between(dom, "<pre class=\"mono\" id=\"flow-commands\">", "</pre>").equals("analyzer extract "
+                    + input + " --uid " + uid + " -w " + uid + ".pcap\nanalyzer follow " + input + " --uid " + uid),
+                    input + ": " + between(dom, "id=\"flow-commands\">", "</pre>"));
+            }
             // Every chart with data drew; the others say there is none.
             int expected = capture(json).get("packets").asLong() > 0 ? 2 : 0;
             expected += json.get("ports").size() > 0 ? 2 : 0;
@@ -237,7 +245,7 @@ class HtmlReportTest
     {
         final String body = between(dom, "<table id=\"" + table + "\">", "</table>");
         final List<List<String>> rows = new ArrayList<>();
-        final Matcher row = Pattern.compile("<tr>(.*?)</tr>", Pattern.DOTALL).matcher(between(body, "<tbody>", "</tbody>"));
+        final Matcher row = Pattern.compile("<tr(?: data-uid=\"[^\"]*\")?>(.*?)</tr>", Pattern.DOTALL).matcher(between(body, "<tbody>", "</tbody>"));
         while (row.find())
         {
             final List<String> cells = new ArrayList<>();
