@@ -128,6 +128,21 @@ public final class SplitCommand implements Callable<Integer>
             }
         }, "flowdemux-split-stop");
         Runtime.getRuntime().addShutdownHook(onInterrupt);
+        try
+        {
+            return splitAndSay(cl, err, prepared, splitter, index);
+        }
+        finally
+        {
+            // After the last line is printed: on Ctrl-C the JVM ends as soon as the hook stops waiting.
+            done.countDown();
+            removeHook(onInterrupt);
+        }
+    }
+
+    private int splitAndSay(final CommandLine cl, final PrintWriter err, final TapOptions.Prepared prepared,
+        final Splitter splitter, final ConnectionIndex index) throws IOException
+    {
         OfflineRun run = null;
         String stopped = null;
         try
@@ -168,8 +183,6 @@ public final class SplitCommand implements Callable<Integer>
                 stopped = (stopped != null ? stopped
                     : dir.resolve("index." + indexFormat) + ": cannot write: " + IoErrors.reason(e)) + what;
             }
-            done.countDown();
-            removeHook(onInterrupt);
         }
         if (stopped == null && splitter.fault() != null)
         {

@@ -4,9 +4,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
 /**
- * One capture being written: its path, what is in it so far, and, while it is open, its channel and buffer. The
- * files open at once are a list ordered by last use ({@link CaptureFiles}), linked through the files themselves so
- * that moving one to the front allocates nothing.
+ * One capture being written: its path, what is in it so far, its records not yet written (a chain of the shared
+ * {@link ChunkArena}'s chunks), and its channel while it is open. {@link CaptureFiles} keeps two lists ordered by
+ * last use, the files holding records and the files open, linked through the files themselves so that moving one to
+ * the front allocates nothing.
  */
 public final class CaptureFile
 {
@@ -15,17 +16,30 @@ public final class CaptureFile
     long length;
     /** Bytes known on disk: a record boundary, where the file is cut back to after a failed write. */
     long durable;
+    /** Whether the file was created on disk (its first write reached it). */
+    boolean created;
     long packets;
     long bytes;
     /** pcapng: the interface number in this file of each link type met, by the encoder (null until needed). */
     int[] interfaces;
     int interfaceCount;
 
-    FileChannel channel;
+    /** Where the encoder writes a record: the writer's scratch array while it encodes, else null. */
     byte[] buffer;
     int fill;
+
+    /** The records not written yet: a chain of arena chunks, the last filled to {@link #lastFill}. */
+    int first = -1;
+    int last = -1;
+    int lastFill;
+    int chunks;
+    int buffered;
     CaptureFile newer;
     CaptureFile older;
+
+    FileChannel channel;
+    CaptureFile newerOpen;
+    CaptureFile olderOpen;
 
     CaptureFile(final Path path)
     {
@@ -52,11 +66,5 @@ public final class CaptureFile
     boolean isOpen()
     {
         return channel != null;
-    }
-
-    /** Room in the buffer for {@code n} more bytes (the caller flushes first when there is not). */
-    boolean fits(final int n)
-    {
-        return fill + n <= buffer.length;
     }
 }

@@ -6,8 +6,9 @@ import flowdemux.source.PacketRecord;
 
 /**
  * How records are written: classic pcap copied as it is (its file header, and each record's own header), pcap
- * written anew (merged pcap inputs whose headers differ), or pcapng (pcapng input, several link types, or asked). Each writes into the buffer of an
- * open {@link CaptureFile}; {@link CaptureFiles} makes room first, up to {@link #maxRecordLength}.
+ * written anew (merged pcap inputs whose headers differ), or pcapng (pcapng input, several link types, or asked).
+ * Each writes into a {@link CaptureFile}'s buffer, where {@link CaptureFiles} has made room for
+ * {@link #recordLength} bytes first.
  */
 abstract class RecordEncoder
 {

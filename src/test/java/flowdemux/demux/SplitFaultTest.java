@@ -144,6 +144,44 @@ class SplitFaultTest
         assertTrue(states.contains("input-fault") && states.contains("-"), states.toString());
     }
 
+    /** Ctrl-C (SIGINT) mid-split: the run ends at once with one line, every file whole, the index marks the rest. */
+    @Test
+    void anInterruptedSplitLeavesWholeFilesAndAnIndex(@TempDir final Path tmp) throws Exception
+    {
+        final Path capture = generate(tmp, 60000);
+        final Path out = tmp.resolve("out");
+        final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final Process p = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+            "flowdemux.cli.Main", "split", capture.toString(), "-o", out.toString())
+            .redirectOutput(tmp.resolve("stdout").toFile()).redirectError(tmp.resolve("stderr").toFile()).start();
+        final long deadline = System.nanoTime() + 30_000_000_000L;
+        boolean writing = false;
+        while (!writing && p.isAlive() && System.nanoTime() < deadline)
+        {
+            writing = Files.isDirectory(out.resolve("tcp-443")) || Files.isDirectory(out.resolve("udp-53"));
+            Thread.sleep(5);
+        }
+        assertTrue(writing && p.isAlive(), "split did not start writing, or ended before the signal");
+        assertEquals(0, new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "split ended after Ctrl-C");
+        final String err = Files.readString(tmp.resolve("stderr"));
+        assertTrue(err.contains("interrupted"), err);
+        assertFalse(err.contains("Exception"), err);
+        final Set<String> input = new HashSet<>(SplitFiles.records(capture));
+        long records = 0;
+        for (final Path f : SplitFiles.captures(out))
+        {
+            for (final String record : SplitFiles.records(f)) // throws on a cut record
+            {
+                assertTrue(input.contains(record), f + " holds a record not in the input");
+                records++;
+            }
+        }
+        assertTrue(records > 0 && records < input.size(), "records written before the signal: " + records);
+        final List<String> states = checkIndex(out, List.of("-", "interrupted"));
+        assertTrue(states.contains("interrupted"), "connections open at the signal are marked: " + states.size());
+    }
+
     @Test
     void aFolderThatIsNotEmptyIsRefusedUnlessForced(@TempDir final Path tmp) throws Exception
     {
