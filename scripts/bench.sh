@@ -65,9 +65,22 @@ for flows in "$medium" "$large"; do
   if command -v tshark >/dev/null && [ "$flows" -le 200000 ]; then
     read -r wall[tshark] rss[tshark] cpu[tshark] jit[tshark] < <(best tshark -r "$f" -q -z conv,tcp -z conv,udp); labels+=(tshark); title[tshark]="tshark -z conv,tcp -z conv,udp"
   fi
+  # The demultiplexer, same run: split by connection and by server port (into a folder on $dir's file system,
+  # replaced each run), extract and follow of one connection picked from the conn.log's middle.
+  read -r wall[splitc] rss[splitc] cpu[splitc] jit[splitc] < <(best ./analyzer split "$f" -o "$dir/split" --force)
+  read -r wall[splitp] rss[splitp] cpu[splitp] jit[splitp] < <(best ./analyzer split "$f" -o "$dir/split" --force --by server-port)
+  rm -rf "$dir/split"
+  ./analyzer read "$f" --format zeek -o "$dir/conn.log" >/dev/null 2>&1
+  uid=$(grep -v '^#' "$dir/conn.log" | awk -v n="$(grep -vc '^#' "$dir/conn.log")" 'NR == int(n / 2) {print $2}')
+  read -r wall[extract] rss[extract] cpu[extract] jit[extract] < <(best ./analyzer extract "$f" --uid "$uid" -w "$dir/one.pcap")
+  read -r wall[follow] rss[follow] cpu[follow] jit[follow] < <(best ./analyzer follow "$f" --uid "$uid" -o "$dir/follow")
+  rm -rf "$dir/follow" "$dir/one.pcap" "$dir/conn.log"
+  labels+=(splitc splitp extract follow)
+  title[splitc]="flowdemux split --by connection"; title[splitp]="flowdemux split --by server-port"
+  title[extract]="flowdemux extract --uid (one connection, one pass)"; title[follow]="flowdemux follow --uid (one connection)"
   for l in "${labels[@]}"; do
     awk -v n="$name" -v t="${title[$l]}" -v w="${wall[$l]}" -v r="${rss[$l]}" -v p="$packets" -v b="${wall[fd2]}" \
-      -v c="${cpu[$l]}" -v j="${jit[$l]}" -v java="$([[ $l == fd* ]] && echo 1 || echo 0)" \
+      -v c="${cpu[$l]}" -v j="${jit[$l]}" -v java="$([[ $l == fd* || $l == split* || $l == extract || $l == follow ]] && echo 1 || echo 0)" \
       'BEGIN { printf "| %s | %s | %.2f | %.2f M | %.2f | %.0f | %s | %.0f | %.2f |\n", n, t, w, p / w / 1e6, c,
         c * 1e9 / p, java ? sprintf("%.2f", j) : "-", r / 1024, w / b }'
   done
