@@ -218,15 +218,7 @@ final class CaptureFiles implements AutoCloseable
         }
         try
         {
-            if (file.channel == null)
-            {
-                openChannel(file);
-            }
-            else if (file != newestOpen)
-            {
-                unlinkOpen(file);
-                linkNewestOpen(file);
-            }
+            writable(file);
             int c = file.first;
             int left = file.buffered;
             while (left > 0)
@@ -262,15 +254,7 @@ final class CaptureFiles implements AutoCloseable
     {
         try
         {
-            if (file.channel == null)
-            {
-                openChannel(file);
-            }
-            else if (file != newestOpen)
-            {
-                unlinkOpen(file);
-                linkNewestOpen(file);
-            }
+            writable(file);
             final ByteBuffer buffer = ByteBuffer.wrap(from, 0, n);
             while (buffer.hasRemaining())
             {
@@ -298,6 +282,20 @@ final class CaptureFiles implements AutoCloseable
             file.chunks = 0;
             file.buffered = 0;
             unlink(file);
+        }
+    }
+
+    /** Opens the file, or marks it the most recently written of those open. */
+    private void writable(final CaptureFile file) throws IOException
+    {
+        if (file.channel == null)
+        {
+            openChannel(file);
+        }
+        else if (file != newestOpen)
+        {
+            unlinkOpen(file);
+            linkNewestOpen(file);
         }
     }
 
