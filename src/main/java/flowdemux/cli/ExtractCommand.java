@@ -1,9 +1,12 @@
 package flowdemux.cli;
 
 import flowdemux.demux.Extractor;
+import flowdemux.demux.IndexedExtractor;
+import flowdemux.demux.OffsetIndex;
 import flowdemux.demux.OutputFault;
 import flowdemux.demux.UidList;
 import flowdemux.flow.FlowSink;
+import flowdemux.source.CaptureFormatException;
 import flowdemux.util.IoErrors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -57,6 +60,13 @@ public final class ExtractCommand implements Callable<Integer>
 
     @Option(names = "--pcapng", description = "write pcapng (default: the input's format)")
     private boolean pcapng;
+
+    @Option(names = "--index-file", paramLabel = "FDX", description = "the capture's offset index (default: F.fdx "
+        + "beside the capture F, when there, written by read --index): only the chosen connections' records are read")
+    private Path indexFile;
+
+    @Option(names = "--no-index", description = "read the whole capture even when it has an index")
+    private boolean noIndex;
 
     @Override
     public Integer call() throws IOException
@@ -125,6 +135,11 @@ public final class ExtractCommand implements Callable<Integer>
         {
             return Main.EXIT_INPUT;
         }
+        final Integer indexed = throughIndex(cl, prepared, wanted, partial, target);
+        if (indexed != null)
+        {
+            return indexed;
+        }
         final Extractor extractor = new Extractor(wanted, prepared.config.uidSeed, prepared.reader, pcapng, partial);
         String failed = null;
         try
@@ -161,13 +176,16 @@ public final class ExtractCommand implements Callable<Integer>
         final List<String> missing = extractor.missing();
         if (!missing.isEmpty())
         {
-            err.println("flowdemux: " + (missing.size() == 1 ? "uid " + missing.get(0) + " is"
-                : missing.size() + " uids are (" + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
-                    + (missing.size() > 5 ? ", ..." : "") + ")")
-                + " not in this input; uids are derived from the input and --seed, so they match read's and "
-                + "split's of the same input only; nothing written");
+            printMissing(err, missing);
             return Main.EXIT_INPUT;
         }
+        return publish(err, partial, target, extractor.packets(), wanted.size(), "");
+    }
+
+    /** Moves the finished capture to its place (or copies it to standard output) and says what was written. */
+    private int publish(final PrintWriter err, final Path partial, final Path target, final long packets,
+        final int connections, final String how)
+    {
         try
         {
             if (target == null)
@@ -187,10 +205,84 @@ public final class ExtractCommand implements Callable<Integer>
                 + IoErrors.reason(e));
             return Main.EXIT_INPUT;
         }
-        err.printf("flowdemux: extracted %d packets of %d connection%s%s%n", extractor.packets(), wanted.size(),
-            wanted.size() == 1 ? "" : "s", target == null ? "" : " to " + output);
+        err.printf("flowdemux: extracted %d packets of %d connection%s%s%s%n", packets, connections,
+            connections == 1 ? "" : "s", target == null ? "" : " to " + output, how);
         err.flush();
         return Main.EXIT_OK;
+    }
+
+    /**
+     * Extracts through the capture's offset index when it has a usable one: the exit code, or null to read the whole
+     * capture (no index, or one that does not fit: the line saying why was printed).
+     */
+    private Integer throughIndex(final CommandLine cl, final TapOptions.Prepared prepared, final Set<String> wanted,
+        final Path partial, final Path target) throws IOException
+    {
+        final PrintWriter err = cl.getErr();
+        if (noIndex || input.inputs.size() != 1 || "-".equals(input.inputs.get(0)))
+        {
+            if (indexFile != null && !noIndex)
+            {
+                throw new CommandLine.ParameterException(cl, "--index-file goes with one capture file");
+            }
+            return null;
+        }
+        final Path capture = Path.of(input.inputs.get(0));
+        final Path fdx = indexFile != null ? indexFile : Path.of(input.inputs.get(0) + ".fdx");
+        if (!Files.exists(fdx))
+        {
+            if (indexFile != null)
+            {
+                err.println("flowdemux: --index-file " + indexFile + ": no such file; reading the whole capture");
+            }
+            return null;
+        }
+        final String key = IndexKey.of(input.bpf, input.filters, input.connection, input.maxFlows);
+        final IndexedExtractor extractor = new IndexedExtractor();
+        boolean readerClosed = false;
+        try (OffsetIndex index = OffsetIndex.open(fdx, capture, prepared.config.uidSeed, key))
+        {
+            prepared.reader.close();
+            readerClosed = true;
+            extractor.extract(index, wanted, capture, pcapng, partial);
+        }
+        catch (OffsetIndex.Unusable e)
+        {
+            err.println("flowdemux: " + fdx + ": " + e.getMessage() + "; reading the whole capture"
+                + (e.getMessage().startsWith("stale") ? " (read --index writes it anew)" : ""));
+            return readerClosed ? extractAgain(cl, wanted, partial, target) : null;
+        }
+        catch (CaptureFormatException e)
+        {
+            err.println("flowdemux: " + capture + ": byte offset " + e.byteOffset() + ": " + e.getMessage()
+                + "; nothing written");
+            return Main.EXIT_INPUT;
+        }
+        catch (OutputFault e)
+        {
+            err.println("flowdemux: " + e.getMessage().replace(partial.toString(), String.valueOf(target))
+                + "; nothing written");
+            return Main.EXIT_INPUT;
+        }
+        catch (IOException e)
+        {
+            err.println("flowdemux: " + fdx + ": cannot read: " + IoErrors.reason(e) + "; reading the whole capture");
+            return readerClosed ? extractAgain(cl, wanted, partial, target) : null;
+        }
+        if (!extractor.missing().isEmpty())
+        {
+            printMissing(err, extractor.missing());
+            return Main.EXIT_INPUT;
+        }
+        return publish(err, partial, target, extractor.packets(), wanted.size(), " (through the index " + fdx + ")");
+    }
+
+    /** The index gave out after the capture was closed: a full pass from a fresh reader. */
+    private int extractAgain(final CommandLine cl, final Set<String> wanted, final Path partial, final Path target)
+        throws IOException
+    {
+        noIndex = true;
+        return extract(cl, wanted, partial, target);
     }
 
     /** The uids asked for; null when the list could not be read (the line was printed). */
@@ -235,6 +327,15 @@ public final class ExtractCommand implements Callable<Integer>
             return null;
         }
         return wanted;
+    }
+
+    private static void printMissing(final PrintWriter err, final List<String> missing)
+    {
+        err.println("flowdemux: " + (missing.size() == 1 ? "uid " + missing.get(0) + " is"
+            : missing.size() + " uids are (" + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
+                + (missing.size() > 5 ? ", ..." : "") + ")")
+            + " not in this input; uids are derived from the input and --seed, so they match read's and "
+            + "split's of the same input only; nothing written");
     }
 
     private static void deleteQuietly(final Path p)

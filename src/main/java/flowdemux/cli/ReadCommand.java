@@ -2,6 +2,7 @@ package flowdemux.cli;
 
 import flowdemux.flow.ConnectionConfig;
 import flowdemux.export.IpfixExporter;
+import flowdemux.demux.OffsetIndexWriter;
 import flowdemux.pipeline.OfflineRun;
 import flowdemux.pipeline.PacketFilter;
 import flowdemux.pipeline.ProgressListener;
@@ -79,6 +80,14 @@ public final class ReadCommand implements Callable<Integer>
     @CommandLine.Mixin
     private ConnectionOptions connection;
 
+    @Option(names = "--index", description = "also write F.fdx beside the capture F: where each connection's records "
+        + "are, so that extract reads only those (one uncompressed input file; tracks with one worker)")
+    private boolean index;
+
+    @Option(names = "--index-file", paramLabel = "FDX", description = "write the index there instead (implies "
+        + "--index)")
+    private Path indexFile;
+
     @Override
     public Integer call() throws IOException
     {
@@ -89,7 +98,14 @@ public final class ReadCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(cl, "--max-flows must be 1 to " + MAX_FLOWS + ", not " + maxFlows);
         }
-        final int workerCount = workers == null ? Math.max(1, Runtime.getRuntime().availableProcessors()) : workers;
+        final boolean indexing = index || indexFile != null;
+        if (indexing && workers != null && workers != 1)
+        {
+            throw new CommandLine.ParameterException(cl, "--index records each connection's packets in input order, "
+                + "with one worker; leave out --workers");
+        }
+        final int workerCount = indexing ? 1
+            : workers == null ? Math.max(1, Runtime.getRuntime().availableProcessors()) : workers;
         if (workerCount < 1 || workerCount > 256)
         {
             throw new CommandLine.ParameterException(cl, "--workers must be 1 to 256, not " + workerCount);
@@ -105,6 +121,11 @@ public final class ReadCommand implements Callable<Integer>
         if ("pcap4j".equals(readerKind) && inputs.contains("-"))
         {
             throw new CommandLine.ParameterException(cl, "--reader pcap4j reads files, not standard input");
+        }
+        if (indexing && (inputs.size() != 1 || inputs.contains("-") || !"java".equals(readerKind)))
+        {
+            throw new CommandLine.ParameterException(cl, "--index indexes one capture file read by the java reader "
+                + "(not standard input, not several files)");
         }
         refuseOverwritingAnInput(cl);
         final PacketFilter filter = filters.toFilter(cl);
@@ -149,6 +170,24 @@ public final class ReadCommand implements Callable<Integer>
             return Main.EXIT_INPUT;
         }
         config.uidSeed = seed != null ? seed : reader.digest();
+        final Path indexTarget = indexing ? (indexFile != null ? indexFile : Path.of(inputs.get(0) + ".fdx")) : null;
+        if (indexing && !reader.seekable())
+        {
+            reader.close();
+            err.println(notSeekable());
+            return Main.EXIT_INPUT;
+        }
+        final OffsetIndexWriter indexWriter;
+        try
+        {
+            indexWriter = indexing ? new OffsetIndexWriter(indexTarget) : null;
+        }
+        catch (IOException e)
+        {
+            reader.close();
+            err.println("flowdemux: " + indexTarget + ": cannot write: " + IoErrors.reason(e));
+            return Main.EXIT_INPUT;
+        }
 
         final Analysis analysis = new Analysis(report.renderer(), workerCount);
         final IpfixExporter exporter;
@@ -166,6 +205,10 @@ public final class ReadCommand implements Callable<Integer>
             progressListener(err), config);
         run.recordFilter(compiled);
         run.collectAtPhaseEnds(analysis.views);
+        if (indexWriter != null)
+        {
+            run.tap(indexWriter);
+        }
         try (reader)
         {
             run.run(reader);
@@ -203,7 +246,44 @@ public final class ReadCommand implements Callable<Integer>
         {
             err.println("flowdemux: " + e);
         }
+        if (indexWriter != null && !finishIndex(indexWriter, indexTarget, reader, config.uidSeed, errors, err))
+        {
+            return Main.EXIT_INPUT;
+        }
         return !errors.isEmpty() ? Main.EXIT_INPUT : ExportOptions.complete(exported) ? Main.EXIT_OK : Main.EXIT_EXPORT;
+    }
+
+    /** Writes the index when the read went to the end of a capture that can be read by offsets; false otherwise. */
+    private boolean finishIndex(final OffsetIndexWriter writer, final Path target, final MergedReader reader,
+        final long uidSeed, final List<String> errors, final PrintWriter err)
+    {
+        try (writer)
+        {
+            if (!errors.isEmpty())
+            {
+                err.println("flowdemux: --index: no index written: the capture could not be read to its end");
+                return false;
+            }
+            if (!reader.seekable())
+            {
+                err.println(notSeekable());
+                return false;
+            }
+            writer.finish(Path.of(inputs.get(0)), uidSeed, IndexKey.of(bpf, filters, connection, maxFlows));
+            return true;
+        }
+        catch (IOException e)
+        {
+            err.println("flowdemux: " + target + ": cannot write: " + IoErrors.reason(e) + "; no index written");
+            return false;
+        }
+    }
+
+    private String notSeekable()
+    {
+        return "flowdemux: --index: no index written: the records of " + inputs.get(0) + " cannot be read alone at "
+            + "their offsets (a compressed file, a pipe, or pcapng with interfaces described after its first packets "
+            + "or simple packet blocks, which take the time of the packet before)";
     }
 
     /** -o naming one of the inputs would destroy it. */

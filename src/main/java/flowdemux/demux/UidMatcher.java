@@ -67,7 +67,7 @@ final class UidMatcher
     }
 
     /** FNV-1a over the characters: uids are random, so any decent mix separates them. */
-    private static long hash(final byte[] b, final int length)
+    static long hash(final byte[] b, final int length)
     {
         long h = 0xcbf29ce484222325L;
         for (int i = 0; i < length; i++)

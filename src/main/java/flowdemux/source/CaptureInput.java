@@ -102,6 +102,31 @@ public final class CaptureInput implements AutoCloseable
         return end - start >= n;
     }
 
+    /** Whether {@link #seek} can go to any offset: a regular file read as it is (not compressed, not a pipe). */
+    public boolean seekable()
+    {
+        return in instanceof SeekableFileInput;
+    }
+
+    /** Goes to {@code offset}: within the bytes at hand without reading, else by repositioning the file. */
+    public void seek(final long offset) throws IOException
+    {
+        if (offset >= startPosition && offset - startPosition <= end - start)
+        {
+            advance((int)(offset - startPosition));
+            return;
+        }
+        if (!seekable())
+        {
+            throw new IOException("this input cannot be read at an offset");
+        }
+        ((SeekableFileInput)in).position(offset);
+        start = 0;
+        end = 0;
+        startPosition = offset;
+        eof = false;
+    }
+
     public void advance(final int n)
     {
         start += n;

@@ -31,6 +31,22 @@ public interface CaptureReader extends AutoCloseable
         return null;
     }
 
+    /**
+     * Whether every record handed out can be read again alone, by {@link #seek} to its {@code fileOffset} and
+     * {@link #next}: a regular uncompressed file, and for pcapng one whose interfaces are all described before its
+     * first packet (so that a record read out of order means what it meant in order).
+     */
+    default boolean seekable()
+    {
+        return false;
+    }
+
+    /** Makes the next {@link #next} read the record at {@code fileOffset}; only when {@link #seekable()}. */
+    default void seek(final long fileOffset) throws IOException
+    {
+        throw new IOException(formatName() + " input cannot be read at an offset");
+    }
+
     @Override
     void close() throws IOException;
 }

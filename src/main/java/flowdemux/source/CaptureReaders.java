@@ -44,7 +44,7 @@ public final class CaptureReaders
     {
         if (Files.isRegularFile(path))
         {
-            return Files.newInputStream(path);
+            return new SeekableFileInput(path, Integer.MAX_VALUE);
         }
         if (!Files.exists(path))
         {
@@ -60,17 +60,48 @@ public final class CaptureReaders
         }
     }
 
+    /**
+     * Opens a regular file to read records by their offsets ({@link CaptureReader#seek}), reading a little at a time;
+     * the head of the file (pcap's header, pcapng's section and interfaces) is read by the first {@code next}.
+     */
+    public static CaptureReader openForSeeking(final Path path) throws IOException, CaptureFormatException
+    {
+        final InputStream raw = new SeekableFileInput(path, 1 << 14);
+        try
+        {
+            return open(raw);
+        }
+        catch (IOException | CaptureFormatException | RuntimeException e)
+        {
+            raw.close();
+            throw e;
+        }
+    }
+
     public static CaptureReader open(final InputStream raw) throws IOException, CaptureFormatException
     {
-        final PushbackInputStream peek = new PushbackInputStream(raw, 2);
         final byte[] two = new byte[2];
-        final int n = peek.readNBytes(two, 0, 2);
-        if (n > 0)
+        final InputStream peeked;
+        final int n;
+        if (raw instanceof SeekableFileInput file)
         {
-            peek.unread(two, 0, n);
+            // Looked at and rewound: the reader keeps the file itself, and with it the ability to seek.
+            n = file.readNBytes(two, 0, 2);
+            file.position(0);
+            peeked = file;
+        }
+        else
+        {
+            final PushbackInputStream peek = new PushbackInputStream(raw, 2);
+            n = peek.readNBytes(two, 0, 2);
+            if (n > 0)
+            {
+                peek.unread(two, 0, n);
+            }
+            peeked = peek;
         }
         final InputStream in = n == 2 && (two[0] & 0xFF) == 0x1F && (two[1] & 0xFF) == 0x8B
-            ? new GZIPInputStream(peek, GZIP_BUFFER) : peek;
+            ? new GZIPInputStream(peeked, GZIP_BUFFER) : peeked;
         final CaptureInput input = new CaptureInput(in, MAX_RECORD);
         if (!input.ensure(4))
         {

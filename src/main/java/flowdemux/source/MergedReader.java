@@ -214,6 +214,13 @@ public final class MergedReader implements CaptureReader
         return first;
     }
 
+    /** One input whose records can be read again by their offsets; several inputs' offsets are of different files. */
+    @Override
+    public boolean seekable()
+    {
+        return inputs.length == 1 && inputs[0].reader.seekable();
+    }
+
     public List<Input> inputs()
     {
         return List.of(inputs);

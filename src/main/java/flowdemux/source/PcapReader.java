@@ -144,6 +144,18 @@ public final class PcapReader implements CaptureReader
     }
 
     @Override
+    public boolean seekable()
+    {
+        return in.seekable();
+    }
+
+    @Override
+    public void seek(final long fileOffset) throws IOException
+    {
+        in.seek(fileOffset);
+    }
+
+    @Override
     public long position()
     {
         return in.position();

@@ -43,6 +43,11 @@ public final class PcapngReader implements CaptureReader
     private boolean anyBig;
     private long index;
     private long lastTimestamp;
+    /**
+     * A section or interface described after a packet, or a simple packet block (whose time is its predecessor's):
+     * a record read out of order may then mean another thing.
+     */
+    private boolean dependsOnOrder;
 
     // Interfaces of the current section, struct of arrays.
     private int interfaceCount;
@@ -160,6 +165,7 @@ public final class PcapngReader implements CaptureReader
             throw new CaptureFormatException(offset + 12, "unsupported pcapng savefile version " + major + "." + minor);
         }
         checkOptions(b, p + 24, len - 28, offset + 24);
+        dependsOnOrder |= index > 0;
         interfaceCount = 0;
         in.advance(len);
     }
@@ -199,6 +205,7 @@ public final class PcapngReader implements CaptureReader
     private void readInterface(final byte[] b, final int body, final int bodyLength, final long offset)
         throws CaptureFormatException
     {
+        dependsOnOrder |= index > 0;
         if (bodyLength < 8)
         {
             throw new CaptureFormatException(offset, "interface description block too short: " + bodyLength + " body bytes");
@@ -324,6 +331,7 @@ public final class PcapngReader implements CaptureReader
     private boolean readSimplePacket(final PacketRecord record, final byte[] b, final int body, final int bodyLength,
         final long offset) throws CaptureFormatException
     {
+        dependsOnOrder = true;
         if (bodyLength < 4)
         {
             throw new CaptureFormatException(offset, "simple packet block too short: " + bodyLength + " body bytes");
@@ -397,6 +405,18 @@ public final class PcapngReader implements CaptureReader
     public int[] linkTypes()
     {
         return seenLinkTypes.clone();
+    }
+
+    @Override
+    public boolean seekable()
+    {
+        return in.seekable() && !dependsOnOrder;
+    }
+
+    @Override
+    public void seek(final long fileOffset) throws IOException
+    {
+        in.seek(fileOffset);
     }
 
     @Override

@@ -1,0 +1,342 @@
+package flowdemux.demux;
+
+import flowdemux.decode.DecodedPacket;
+import flowdemux.flow.FlowRecord;
+import flowdemux.flow.FlowSlot;
+import flowdemux.pipeline.PacketTap;
+import flowdemux.source.PacketRecord;
+import flowdemux.util.AsciiLine;
+import org.agrona.collections.Long2LongHashMap;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes a capture's offset index ({@link OffsetIndex}) as a read goes: each tracked record's file offset is
+ * appended, delta-coded, to a small slot of its connection; a full slot becomes a segment of the index body, chained
+ * to the connection's previous one. When every slot is taken, all are written out and freed, so memory stays at the
+ * slots' size whatever the number of connections. Records go to a connection in the order extract writes them
+ * (held IP fragments with the packet that completes their datagram).
+ */
+public final class OffsetIndexWriter implements PacketTap, AutoCloseable
+{
+    static final int SLOT = 256;
+    /** Room for one more offset: a zigzag varint of a long takes at most 10 bytes. */
+    private static final int MAX_VARINT = 10;
+    private static final int DEFAULT_SLOTS = 1 << 16;
+
+    private final Path target;
+    private final Path partial;
+    private final Output out;
+    private final byte[] slotBytes;
+    private final int[] slotFill;
+    private final int[] slotCount;
+    private final long[] slotSerial;
+    private final long[] slotLastOffset;
+    private final int[] freeSlots;
+    private int freeCount;
+    /** Serial of each connection that holds a slot, to the slot. */
+    private final Long2LongHashMap slotOf = new Long2LongHashMap(-1L);
+    /** Serial of each connection, to the body offset of its latest segment. */
+    private final Long2LongHashMap lastSegment = new Long2LongHashMap(-1L);
+    private final HeldFragments held = new HeldFragments();
+    private final Consumer<PacketRecord> dropper = r -> { };
+    private int releasedSlot;
+    private final Consumer<PacketRecord> toReleased = r -> add(releasedSlot, r.fileOffset);
+    private long lastSerial = Long.MIN_VALUE;
+    private int lastSlot = -1;
+    private long records;
+    private IOException fault;
+
+    /** Writes into a temporary file beside {@code target}, which {@link #finish} renames to it. */
+    public OffsetIndexWriter(final Path target) throws IOException
+    {
+        this(target, DEFAULT_SLOTS);
+    }
+
+    OffsetIndexWriter(final Path target, final int slots) throws IOException
+    {
+        this.target = target.toAbsolutePath();
+        this.partial = Files.createTempFile(this.target.getParent(), "." + this.target.getFileName(), ".partial");
+        partial.toFile().deleteOnExit(); // Ctrl-C during the read leaves no half index behind
+        this.out = new Output(Files.newOutputStream(partial));
+        slotBytes = new byte[slots * SLOT];
+        slotFill = new int[slots];
+        slotCount = new int[slots];
+        slotSerial = new long[slots];
+        slotLastOffset = new long[slots];
+        freeSlots = new int[slots];
+        for (int i = 0; i < slots; i++)
+        {
+            freeSlots[i] = slots - 1 - i;
+        }
+        freeCount = slots;
+        out.write(OffsetIndex.MAGIC, 0, OffsetIndex.MAGIC.length);
+    }
+
+    @Override
+    public void unmatched(final PacketRecord record)
+    {
+        // in no connection: extract never asks for it
+    }
+
+    @Override
+    public void filteredOut(final PacketRecord record)
+    {
+        // left out, as in extract
+    }
+
+    @Override
+    public void fragmentHeld(final PacketRecord record, final DecodedPacket fragment)
+    {
+        held.hold(record, fragment, dropper);
+    }
+
+    @Override
+    public void tracked(final PacketRecord record, final DecodedPacket packet, final FlowSlot connection,
+        final int payloadLength)
+    {
+        if (fault != null)
+        {
+            return;
+        }
+        final long serial = connection.serial();
+        int slot = serial == lastSerial ? lastSlot : (int)slotOf.get(serial);
+        if (slot < 0)
+        {
+            slot = take(serial);
+        }
+        lastSerial = serial;
+        lastSlot = slot;
+        if (packet.frames > 1 && !held.isEmpty())
+        {
+            releasedSlot = slot;
+            held.release(packet, toReleased);
+        }
+        add(slot, record.fileOffset);
+    }
+
+    @Override
+    public void inputEnded()
+    {
+        // fragments whose datagram never came belong to no connection
+    }
+
+    /**
+     * Writes what is still in the slots, the directory and the description of the capture, and renames the file to
+     * its name. {@code capture} is the file indexed, {@code fingerprint} the options its connections depend on.
+     */
+    public void finish(final Path capture, final long uidSeed, final String fingerprint) throws IOException
+    {
+        if (fault != null)
+        {
+            throw fault;
+        }
+        flushAll();
+        final long directoryOffset = out.position;
+        final int connections = lastSegment.size();
+        final long[] hashes = new long[connections];
+        final long[] positions = new long[connections];
+        final AsciiLine uid = new AsciiLine(24);
+        final Long2LongHashMap.EntryIterator it = lastSegment.entrySet().iterator();
+        for (int i = 0; i < connections; i++)
+        {
+            it.next();
+            uid.setLength(0);
+            FlowRecord.appendUid(uid, uidSeed, it.getLongKey());
+            hashes[i] = UidMatcher.hash(uid.array(), uid.length());
+            positions[i] = it.getLongValue();
+        }
+        OffsetIndex.sortByHash(hashes, positions, 0, connections - 1);
+        final byte[] entry = new byte[16];
+        for (int i = 0; i < connections; i++)
+        {
+            OffsetIndex.putLong(entry, 0, hashes[i]);
+            OffsetIndex.putLong(entry, 8, positions[i]);
+            out.write(entry, 0, 16);
+        }
+        final OffsetIndex.Meta meta = new OffsetIndex.Meta();
+        meta.capture = OffsetIndex.CaptureMark.of(capture);
+        meta.uidSeed = uidSeed;
+        meta.connections = connections;
+        meta.records = records;
+        meta.directoryOffset = directoryOffset;
+        meta.fingerprint = fingerprint;
+        final long metaOffset = out.position;
+        final byte[] m = meta.encode();
+        out.write(m, 0, m.length);
+        final byte[] trailer = new byte[OffsetIndex.TRAILER];
+        OffsetIndex.putLong(trailer, 0, metaOffset);
+        out.flushBuffer();
+        OffsetIndex.putInt(trailer, 8, (int)out.crc.getValue());
+        System.arraycopy(OffsetIndex.END_MAGIC, 0, trailer, 16, 8);
+        out.write(trailer, 0, trailer.length);
+        out.close();
+        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Records indexed so far. */
+    public long records()
+    {
+        return records;
+    }
+
+    /** Removes the temporary file when the index was not finished. */
+    @Override
+    public void close()
+    {
+        try
+        {
+            out.close();
+        }
+        catch (IOException e)
+        {
+            // the partial file is deleted below
+        }
+        try
+        {
+            Files.deleteIfExists(partial);
+        }
+        catch (IOException e)
+        {
+            // a leftover is named .partial
+        }
+    }
+
+    private int take(final long serial)
+    {
+        if (freeCount == 0)
+        {
+            flushAll();
+        }
+        final int slot = freeSlots[--freeCount];
+        slotSerial[slot] = serial;
+        slotFill[slot] = 0;
+        slotCount[slot] = 0;
+        slotLastOffset[slot] = 0;
+        slotOf.put(serial, slot);
+        return slot;
+    }
+
+    private void add(final int slot, final long fileOffset)
+    {
+        if (slotFill[slot] > SLOT - MAX_VARINT)
+        {
+            flush(slot);
+        }
+        final long delta = fileOffset - slotLastOffset[slot];
+        slotLastOffset[slot] = fileOffset;
+        slotFill[slot] = OffsetIndex.putVarint(slotBytes, slot * SLOT + slotFill[slot], (delta << 1) ^ (delta >> 63))
+            - slot * SLOT;
+        slotCount[slot]++;
+        records++;
+    }
+
+    /** Writes the slot's offsets as a segment and empties it (the connection keeps the slot). */
+    private void flush(final int slot)
+    {
+        if (slotCount[slot] == 0 || fault != null)
+        {
+            return;
+        }
+        final long serial = slotSerial[slot];
+        final long segment = out.position;
+        final byte[] head = out.head;
+        int p = OffsetIndex.putVarint(head, 0, serial);
+        p = OffsetIndex.putVarint(head, p, lastSegment.get(serial) + 1);
+        p = OffsetIndex.putVarint(head, p, slotCount[slot]);
+        p = OffsetIndex.putVarint(head, p, slotFill[slot]);
+        try
+        {
+            out.write(head, 0, p);
+            out.write(slotBytes, slot * SLOT, slotFill[slot]);
+        }
+        catch (IOException e)
+        {
+            fault = e;
+            return;
+        }
+        lastSegment.put(serial, segment);
+        slotFill[slot] = 0;
+        slotCount[slot] = 0;
+        slotLastOffset[slot] = 0;
+    }
+
+    private void flushAll()
+    {
+        final Long2LongHashMap.ValueIterator slots = slotOf.values().iterator();
+        while (slots.hasNext())
+        {
+            final int slot = (int)slots.nextValue();
+            flush(slot);
+            freeSlots[freeCount++] = slot;
+        }
+        slotOf.clear();
+        lastSerial = Long.MIN_VALUE;
+        lastSlot = -1;
+    }
+
+    /** A buffered file output that keeps its position and the CRC-32C of what went through it. */
+    private static final class Output
+    {
+        final byte[] head = new byte[64];
+        final CRC32C crc = new CRC32C();
+        private final OutputStream to;
+        private final byte[] buffer = new byte[1 << 16];
+        private int fill;
+        long position;
+        private boolean closed;
+
+        Output(final OutputStream to)
+        {
+            this.to = to;
+        }
+
+        void write(final byte[] b, final int off, final int len) throws IOException
+        {
+            if (fill + len > buffer.length)
+            {
+                flushBuffer();
+            }
+            if (len > buffer.length)
+            {
+                crc.update(b, off, len);
+                to.write(b, off, len);
+            }
+            else
+            {
+                System.arraycopy(b, off, buffer, fill, len);
+                fill += len;
+            }
+            position += len;
+        }
+
+        void flushBuffer() throws IOException
+        {
+            crc.update(buffer, 0, fill);
+            to.write(buffer, 0, fill);
+            fill = 0;
+        }
+
+        void close() throws IOException
+        {
+            if (!closed)
+            {
+                closed = true;
+                try
+                {
+                    flushBuffer();
+                }
+                finally
+                {
+                    to.close();
+                }
+            }
+        }
+    }
+}

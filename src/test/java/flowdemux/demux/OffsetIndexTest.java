@@ -1,0 +1,249 @@
+package flowdemux.demux;
+
+import flowdemux.Cli;
+import flowdemux.Corpus;
+import flowdemux.flow.ConnectionConfig;
+import flowdemux.flow.FlowSink;
+import flowdemux.pipeline.OfflineRun;
+import flowdemux.pipeline.PacketFilter;
+import flowdemux.pipeline.PacketTap;
+import flowdemux.pipeline.ProgressListener;
+import flowdemux.source.CaptureReaders;
+import flowdemux.source.MergedReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The offset index (read --index, extract through F.fdx): what extract writes through it is, byte for byte, what a
+ * full pass writes; an index of another capture, of the same capture changed, made with other options or damaged is
+ * refused with one line and the whole capture is read instead.
+ */
+class OffsetIndexTest
+{
+    @Test
+    void throughTheIndexEachConnectionIsWhatAFullPassExtracts(@TempDir final Path tmp) throws Exception
+    {
+        int indexed = 0;
+        int pcapng = 0;
+        long extracted = 0;
+        int refused = 0;
+        final List<String> differ = new ArrayList<>();
+        for (final Path original : Corpus.captures())
+        {
+            final String name = Corpus.name(original);
+            if (Corpus.rejected().contains(name) || Files.size(original) > 20_000_000)
+            {
+                continue;
+            }
+            final Path dir = Files.createDirectories(tmp.resolve(name.replace('/', '-')));
+            final Path capture = dir.resolve(original.getFileName());
+            Files.copy(original, capture);
+            final Path conn = dir.resolve("conn.log");
+            final Cli read = Cli.run("read", capture.toString(), "--index", "--format", "zeek", "-o", conn.toString());
+            if (read.exitCode != 0)
+            {
+                // a corrupt tail or interfaces described late: no index, and the line says so
+                assertFalse(Files.exists(Path.of(capture + ".fdx")), name + ": an index beside a failed read");
+                assertTrue(read.err.contains("no index written") || read.err.contains("byte offset"), name + ": "
+                    + read.err);
+                refused++;
+                continue;
+            }
+            final List<String> uids = Files.readAllLines(conn).stream().filter(l -> !l.startsWith("#"))
+                .map(l -> l.split("\t")[1]).toList();
+            if (uids.isEmpty())
+            {
+                continue;
+            }
+            indexed++;
+            pcapng += name.endsWith(".pcapng") ? 1 : 0;
+            final List<List<String>> asks = new ArrayList<>();
+            asks.add(uids);
+            for (int i = 0; i < uids.size(); i += Math.max(1, uids.size() / 7))
+            {
+                asks.add(List.of(uids.get(i)));
+            }
+            for (final List<String> ask : asks)
+            {
+                final Path list = dir.resolve("uids.txt");
+                Files.write(list, ask);
+                final Path viaIndex = dir.resolve("via-index.cap");
+                final Path full = dir.resolve("full.cap");
+                final Cli a = Cli.run("extract", capture.toString(), "--uids-from", list.toString(), "-w",
+                    viaIndex.toString());
+                final Cli b = Cli.run("extract", capture.toString(), "--uids-from", list.toString(), "-w",
+                    full.toString(), "--no-index");
+                assertEquals(0, a.exitCode, name + ": " + a.err);
+                assertEquals(0, b.exitCode, name + ": " + b.err);
+                assertTrue(a.err.contains("through the index"), name + ": " + a.err);
+                if (!Arrays.equals(Files.readAllBytes(viaIndex), Files.readAllBytes(full)))
+                {
+                    differ.add(name + " " + (ask.size() == 1 ? ask.get(0) : "all " + ask.size() + " uids"));
+                }
+                extracted += ask.size();
+            }
+        }
+        System.out.printf("offset index: %d corpus captures indexed (%d pcapng), %d not (corrupt, or pcapng "
+            + "that reads only in order), %d extractions compared, %d differ%n", indexed, pcapng, refused, extracted,
+            differ.size());
+        assertTrue(indexed >= 20 && pcapng >= 3, indexed + " captures indexed, " + pcapng + " pcapng");
+        assertEquals(List.of(), differ);
+    }
+
+    @Test
+    void aFewSlotsForManyConnectionsStillGiveEachItsRecordsInOrder(@TempDir final Path tmp) throws Exception
+    {
+        // 4 slots for 300 connections at once: every slot is written out again and again, so each connection's
+        // offsets are a chain of many segments across many flushes.
+        final Path capture = tmp.resolve("g.pcap");
+        final Cli gen = Cli.run("generate", "--flows", "600", "--concurrency", "300", "-o", capture.toString());
+        assertEquals(0, gen.exitCode, gen.err);
+        final Path fdx = tmp.resolve("g.fdx");
+        final long seed;
+        try (OffsetIndexWriter writer = new OffsetIndexWriter(fdx, 4))
+        {
+            seed = pass(capture, writer);
+            writer.finish(capture, seed, "key");
+        }
+        final Path conn = tmp.resolve("conn.log");
+        assertEquals(0, Cli.run("read", capture.toString(), "--format", "zeek", "-o", conn.toString()).exitCode);
+        final List<String> uids = Files.readAllLines(conn).stream().filter(l -> !l.startsWith("#"))
+            .map(l -> l.split("\t")[1]).toList();
+        assertEquals(600, uids.size());
+        try (OffsetIndex index = OffsetIndex.open(fdx, capture, seed, "key"))
+        {
+            assertEquals(600, index.connections());
+            for (final String u : List.of(uids.get(0), uids.get(299), uids.get(599)))
+            {
+                final Path one = tmp.resolve(u + ".pcap");
+                final IndexedExtractor x = new IndexedExtractor();
+                x.extract(index, List.of(u), capture, false, one);
+                final Path full = tmp.resolve(u + "-full.pcap");
+                assertEquals(0, Cli.run("extract", capture.toString(), "--uid", u, "-w", full.toString()).exitCode);
+                assertTrue(x.packets() > 0, u + ": " + x.packets());
+                assertArrayEquals(Files.readAllBytes(full), Files.readAllBytes(one), u);
+            }
+            assertEquals(null, index.offsetsOf("CAAAAAAAAAAAAAAAAA"));
+        }
+    }
+
+    @Test
+    void aFragmentHeldForItsDatagramIsWrittenWhereTheFullPassWritesIt()
+    {
+        // A: its record at 100, a fragment at 200 held until 400 completes it, 300 between; B: 350.
+        final long[] order = IndexedExtractor.writeOrder(List.of(new long[] {100, 300, 200, 400}, new long[] {350}));
+        assertArrayEquals(new long[] {100, 300, 350, 200, 400}, order);
+    }
+
+    @Test
+    void aStaleADamagedOrAnotherOptionsIndexIsRefusedAndTheWholeCaptureRead(@TempDir final Path tmp) throws Exception
+    {
+        final Path capture = tmp.resolve("g.pcap");
+        assertEquals(0, Cli.run("generate", "--flows", "300", "--concurrency", "50", "-o", capture.toString()).exitCode);
+        final Path conn = tmp.resolve("conn.log");
+        final Cli read = Cli.run("read", capture.toString(), "--index", "--format", "zeek", "-o", conn.toString());
+        assertEquals(0, read.exitCode, read.err);
+        final Path fdx = Path.of(capture + ".fdx");
+        final long packets = Files.readAllLines(conn).stream().filter(l -> !l.startsWith("#"))
+            .mapToLong(l -> Long.parseLong(l.split("\t")[16]) + Long.parseLong(l.split("\t")[18])).sum();
+        // A few bytes a packet, directory included.
+        assertTrue(Files.size(fdx) < 8 * packets, Files.size(fdx) + " bytes for " + packets + " packets");
+        final String uid = Files.readAllLines(conn).stream().filter(l -> !l.startsWith("#")).skip(100).findFirst()
+            .orElseThrow().split("\t")[1];
+        final Path expected = tmp.resolve("expected.pcap");
+        assertEquals(0, Cli.run("extract", capture.toString(), "--uid", uid, "-w", expected.toString(),
+            "--no-index").exitCode);
+
+        // Other options: another --tcp-timeout may cut connections elsewhere, so the index is not used.
+        final Path out = tmp.resolve("out.pcap");
+        Cli x = Cli.run("extract", capture.toString(), "--uid", uid, "-w", out.toString(), "--tcp-timeout", "100");
+        assertTrue(x.err.contains("made with other options (indexed with --tcp-timeout=300.0)"), x.err);
+        assertFalse(x.err.contains("through the index"), x.err);
+
+        // Damaged: one byte of the body changed.
+        final byte[] good = Files.readAllBytes(fdx);
+        final byte[] bad = good.clone();
+        bad[bad.length / 2] ^= 0x40;
+        Files.write(fdx, bad);
+        x = Cli.run("extract", capture.toString(), "--uid", uid, "-w", out.toString());
+        assertEquals(0, x.exitCode, x.err);
+        assertTrue(x.err.contains("damaged (its checksum does not match); reading the whole capture"), x.err);
+        assertArrayEquals(Files.readAllBytes(expected), Files.readAllBytes(out));
+
+        // Stale: the capture changed after it was indexed (one byte near its end: same size, same head).
+        Files.write(fdx, good);
+        final byte[] pcap = Files.readAllBytes(capture);
+        final byte[] changed = pcap.clone();
+        changed[changed.length - 80] ^= 1;
+        Files.write(capture, changed);
+        x = Cli.run("extract", capture.toString(), "--uid", uid, "-w", out.toString());
+        assertTrue(x.err.contains("stale: the capture has changed since it was indexed; reading the whole capture"),
+            x.err);
+        Files.write(capture, pcap);
+        x = Cli.run("extract", capture.toString(), "--uid", uid, "-w", out.toString());
+        assertEquals(0, x.exitCode, x.err);
+        assertTrue(x.err.contains("through the index"), x.err);
+        assertArrayEquals(Files.readAllBytes(expected), Files.readAllBytes(out));
+
+        // Not an index at all.
+        x = Cli.run("extract", capture.toString(), "--uid", uid, "-w", out.toString(), "--index-file", conn.toString());
+        assertTrue(x.err.contains("not a flowdemux index; reading the whole capture"), x.err);
+        assertEquals(0, x.exitCode, x.err);
+    }
+
+    @Test
+    void refusesWhatItCannotIndexWithOneLine(@TempDir final Path tmp) throws Exception
+    {
+        final Path capture = tmp.resolve("g.pcap");
+        assertEquals(0, Cli.run("generate", "--flows", "50", "-o", capture.toString()).exitCode);
+        final Path gz = tmp.resolve("g.pcap.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz)))
+        {
+            Files.copy(capture, out);
+        }
+        Cli x = Cli.run("read", gz.toString(), "--index", "-o", tmp.resolve("r.txt").toString());
+        assertEquals(2, x.exitCode);
+        assertTrue(x.err.contains("cannot be read alone at their offsets (a compressed file"), x.err);
+        assertFalse(Files.exists(Path.of(gz + ".fdx")));
+        x = Cli.run("read", capture.toString(), capture.toString(), "--index");
+        assertEquals(1, x.exitCode);
+        assertTrue(x.err.contains("--index indexes one capture file"), x.err);
+        x = Cli.run("read", capture.toString(), "--index", "--workers", "2");
+        assertEquals(1, x.exitCode);
+        assertTrue(x.err.contains("with one worker"), x.err);
+        try (var files = Files.list(tmp))
+        {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".partial")));
+        }
+    }
+
+    /** Reads {@code capture} to its end with {@code tap}, as read and extract do; returns the uid seed. */
+    private static long pass(final Path capture, final PacketTap tap) throws Exception
+    {
+        final MergedReader reader = new MergedReader(List.of(capture.toString()),
+            List.of(CaptureReaders.open(capture.toString())));
+        final ConnectionConfig config = new ConnectionConfig();
+        config.uidSeed = reader.digest();
+        final FlowSink none = (table, flow, reason) -> { };
+        final OfflineRun run = new OfflineRun(1, 1_000_000, i -> none, PacketFilter.ALL, ProgressListener.NONE,
+            config);
+        run.collectAtPhaseEnds(false);
+        run.tap(tap);
+        try (reader)
+        {
+            run.run(reader);
+        }
+        return config.uidSeed;
+    }
+}
