@@ -352,7 +352,7 @@ public final class CaptureCommand implements Callable<Integer>
             else
             {
                 final Path abs = target.toAbsolutePath();
-                temporary = OutputTarget.temporaryBeside(abs);
+                temporary = flowdemux.util.TemporaryFiles.beside(abs);
                 final OutputStream os = new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16);
                 writer = new PcapWriter(os, capture.linkType(), true);
                 ticker.writer = writer;
@@ -399,7 +399,7 @@ public final class CaptureCommand implements Callable<Integer>
             if (writer != null)
             {
                 writer.close();
-                OutputTarget.moveIntoPlace(temporary, target);
+                flowdemux.util.TemporaryFiles.moveIntoPlace(temporary, target);
             }
         }
     }

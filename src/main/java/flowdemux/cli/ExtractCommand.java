@@ -8,6 +8,7 @@ import flowdemux.demux.UidList;
 import flowdemux.flow.FlowSink;
 import flowdemux.source.CaptureFormatException;
 import flowdemux.util.IoErrors;
+import flowdemux.util.TemporaryFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -97,8 +98,8 @@ public final class ExtractCommand implements Callable<Integer>
         final Path partial;
         try
         {
-            partial = toStdout ? Files.createTempFile("flowdemux-extract", ".partial")
-                : Files.createTempFile(target.getParent(), "." + target.getFileName(), ".partial");
+            partial = TemporaryFiles.beside(toStdout
+                ? Path.of(System.getProperty("java.io.tmpdir"), "flowdemux-extract.pcap") : target);
         }
         catch (IOException e)
         {
@@ -196,7 +197,7 @@ public final class ExtractCommand implements Callable<Integer>
             }
             else
             {
-                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                TemporaryFiles.moveIntoPlace(partial, target);
             }
         }
         catch (IOException e)
@@ -271,8 +272,11 @@ public final class ExtractCommand implements Callable<Integer>
         }
         if (!extractor.missing().isEmpty())
         {
-            printMissing(err, extractor.missing());
-            return Main.EXIT_INPUT;
+            // A damaged directory entry reads as a missing uid: only a full pass can say that it is not there.
+            err.println("flowdemux: " + fdx + ": " + (extractor.missing().size() == 1 ? "uid "
+                + extractor.missing().get(0) + " is" : extractor.missing().size() + " uids are")
+                + " not in the index; reading the whole capture to be sure");
+            return extractAgain(cl, wanted, partial, target);
         }
         return publish(err, partial, target, extractor.packets(), wanted.size(), " (through the index " + fdx + ")");
     }

@@ -93,7 +93,7 @@ public final class GenerateCommand implements Callable<Integer>
             return Main.EXIT_INPUT;
         }
         final TrafficGenerator g = new TrafficGenerator(seed, flows, concurrency, ipv6).protocolPayloads(protocolPayloads);
-        final Path tmp = OutputTarget.temporaryBeside(abs);
+        final Path tmp = flowdemux.util.TemporaryFiles.beside(abs);
         // Ctrl-C or a kill while writing: the hidden temporary file goes with the process.
         final Thread cleanup = new Thread(() -> deleteQuietly(tmp), "flowdemux-generate-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
@@ -105,7 +105,7 @@ public final class GenerateCommand implements Callable<Integer>
             {
                 g.write(w, 1_700_000_000_000_000_000L);
             }
-            OutputTarget.moveIntoPlace(tmp, abs);
+            flowdemux.util.TemporaryFiles.moveIntoPlace(tmp, abs);
         }
         finally
         {

@@ -5,10 +5,7 @@ import picocli.CommandLine.Command;
 
 /** The {@code analyzer} command: the only place that calls System.exit. */
 @Command(name = "analyzer", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    description = "flowdemux: packet-level 5-tuple demultiplexer and traffic analyzer.",
-    subcommands = {ReadCommand.class, SplitCommand.class, ExtractCommand.class, FollowCommand.class, CaptureCommand.class, InterfacesCommand.class, PortCommand.class,
-        GenerateCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class})
+    description = "flowdemux: packet-level 5-tuple demultiplexer and traffic analyzer.")
 public final class Main implements java.util.concurrent.Callable<Integer>
 {
     public static final int EXIT_OK = 0;
@@ -16,6 +13,11 @@ public final class Main implements java.util.concurrent.Callable<Integer>
     public static final int EXIT_INPUT = 2;
     /** The report was written, but IPFIX records were dropped (the collector was slow, gone or refusing). */
     public static final int EXIT_EXPORT = 3;
+
+    /** The commands, in the order the usage lists them ({@code help} last). */
+    private static final Class<?>[] COMMANDS = {ReadCommand.class, SplitCommand.class, ExtractCommand.class,
+        FollowCommand.class, CaptureCommand.class, InterfacesCommand.class, PortCommand.class, GenerateCommand.class,
+        BenchCommand.class, CommandLine.HelpCommand.class};
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -33,7 +35,7 @@ public final class Main implements java.util.concurrent.Callable<Integer>
 
     public static void main(final String[] args)
     {
-        System.exit(run(args));
+        System.exit(commandLine(args.length == 0 ? null : args[0]).execute(args));
     }
 
     /** Runs a command line and returns its exit code (tests call this instead of main). */
@@ -45,7 +47,32 @@ public final class Main implements java.util.concurrent.Callable<Integer>
 
     public static CommandLine commandLine()
     {
+        return commandLine(null);
+    }
+
+    /**
+     * The command line for a run whose first argument is {@code first}: when that names a command, only its model is
+     * built. picocli builds each command's model by reflection, in bytecode too old for the JVM's class cache: for
+     * every command, that was most of the startup of a short one such as extract through an index.
+     */
+    static CommandLine commandLine(final String first)
+    {
         final CommandLine cl = new CommandLine(new Main());
+        Class<?> only = null;
+        for (final Class<?> c : COMMANDS)
+        {
+            if (c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(first))
+            {
+                only = c;
+            }
+        }
+        for (final Class<?> c : COMMANDS)
+        {
+            if (only == null || c == only)
+            {
+                cl.addSubcommand(c);
+            }
+        }
         cl.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_INPUT);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) ->
         {

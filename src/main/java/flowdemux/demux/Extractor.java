@@ -33,7 +33,7 @@ public final class Extractor implements PacketTap, AutoCloseable
         final Path to)
     {
         this.uids = new UidMatcher(uids, uidSeed);
-        files = new CaptureFiles(RecordEncoder.of(input, pcapng), 1, true);
+        files = new CaptureFiles(RecordEncoder.of(input, pcapng), 1, true, CaptureFiles.ONE_FILE_ARENA);
         out = files.file(to);
     }
 

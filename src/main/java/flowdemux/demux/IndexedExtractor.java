@@ -67,7 +67,7 @@ public final class IndexedExtractor
             {
                 throw new OffsetIndex.Unusable("does not fit the capture (its records cannot be read alone)");
             }
-            final CaptureFiles files = new CaptureFiles(RecordEncoder.of(reader, pcapng), 1, true);
+            final CaptureFiles files = new CaptureFiles(RecordEncoder.of(reader, pcapng), 1, true, CaptureFiles.ONE_FILE_ARENA);
             try
             {
                 final CaptureFile out = files.file(to);

@@ -18,13 +18,16 @@ import java.util.zip.CRC32C;
  * <pre>
  *   magic "FDXINDX1"
  *   segments   varint serial, varint (previous segment's offset + 1, or 0), varint count, varint length,
- *              then count zigzag varints: each record's offset less the one before (the first less 0)
+ *              CRC-32C of those and of what follows (4), then count zigzag varints: each record's offset less the
+ *              one before (the first less 0)
  *   directory  per connection, by hash of its uid: hash (8 bytes), offset of its last segment (8)
  *   meta       version, the capture's size and CRC-32C of its first and last 64 KiB, uid seed, counts, directory
  *              offset, the options the connections depend on
- *   trailer    meta offset (8), CRC-32C of all before the trailer (4), 0 (4), "FDXEND01"
+ *   trailer    meta offset (8), CRC-32C of the meta (4), 0 (4), "FDXEND01"
  * </pre>
  * Numbers are big-endian. A connection's segments are chained backwards, so the writer never goes back in its file.
+ * Only what a lookup reads is checked (the meta, and each segment read): a damaged segment is found by its CRC, a
+ * damaged directory entry leads to a segment of another uid, or to none, which the caller confirms with a full pass.
  */
 public final class OffsetIndex implements AutoCloseable
 {
@@ -131,6 +134,7 @@ public final class OffsetIndex implements AutoCloseable
     private final Meta meta;
     private final AsciiLine uid = new AsciiLine(24);
     private final ByteBuffer entry = ByteBuffer.allocate(16);
+    private final CRC32C crc = new CRC32C();
 
     private OffsetIndex(final FileChannel channel, final Meta meta)
     {
@@ -242,7 +246,8 @@ public final class OffsetIndex implements AutoCloseable
         int count = 0;
         long at = segment;
         boolean first = true;
-        final ByteBuffer s = ByteBuffer.allocate(4 * 10 + OffsetIndexWriter.SLOT);
+        long firstSerial = -1;
+        final ByteBuffer s = ByteBuffer.allocate(4 * 10 + 4 + OffsetIndexWriter.SLOT);
         while (at >= 0)
         {
             if (at < MAGIC.length || at >= meta.directoryOffset)
@@ -255,8 +260,13 @@ public final class OffsetIndex implements AutoCloseable
             final byte[] b = s.array();
             final int[] p = {0};
             final long serial = varint(b, p, s.limit());
+            if (!first && serial != firstSerial)
+            {
+                throw new Unusable("damaged (a segment of another connection in a chain)");
+            }
             if (first)
             {
+                firstSerial = serial;
                 uid.setLength(0);
                 FlowRecord.appendUid(uid, meta.uidSeed, serial);
                 if (!uid.toString().equals(u))
@@ -268,10 +278,18 @@ public final class OffsetIndex implements AutoCloseable
             final long previous = varint(b, p, s.limit()) - 1;
             final long n = varint(b, p, s.limit());
             final long length = varint(b, p, s.limit());
-            if (n < 1 || length > s.limit() - p[0] || previous >= at)
+            if (n < 1 || length > s.limit() - p[0] - 4 || previous >= at)
             {
                 throw new Unusable("damaged (a segment does not read)");
             }
+            crc.reset();
+            crc.update(b, 0, p[0]);
+            crc.update(b, p[0] + 4, (int)length);
+            if ((int)crc.getValue() != s.getInt(p[0]))
+            {
+                throw new Unusable("damaged (a segment's checksum does not match)");
+            }
+            p[0] += 4;
             final long[] segmentOffsets = new long[(int)n];
             long offset = 0;
             final int end = p[0] + (int)length;
@@ -310,26 +328,26 @@ public final class OffsetIndex implements AutoCloseable
         }
         final long metaOffset = trailer.getLong(0);
         final int crc = trailer.getInt(8);
+        if (trailer.getInt(12) != 0)
+        {
+            throw new Unusable("damaged (its trailer)");
+        }
         if (metaOffset < MAGIC.length || metaOffset > size - TRAILER)
         {
             throw new Unusable("damaged (its description is out of place)");
         }
-        final CRC32C check = new CRC32C();
-        final ByteBuffer b = ByteBuffer.allocate(1 << 20);
-        for (long at = 0; at < size - TRAILER; )
+        if (size - TRAILER - metaOffset > 1 << 20)
         {
-            b.clear();
-            b.limit((int)Math.min(b.capacity(), size - TRAILER - at));
-            readFully(ch, b, at);
-            check.update(b.array(), 0, b.limit());
-            at += b.limit();
+            throw new Unusable("damaged (its description is out of place)");
         }
+        final ByteBuffer m = ByteBuffer.allocate((int)(size - TRAILER - metaOffset));
+        readFully(ch, m, metaOffset);
+        final CRC32C check = new CRC32C();
+        check.update(m.array(), 0, m.capacity());
         if ((int)check.getValue() != crc)
         {
             throw new Unusable("damaged (its checksum does not match)");
         }
-        final ByteBuffer m = ByteBuffer.allocate((int)(size - TRAILER - metaOffset));
-        readFully(ch, m, metaOffset);
         m.flip();
         final Meta meta = Meta.decode(m);
         if (meta.directoryOffset < MAGIC.length || meta.directoryOffset + 16 * meta.connections != metaOffset)

@@ -6,13 +6,13 @@ import flowdemux.flow.FlowSlot;
 import flowdemux.pipeline.PacketTap;
 import flowdemux.source.PacketRecord;
 import flowdemux.util.AsciiLine;
+import flowdemux.util.TemporaryFiles;
 import org.agrona.collections.Long2LongHashMap;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
@@ -45,6 +45,7 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
     /** Serial of each connection, to the body offset of its latest segment. */
     private final Long2LongHashMap lastSegment = new Long2LongHashMap(-1L);
     private final HeldFragments held = new HeldFragments();
+    private final CRC32C segmentCrc = new CRC32C();
     private final Consumer<PacketRecord> dropper = r -> { };
     private int releasedSlot;
     private final Consumer<PacketRecord> toReleased = r -> add(releasedSlot, r.fileOffset);
@@ -62,7 +63,7 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
     OffsetIndexWriter(final Path target, final int slots) throws IOException
     {
         this.target = target.toAbsolutePath();
-        this.partial = Files.createTempFile(this.target.getParent(), "." + this.target.getFileName(), ".partial");
+        this.partial = TemporaryFiles.beside(this.target);
         partial.toFile().deleteOnExit(); // Ctrl-C during the read leaves no half index behind
         this.out = new Output(Files.newOutputStream(partial));
         slotBytes = new byte[slots * SLOT];
@@ -172,12 +173,13 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
         out.write(m, 0, m.length);
         final byte[] trailer = new byte[OffsetIndex.TRAILER];
         OffsetIndex.putLong(trailer, 0, metaOffset);
-        out.flushBuffer();
-        OffsetIndex.putInt(trailer, 8, (int)out.crc.getValue());
+        final CRC32C metaCrc = new CRC32C();
+        metaCrc.update(m, 0, m.length);
+        OffsetIndex.putInt(trailer, 8, (int)metaCrc.getValue());
         System.arraycopy(OffsetIndex.END_MAGIC, 0, trailer, 16, 8);
         out.write(trailer, 0, trailer.length);
         out.close();
-        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        TemporaryFiles.moveIntoPlace(partial, target);
     }
 
     /** Records indexed so far. */
@@ -251,9 +253,13 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
         p = OffsetIndex.putVarint(head, p, lastSegment.get(serial) + 1);
         p = OffsetIndex.putVarint(head, p, slotCount[slot]);
         p = OffsetIndex.putVarint(head, p, slotFill[slot]);
+        segmentCrc.reset();
+        segmentCrc.update(head, 0, p);
+        segmentCrc.update(slotBytes, slot * SLOT, slotFill[slot]);
+        OffsetIndex.putInt(head, p, (int)segmentCrc.getValue());
         try
         {
-            out.write(head, 0, p);
+            out.write(head, 0, p + 4);
             out.write(slotBytes, slot * SLOT, slotFill[slot]);
         }
         catch (IOException e)
@@ -281,11 +287,10 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
         lastSlot = -1;
     }
 
-    /** A buffered file output that keeps its position and the CRC-32C of what went through it. */
+    /** A buffered file output that keeps its position. */
     private static final class Output
     {
-        final byte[] head = new byte[64];
-        final CRC32C crc = new CRC32C();
+        final byte[] head = new byte[48];
         private final OutputStream to;
         private final byte[] buffer = new byte[1 << 16];
         private int fill;
@@ -305,7 +310,6 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
             }
             if (len > buffer.length)
             {
-                crc.update(b, off, len);
                 to.write(b, off, len);
             }
             else
@@ -318,7 +322,6 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
 
         void flushBuffer() throws IOException
         {
-            crc.update(buffer, 0, fill);
             to.write(buffer, 0, fill);
             fill = 0;
         }

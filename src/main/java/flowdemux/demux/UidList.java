@@ -21,7 +21,11 @@ public final class UidList
 {
     /** A Zeek-style connection uid: 'C' and base-62 characters (Zeek writes 18 in all, some fewer). */
     private static final Pattern UID = Pattern.compile("C[0-9A-Za-z]{5,21}");
-    private static final JsonFactory JSON = new JsonFactory();
+    /** Made when a JSON line is met: a --uid alone does not load the JSON parser. */
+    private static final class Json
+    {
+        static final JsonFactory FACTORY = new JsonFactory();
+    }
 
     private UidList()
     {
@@ -131,7 +135,7 @@ public final class UidList
 
     private static String jsonUid(final String line, final int lineNumber) throws IOException
     {
-        try (JsonParser p = JSON.createParser(line))
+        try (JsonParser p = Json.FACTORY.createParser(line))
         {
             p.nextToken();
             while (p.nextToken() == JsonToken.FIELD_NAME)

@@ -68,47 +68,8 @@ public final class OutputTarget implements AutoCloseable
             return new OutputTarget(null, null, new ReportWriter(Files.newOutputStream(target)));
         }
         final Path absolute = target.toAbsolutePath();
-        final Path temporary = temporaryBeside(absolute);
+        final Path temporary = flowdemux.util.TemporaryFiles.beside(absolute);
         return new OutputTarget(absolute, temporary, new ReportWriter(Files.newOutputStream(temporary)));
-    }
-
-    /**
-     * A new, empty file next to {@code target} with a unique hidden name. Unlike createTempFile it gets the usual
-     * permissions (the umask's), since it becomes the output.
-     */
-    public static Path temporaryBeside(final Path target) throws IOException
-    {
-        final Path folder = target.toAbsolutePath().getParent();
-        for (int attempt = 0; ; attempt++)
-        {
-            final Path candidate = folder.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "."
-                + System.nanoTime() + "." + attempt + ".tmp");
-            try
-            {
-                Files.newOutputStream(candidate, java.nio.file.StandardOpenOption.CREATE_NEW).close();
-                return candidate;
-            }
-            catch (java.nio.file.FileAlreadyExistsException e)
-            {
-                if (attempt > 100)
-                {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /** Renames a finished temporary file to its final name, atomically where the file system can. */
-    public static void moveIntoPlace(final Path temporary, final Path target) throws IOException
-    {
-        try
-        {
-            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
-        catch (java.nio.file.AtomicMoveNotSupportedException e)
-        {
-            Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     public Writer writer()
@@ -123,7 +84,7 @@ public final class OutputTarget implements AutoCloseable
         if (target != null)
         {
             writer.close();
-            moveIntoPlace(temporary, target);
+            flowdemux.util.TemporaryFiles.moveIntoPlace(temporary, target);
         }
         committed = true;
     }
