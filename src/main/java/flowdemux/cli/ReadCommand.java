@@ -2,7 +2,6 @@ package flowdemux.cli;
 
 import flowdemux.flow.ConnectionConfig;
 import flowdemux.export.IpfixExporter;
-import flowdemux.demux.OffsetIndexWriter;
 import flowdemux.pipeline.OfflineRun;
 import flowdemux.pipeline.PacketFilter;
 import flowdemux.pipeline.ProgressListener;
@@ -170,22 +169,10 @@ public final class ReadCommand implements Callable<Integer>
             return Main.EXIT_INPUT;
         }
         config.uidSeed = seed != null ? seed : reader.digest();
-        final Path indexTarget = indexing ? (indexFile != null ? indexFile : Path.of(inputs.get(0) + ".fdx")) : null;
-        if (indexing && !reader.seekable())
+        final OffsetIndexing indexer = indexing ? OffsetIndexing.start(inputs.get(0), indexFile, reader, err) : null;
+        if (indexing && indexer == null)
         {
             reader.close();
-            err.println(notSeekable());
-            return Main.EXIT_INPUT;
-        }
-        final OffsetIndexWriter indexWriter;
-        try
-        {
-            indexWriter = indexing ? new OffsetIndexWriter(indexTarget) : null;
-        }
-        catch (IOException e)
-        {
-            reader.close();
-            err.println("flowdemux: " + indexTarget + ": cannot write: " + IoErrors.reason(e));
             return Main.EXIT_INPUT;
         }
 
@@ -205,9 +192,9 @@ public final class ReadCommand implements Callable<Integer>
             progressListener(err), config);
         run.recordFilter(compiled);
         run.collectAtPhaseEnds(analysis.views);
-        if (indexWriter != null)
+        if (indexer != null)
         {
-            run.tap(indexWriter);
+            run.tap(indexer.tap());
         }
         try (reader)
         {
@@ -226,6 +213,9 @@ public final class ReadCommand implements Callable<Integer>
             }
             files.add(new AnalysisResult.InputFile(in.name, in.formatName(), in.packets, error));
         }
+        // The index before the report: a report that cannot be written leaves no temporary index behind.
+        final boolean indexed = indexer == null || indexer.finish(errors.isEmpty(), reader, config.uidSeed,
+            IndexKey.of(bpf, filters, connection, maxFlows), err);
         final AnalysisResult result = analysis.result(String.join(", ", names), reader.formatName(), run,
             (int)maxFlows, errors.isEmpty() ? null : String.join("; ", errors), filterDescription(compiled));
         if (files.size() > 1)
@@ -246,44 +236,11 @@ public final class ReadCommand implements Callable<Integer>
         {
             err.println("flowdemux: " + e);
         }
-        if (indexWriter != null && !finishIndex(indexWriter, indexTarget, reader, config.uidSeed, errors, err))
+        if (!indexed)
         {
             return Main.EXIT_INPUT;
         }
         return !errors.isEmpty() ? Main.EXIT_INPUT : ExportOptions.complete(exported) ? Main.EXIT_OK : Main.EXIT_EXPORT;
-    }
-
-    /** Writes the index when the read went to the end of a capture that can be read by offsets; false otherwise. */
-    private boolean finishIndex(final OffsetIndexWriter writer, final Path target, final MergedReader reader,
-        final long uidSeed, final List<String> errors, final PrintWriter err)
-    {
-        try (writer)
-        {
-            if (!errors.isEmpty())
-            {
-                err.println("flowdemux: --index: no index written: the capture could not be read to its end");
-                return false;
-            }
-            if (!reader.seekable())
-            {
-                err.println(notSeekable());
-                return false;
-            }
-            writer.finish(Path.of(inputs.get(0)), uidSeed, IndexKey.of(bpf, filters, connection, maxFlows));
-            return true;
-        }
-        catch (IOException e)
-        {
-            err.println("flowdemux: " + target + ": cannot write: " + IoErrors.reason(e) + "; no index written");
-            return false;
-        }
-    }
-
-    private String notSeekable()
-    {
-        return "flowdemux: --index: no index written: the records of " + inputs.get(0) + " cannot be read alone at "
-            + "their offsets (a compressed file, a pipe, or pcapng with interfaces described after its first packets "
-            + "or simple packet blocks, which take the time of the packet before)";
     }
 
     /** -o naming one of the inputs would destroy it. */

@@ -4,6 +4,7 @@ import flowdemux.demux.ConnectionIndex;
 import flowdemux.demux.Grouping;
 import flowdemux.demux.OutputFault;
 import flowdemux.demux.Splitter;
+import flowdemux.pipeline.BothTaps;
 import flowdemux.pipeline.OfflineRun;
 import flowdemux.util.IoErrors;
 import picocli.CommandLine;
@@ -59,6 +60,14 @@ public final class SplitCommand implements Callable<Integer>
         description = "DIR/index.tsv (default) or DIR/index.jsonl")
     private String indexFormat;
 
+    @Option(names = "--offset-index", description = "also write F.fdx beside the capture F, as read --index does, "
+        + "so that extract reads only a connection's records (one uncompressed input file)")
+    private boolean offsetIndex;
+
+    @Option(names = "--index-file", paramLabel = "FDX", description = "write that index there instead (implies "
+        + "--offset-index)")
+    private Path indexFile;
+
     @Option(names = "--force", description = "write into a folder that is not empty (files of the same names are "
         + "replaced)")
     private boolean force;
@@ -93,9 +102,22 @@ public final class SplitCommand implements Callable<Integer>
             err.println("flowdemux: " + problem);
             return Main.EXIT_INPUT;
         }
+        final boolean indexing = offsetIndex || indexFile != null;
+        if (indexing && (input.inputs.size() != 1 || input.inputs.contains("-")))
+        {
+            throw new CommandLine.ParameterException(cl, "--offset-index indexes one capture file (not standard "
+                + "input, not several files)");
+        }
         final TapOptions.Prepared prepared = input.prepare(cl, err);
         if (prepared == null)
         {
+            return Main.EXIT_INPUT;
+        }
+        final OffsetIndexing indexer = indexing
+            ? OffsetIndexing.start(input.inputs.get(0), indexFile, prepared.reader, err) : null;
+        if (indexing && indexer == null)
+        {
+            prepared.reader.close();
             return Main.EXIT_INPUT;
         }
         final ConnectionIndex index;
@@ -130,7 +152,7 @@ public final class SplitCommand implements Callable<Integer>
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         try
         {
-            return splitAndSay(cl, err, prepared, splitter, index);
+            return splitAndSay(cl, err, prepared, splitter, index, indexer);
         }
         finally
         {
@@ -141,13 +163,13 @@ public final class SplitCommand implements Callable<Integer>
     }
 
     private int splitAndSay(final CommandLine cl, final PrintWriter err, final TapOptions.Prepared prepared,
-        final Splitter splitter, final ConnectionIndex index) throws IOException
+        final Splitter splitter, final ConnectionIndex index, final OffsetIndexing indexer) throws IOException
     {
         OfflineRun run = null;
         String stopped = null;
         try
         {
-            run = input.run(prepared, splitter, splitter);
+            run = input.run(prepared, indexer == null ? splitter : new BothTaps(indexer.tap(), splitter), splitter);
         }
         catch (OutputFault e)
         {
@@ -197,6 +219,10 @@ public final class SplitCommand implements Callable<Integer>
         if (stopped != null)
         {
             err.println("flowdemux: " + stopped);
+            if (indexer != null)
+            {
+                indexer.finish(false, prepared.reader, 0, "", err);
+            }
             return Main.EXIT_INPUT;
         }
         final List<String> faults = Inputs.faults(prepared.reader);
@@ -204,7 +230,9 @@ public final class SplitCommand implements Callable<Integer>
         {
             err.println("flowdemux: " + f);
         }
-        return faults.isEmpty() && run != null ? Main.EXIT_OK : Main.EXIT_INPUT;
+        final boolean indexed = indexer == null || indexer.finish(faults.isEmpty() && run != null, prepared.reader,
+            prepared.config.uidSeed, IndexKey.of(input.bpf, input.filters, input.connection, input.maxFlows), err);
+        return faults.isEmpty() && run != null && indexed ? Main.EXIT_OK : Main.EXIT_INPUT;
     }
 
     /** Why DIR cannot be written to, or null. */
