@@ -34,14 +34,25 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
     private final Path partial;
     private final Output out;
     private final byte[] slotBytes;
-    private final int[] slotFill;
-    private final int[] slotCount;
-    private final long[] slotSerial;
-    private final long[] slotLastOffset;
+    /**
+     * Per slot, side by side so that a packet touches one cache line of them: the serial of the connection holding
+     * it (-1 when free), the last offset added, the bytes used, the offsets held.
+     */
+    private final long[] slotMeta;
+    private static final int META = 4;
+    private static final int SERIAL = 0;
+    private static final int LAST = 1;
+    private static final int FILL = 2;
+    private static final int COUNT = 3;
     private final int[] freeSlots;
     private int freeCount;
-    /** Serial of each connection that holds a slot, to the slot. */
-    private final Long2LongHashMap slotOf = new Long2LongHashMap(-1L);
+    /**
+     * The slot of each table slot's connection (by FlowSlot.flow()), checked against the slot's serial: a table slot
+     * is reused by later connections, and a flush of every slot frees them all.
+     */
+    private int[] slotOfFlow = new int[1 << 12];
+    /** The table slot each slot was last given to. */
+    private final int[] flowOfSlot;
     /** Serial of each connection, to the body offset of its latest segment. */
     private final Long2LongHashMap lastSegment = new Long2LongHashMap(-1L);
     private final HeldFragments held = new HeldFragments();
@@ -49,8 +60,6 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
     private final Consumer<PacketRecord> dropper = r -> { };
     private int releasedSlot;
     private final Consumer<PacketRecord> toReleased = r -> add(releasedSlot, r.fileOffset);
-    private long lastSerial = Long.MIN_VALUE;
-    private int lastSlot = -1;
     private long records;
     private IOException fault;
 
@@ -67,14 +76,14 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
         partial.toFile().deleteOnExit(); // Ctrl-C during the read leaves no half index behind
         this.out = new Output(Files.newOutputStream(partial));
         slotBytes = new byte[slots * SLOT];
-        slotFill = new int[slots];
-        slotCount = new int[slots];
-        slotSerial = new long[slots];
-        slotLastOffset = new long[slots];
+        slotMeta = new long[slots * META];
         freeSlots = new int[slots];
+        flowOfSlot = new int[slots];
+        java.util.Arrays.fill(flowOfSlot, -1);
         for (int i = 0; i < slots; i++)
         {
             freeSlots[i] = slots - 1 - i;
+            slotMeta[i * META + SERIAL] = -1;
         }
         freeCount = slots;
         out.write(OffsetIndex.MAGIC, 0, OffsetIndex.MAGIC.length);
@@ -106,14 +115,7 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
         {
             return;
         }
-        final long serial = connection.serial();
-        int slot = serial == lastSerial ? lastSlot : (int)slotOf.get(serial);
-        if (slot < 0)
-        {
-            slot = take(serial);
-        }
-        lastSerial = serial;
-        lastSlot = slot;
+        final int slot = slotOf(connection.serial(), connection.flow());
         if (packet.frames > 1 && !held.isEmpty())
         {
             releasedSlot = slot;
@@ -126,6 +128,21 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
     public void inputEnded()
     {
         // fragments whose datagram never came belong to no connection
+    }
+
+    @Override
+    public boolean offsetsSuffice()
+    {
+        return true;
+    }
+
+    @Override
+    public void trackedAt(final long fileOffset, final long serial, final int flow)
+    {
+        if (fault == null)
+        {
+            add(slotOf(serial, flow), fileOffset);
+        }
     }
 
     /**
@@ -210,57 +227,84 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
         }
     }
 
-    private int take(final long serial)
+    /** The slot of the connection {@code serial} in table slot {@code flow}, taken if it has none. */
+    private int slotOf(final long serial, final int flow)
     {
-        if (freeCount == 0)
+        if (flow >= slotOfFlow.length)
         {
-            flushAll();
+            slotOfFlow = java.util.Arrays.copyOf(slotOfFlow, Math.max(flow + 1, slotOfFlow.length * 2));
         }
-        final int slot = freeSlots[--freeCount];
-        slotSerial[slot] = serial;
-        slotFill[slot] = 0;
-        slotCount[slot] = 0;
-        slotLastOffset[slot] = 0;
-        slotOf.put(serial, slot);
-        return slot;
+        final int slot = slotOfFlow[flow];
+        if (slotMeta[slot * META + SERIAL] == serial)
+        {
+            return slot;
+        }
+        final int taken;
+        if (flowOfSlot[slot] == flow && slotMeta[slot * META + SERIAL] >= 0)
+        {
+            // The table slot's previous connection has ended: its slot goes out and serves this one, so the slots
+            // in use stay as many as the connections open (and in the caches), not as many as there are slots.
+            flush(slot);
+            taken = slot;
+        }
+        else
+        {
+            if (freeCount == 0)
+            {
+                flushAll();
+            }
+            taken = freeSlots[--freeCount];
+        }
+        flowOfSlot[taken] = flow;
+        final int m = taken * META;
+        slotMeta[m + SERIAL] = serial;
+        slotMeta[m + LAST] = 0;
+        slotMeta[m + FILL] = 0;
+        slotMeta[m + COUNT] = 0;
+        slotOfFlow[flow] = taken;
+        return taken;
     }
 
     private void add(final int slot, final long fileOffset)
     {
-        if (slotFill[slot] > SLOT - MAX_VARINT)
+        final int m = slot * META;
+        if (slotMeta[m + FILL] > SLOT - MAX_VARINT)
         {
             flush(slot);
         }
-        final long delta = fileOffset - slotLastOffset[slot];
-        slotLastOffset[slot] = fileOffset;
-        slotFill[slot] = OffsetIndex.putVarint(slotBytes, slot * SLOT + slotFill[slot], (delta << 1) ^ (delta >> 63))
-            - slot * SLOT;
-        slotCount[slot]++;
+        final long delta = fileOffset - slotMeta[m + LAST];
+        slotMeta[m + LAST] = fileOffset;
+        final int start = slot * SLOT;
+        slotMeta[m + FILL] = OffsetIndex.putVarint(slotBytes, start + (int)slotMeta[m + FILL],
+            (delta << 1) ^ (delta >> 63)) - start;
+        slotMeta[m + COUNT]++;
         records++;
     }
 
     /** Writes the slot's offsets as a segment and empties it (the connection keeps the slot). */
     private void flush(final int slot)
     {
-        if (slotCount[slot] == 0 || fault != null)
+        final int m = slot * META;
+        if (slotMeta[m + COUNT] == 0 || fault != null)
         {
             return;
         }
-        final long serial = slotSerial[slot];
+        final long serial = slotMeta[m + SERIAL];
+        final int fill = (int)slotMeta[m + FILL];
         final long segment = out.position;
         final byte[] head = out.head;
         int p = OffsetIndex.putVarint(head, 0, serial);
         p = OffsetIndex.putVarint(head, p, lastSegment.get(serial) + 1);
-        p = OffsetIndex.putVarint(head, p, slotCount[slot]);
-        p = OffsetIndex.putVarint(head, p, slotFill[slot]);
+        p = OffsetIndex.putVarint(head, p, slotMeta[m + COUNT]);
+        p = OffsetIndex.putVarint(head, p, fill);
         segmentCrc.reset();
         segmentCrc.update(head, 0, p);
-        segmentCrc.update(slotBytes, slot * SLOT, slotFill[slot]);
+        segmentCrc.update(slotBytes, slot * SLOT, fill);
         OffsetIndex.putInt(head, p, (int)segmentCrc.getValue());
         try
         {
             out.write(head, 0, p + 4);
-            out.write(slotBytes, slot * SLOT, slotFill[slot]);
+            out.write(slotBytes, slot * SLOT, fill);
         }
         catch (IOException e)
         {
@@ -268,23 +312,23 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
             return;
         }
         lastSegment.put(serial, segment);
-        slotFill[slot] = 0;
-        slotCount[slot] = 0;
-        slotLastOffset[slot] = 0;
+        slotMeta[m + LAST] = 0;
+        slotMeta[m + FILL] = 0;
+        slotMeta[m + COUNT] = 0;
     }
 
+    /** Writes every slot out and frees them all. */
     private void flushAll()
     {
-        final Long2LongHashMap.ValueIterator slots = slotOf.values().iterator();
-        while (slots.hasNext())
+        for (int slot = 0; slot * META < slotMeta.length; slot++)
         {
-            final int slot = (int)slots.nextValue();
-            flush(slot);
-            freeSlots[freeCount++] = slot;
+            if (slotMeta[slot * META + SERIAL] >= 0)
+            {
+                flush(slot);
+                slotMeta[slot * META + SERIAL] = -1;
+                freeSlots[freeCount++] = slot;
+            }
         }
-        slotOf.clear();
-        lastSerial = Long.MIN_VALUE;
-        lastSlot = -1;
     }
 
     /** A buffered file output that keeps its position. */

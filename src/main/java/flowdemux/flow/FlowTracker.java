@@ -100,6 +100,16 @@ public final class FlowTracker
      */
     public long onKeyedBatch(final long[] packets, final int count, final byte[] arena)
     {
+        return onKeyedBatch(packets, count, arena, null, null);
+    }
+
+    /**
+     * {@link #onKeyedBatch(long[], int, byte[])}, telling in {@code serials} and {@code flows} (when not null) the
+     * serial and the table slot of each packet's connection as it stood after the packet.
+     */
+    public long onKeyedBatch(final long[] packets, final int count, final byte[] arena, final long[] serials,
+        final int[] flows)
+    {
         if (table.lookaheadPays())
         {
             // Two passes: the index slots of the whole batch, then the records they name, so that the misses of each
@@ -125,6 +135,11 @@ public final class FlowTracker
         {
             PackedPackets.unpack(packets, i, arena, p);
             frames += onKeyedPacket(p);
+            if (serials != null)
+            {
+                serials[i] = slot.serial();
+                flows[i] = slot.flow();
+            }
         }
         return frames;
     }

@@ -64,6 +64,11 @@ public final class OfflineRun
     private BpfFilter recordFilter;
     /** Told where each record went (split, extract, follow), or null. */
     private PacketTap tap;
+    /** For a tap whose packets can be batched ({@link PacketTap#offsetsSuffice}): each batched packet's record
+     * offset, and after tracking its connection's serial and slot; null otherwise. */
+    private long[] tapOffsets;
+    private long[] tapSerials;
+    private int[] tapFlows;
     /** Each worker's batch being filled (the reader thread's only). */
     private Batch[] filling = new Batch[0];
     private boolean seedUidsFromFirstPacket;
@@ -140,6 +145,12 @@ public final class OfflineRun
             throw new IllegalStateException("a tap needs one worker");
         }
         this.tap = tap;
+        if (tap.offsetsSuffice())
+        {
+            tapOffsets = new long[Batch.SIZE];
+            tapSerials = new long[Batch.SIZE];
+            tapFlows = new int[Batch.SIZE];
+        }
     }
 
     /** A BPF filter (-f) applied to each packet's bytes before it is decoded; null for none. */
@@ -238,6 +249,18 @@ public final class OfflineRun
                 }
                 if (tap != null)
                 {
+                    if (tapOffsets != null && packet.frames == 1 && inline.lookaheadPays())
+                    {
+                        FlowKeys.key(packet);
+                        tapOffsets[inlineBatch.count] = record.fileOffset;
+                        inlineBatch.add(packet, serviceBytes);
+                        if (inlineBatch.count == Batch.SIZE)
+                        {
+                            trackInlineBatch();
+                        }
+                        continue;
+                    }
+                    trackInlineBatch(); // what was gathered comes first
                     stats.framesInFlows += inline.onPacket(packet);
                     tap.tracked(record, packet, inline.lastConnection(), payloadCaptured);
                     continue;
@@ -290,6 +313,7 @@ public final class OfflineRun
             fragments.finish();
             if (tap != null)
             {
+                trackInlineBatch();
                 tap.inputEnded();
             }
             stats.drops[DropReason.INCOMPLETE_FRAGMENTS.ordinal()] += fragments.incompleteFrames();
@@ -407,7 +431,20 @@ public final class OfflineRun
     {
         if (inlineBatch != null && inlineBatch.count > 0)
         {
-            stats.framesInFlows += inline.onKeyedBatch(inlineBatch.packets, inlineBatch.count, inlineBatch.payloads);
+            if (tapOffsets == null)
+            {
+                stats.framesInFlows += inline.onKeyedBatch(inlineBatch.packets, inlineBatch.count,
+                    inlineBatch.payloads);
+            }
+            else
+            {
+                stats.framesInFlows += inline.onKeyedBatch(inlineBatch.packets, inlineBatch.count,
+                    inlineBatch.payloads, tapSerials, tapFlows);
+                for (int i = 0; i < inlineBatch.count; i++)
+                {
+                    tap.trackedAt(tapOffsets[i], tapSerials[i], tapFlows[i]);
+                }
+            }
             inlineBatch.clear();
         }
     }

@@ -33,4 +33,24 @@ public interface PacketTap
 
     /** The input has ended (before the connections still open are ended). */
     void inputEnded();
+
+    /**
+     * Whether of an ordinary tracked packet (not one that completed a fragmented datagram) this tap needs only its
+     * record's file offset and its connection: then it is told {@link #trackedAt} once the batch the packet was in
+     * has been tracked, and the reader keeps its batches and their lookahead (a tap that needs each packet as it is
+     * tracked costs a read the lookahead's gain: a table lookup a packet that misses the caches).
+     */
+    default boolean offsetsSuffice()
+    {
+        return false;
+    }
+
+    /**
+     * With {@link #offsetsSuffice}: the record at {@code fileOffset} was tracked in the connection of
+     * {@code serial}, which was then in slot {@code flow} of the table; in input order.
+     */
+    default void trackedAt(final long fileOffset, final long serial, final int flow)
+    {
+        throw new UnsupportedOperationException("a tap that needs each packet");
+    }
 }

@@ -139,6 +139,88 @@ class OffsetIndexTest
     }
 
     @Test
+    void aTableLargeEnoughForBatchesIndexesTheSame(@TempDir final Path tmp) throws Exception
+    {
+        // 36,000 connections at once: the table outgrows the caches, the reader tracks in batches and the index is
+        // told each batch's offsets afterwards (PacketTap.offsetsSuffice); the other tests' tables stay small.
+        final Path capture = tmp.resolve("big.pcap");
+        assertEquals(0, Cli.run("generate", "--flows", "36000", "--concurrency", "36000", "-o", capture.toString())
+            .exitCode);
+        final Path conn = tmp.resolve("conn.log");
+        assertEquals(0, Cli.run("read", capture.toString(), "--index", "--format", "zeek", "-o", conn.toString())
+            .exitCode);
+        final List<String> lines = Files.readAllLines(conn).stream().filter(l -> !l.startsWith("#")).toList();
+        final long packets = lines.stream().mapToLong(l -> Long.parseLong(l.split("\t")[16])
+            + Long.parseLong(l.split("\t")[18])).sum();
+        final List<String> asked = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i += 997)
+        {
+            asked.add(lines.get(i).split("\t")[1]);
+        }
+        final Path list = tmp.resolve("uids.txt");
+        Files.write(list, asked);
+        final Path a = tmp.resolve("a.pcap");
+        final Path b = tmp.resolve("b.pcap");
+        final Cli via = Cli.run("extract", capture.toString(), "--uids-from", list.toString(), "-w", a.toString());
+        assertTrue(via.err.contains("through the index"), via.err);
+        assertEquals(0, Cli.run("extract", capture.toString(), "--uids-from", list.toString(), "-w", b.toString(),
+            "--no-index").exitCode);
+        assertArrayEquals(Files.readAllBytes(b), Files.readAllBytes(a));
+        final MergedReader r = new MergedReader(List.of(capture.toString()), List.of(CaptureReaders.open(
+            capture.toString())));
+        try (OffsetIndex index = OffsetIndex.open(Path.of(capture + ".fdx"), capture, r.digest(),
+            keyOf(Path.of(capture + ".fdx"))))
+        {
+            assertEquals(lines.size(), index.connections());
+            assertEquals(packets, index.records(), "every packet counted in a connection is indexed");
+        }
+        finally
+        {
+            r.close();
+        }
+    }
+
+    @Test
+    void indexingAllocatesNothingPerPacket(@TempDir final Path tmp) throws Exception
+    {
+        // 2,000 connections open throughout, 1.2 M packets among them: past the warm-up, each packet's offset goes
+        // to its slot and every 80 or so a segment to the file, with no allocation. (A new connection costs an entry
+        // in the map of last segments, 16-32 bytes, and nothing else.)
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        try (OffsetIndexWriter writer = new OffsetIndexWriter(tmp.resolve("x.fdx")))
+        {
+            long offset = 24;
+            for (int i = 0; i < 200_000; i++)
+            {
+                writer.trackedAt(offset, i % 2000, i % 2000);
+                offset += 70 + (i % 900);
+            }
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 1_000_000; i++)
+            {
+                writer.trackedAt(offset, i % 2000, i % 2000);
+                offset += 70 + (i % 900);
+            }
+            final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            System.out.printf("offset index: %d bytes allocated for 1000000 packets%n", allocated);
+            assertTrue(allocated < 64 * 1024, allocated + " bytes allocated");
+            assertEquals(1_200_000, writer.records());
+        }
+    }
+
+    /** The options line an index was made with (read from it, to open it in a test). */
+    private static String keyOf(final Path fdx) throws Exception
+    {
+        final byte[] b = Files.readAllBytes(fdx);
+        final java.nio.ByteBuffer t = java.nio.ByteBuffer.wrap(b, b.length - OffsetIndex.TRAILER, OffsetIndex.TRAILER);
+        final int metaOffset = (int)t.getLong();
+        final java.nio.ByteBuffer m = java.nio.ByteBuffer.wrap(b, metaOffset, b.length - OffsetIndex.TRAILER
+            - metaOffset).slice();
+        return OffsetIndex.Meta.decode(m).fingerprint;
+    }
+
+    @Test
     void aFragmentHeldForItsDatagramIsWrittenWhereTheFullPassWritesIt()
     {
         // A: its record at 100, a fragment at 200 held until 400 completes it, 300 between; B: 350.
