@@ -220,7 +220,7 @@ public final class ExtractCommand implements Callable<Integer>
         final Path partial, final Path target) throws IOException
     {
         final PrintWriter err = cl.getErr();
-        if (noIndex || input.inputs.size() != 1 || "-".equals(input.inputs.get(0)))
+        if (noIndex || !OffsetIndexing.oneFile(input))
         {
             if (indexFile != null && !noIndex)
             {
@@ -230,18 +230,14 @@ public final class ExtractCommand implements Callable<Integer>
         }
         final Path capture = Path.of(input.inputs.get(0));
         final Path fdx = indexFile != null ? indexFile : Path.of(input.inputs.get(0) + ".fdx");
-        if (!Files.exists(fdx))
+        final OffsetIndex opened = OffsetIndexing.usable(input, indexFile, prepared.config.uidSeed, err);
+        if (opened == null)
         {
-            if (indexFile != null)
-            {
-                err.println("flowdemux: --index-file " + indexFile + ": no such file; reading the whole capture");
-            }
             return null;
         }
-        final String key = IndexKey.of(input.bpf, input.filters, input.connection, input.maxFlows);
         final IndexedExtractor extractor = new IndexedExtractor();
         boolean readerClosed = false;
-        try (OffsetIndex index = OffsetIndex.open(fdx, capture, prepared.config.uidSeed, key))
+        try (OffsetIndex index = opened)
         {
             prepared.reader.close();
             readerClosed = true;

@@ -3,6 +3,10 @@ package flowdemux.cli;
 import flowdemux.demux.FollowFiles;
 import flowdemux.demux.FollowText;
 import flowdemux.demux.Follower;
+import flowdemux.demux.IndexedRecords;
+import flowdemux.demux.OffsetIndex;
+import flowdemux.source.CaptureFormatException;
+import flowdemux.source.MergedReader;
 import flowdemux.demux.OutputFault;
 import flowdemux.demux.UidList;
 import flowdemux.util.Addresses;
@@ -54,8 +58,29 @@ public final class FollowCommand implements Callable<Integer>
         description = "at most N bytes of each side (the rest is counted, not shown or written)")
     private Long maxBytes;
 
+    @Option(names = "--index-file", paramLabel = "FDX", description = "the capture's offset index (default: F.fdx "
+        + "beside the capture F, when there, written by read --index): only the connection's records are read")
+    private Path indexFile;
+
+    @Option(names = "--no-index", description = "read the whole capture even when it has an index")
+    private boolean noIndex;
+
+    /** Set when the records read through the index were not the connection after all: read the whole capture. */
+    private boolean indexMissed;
+
     @Override
     public Integer call() throws IOException
+    {
+        final int code = followOnce();
+        if (indexMissed)
+        {
+            noIndex = true;
+            return followOnce();
+        }
+        return code;
+    }
+
+    private int followOnce() throws IOException
     {
         final CommandLine cl = spec.commandLine();
         final PrintWriter err = cl.getErr();
@@ -96,6 +121,7 @@ public final class FollowCommand implements Callable<Integer>
         {
             return Main.EXIT_INPUT;
         }
+        final boolean viaIndex = !noIndex && OffsetIndexing.oneFile(input) && readThroughIndex(prepared, err);
         final long limit = maxBytes == null ? Long.MAX_VALUE : maxBytes;
         FollowFiles files = null;
         FollowText text = null;
@@ -122,7 +148,7 @@ public final class FollowCommand implements Callable<Integer>
         }
         try
         {
-            return follow(cl, prepared, follower, files, text, orig, resp);
+            return follow(cl, prepared, follower, files, text, orig, resp, viaIndex);
         }
         finally
         {
@@ -134,7 +160,8 @@ public final class FollowCommand implements Callable<Integer>
     }
 
     private int follow(final CommandLine cl, final TapOptions.Prepared prepared, final Follower follower,
-        final FollowFiles files, final FollowText text, final boolean orig, final boolean resp) throws IOException
+        final FollowFiles files, final FollowText text, final boolean orig, final boolean resp,
+        final boolean viaIndex) throws IOException
     {
         final PrintWriter err = cl.getErr();
         try
@@ -157,6 +184,11 @@ public final class FollowCommand implements Callable<Integer>
         }
         final List<String> faults = Inputs.faults(prepared.reader);
         faults.forEach(f -> err.println("flowdemux: " + f));
+        if (!follower.found() && viaIndex && faults.isEmpty())
+        {
+            indexMissed = true; // nothing was written: the whole capture is read next
+            return Main.EXIT_INPUT;
+        }
         if (!follower.found())
         {
             err.println("flowdemux: uid " + uid + " is not in this input; uids are derived from the input and "
@@ -183,9 +215,42 @@ public final class FollowCommand implements Callable<Integer>
             }
         }
         err.println("flowdemux: " + summary(follower, orig, resp) + (wrote.isEmpty() ? ""
-            : "; wrote " + String.join(", ", wrote.stream().map(Path::toString).toList())));
+            : "; wrote " + String.join(", ", wrote.stream().map(Path::toString).toList()))
+            + (viaIndex ? " (through the offset index)" : ""));
         err.flush();
         return faults.isEmpty() ? Main.EXIT_OK : Main.EXIT_INPUT;
+    }
+
+    /**
+     * Replaces the input by the connection's records, read where the capture's offset index says they are; false
+     * (the input as it was) when there is no usable index or it does not hold the uid.
+     */
+    private boolean readThroughIndex(final TapOptions.Prepared prepared, final PrintWriter err) throws IOException
+    {
+        final OffsetIndex index = OffsetIndexing.usable(input, indexFile, prepared.config.uidSeed, err);
+        if (index == null)
+        {
+            return false;
+        }
+        final String name = prepared.reader.inputs().get(0).name;
+        try (index)
+        {
+            final IndexedRecords records = index.recordsOf(uid, Path.of(input.inputs.get(0)));
+            if (records == null)
+            {
+                err.println("flowdemux: uid " + uid + " is not in the index; reading the whole capture to be sure");
+                return false;
+            }
+            prepared.reader.close();
+            prepared.reader = new MergedReader(List.of(name), List.of(records));
+            prepared.reader.numberFrom(records.firstIndex());
+            return true;
+        }
+        catch (OffsetIndex.Unusable | CaptureFormatException e)
+        {
+            err.println("flowdemux: the offset index: " + e.getMessage() + "; reading the whole capture");
+            return false;
+        }
     }
 
     private String summary(final Follower f, final boolean orig, final boolean resp)

@@ -1,5 +1,6 @@
 package flowdemux.cli;
 
+import flowdemux.demux.OffsetIndex;
 import flowdemux.demux.OffsetIndexWriter;
 import flowdemux.source.MergedReader;
 import flowdemux.util.IoErrors;
@@ -78,6 +79,46 @@ final class OffsetIndexing
             err.println("flowdemux: " + target + ": cannot write: " + IoErrors.reason(e) + "; no index written");
             return false;
         }
+    }
+
+    /**
+     * The usable offset index of the one capture file of {@code input} (at {@code indexFile}, or F.fdx beside it),
+     * or null: none there, or one that does not fit (stale, damaged, made with other options: the line saying so is
+     * printed, and the caller reads the whole capture).
+     */
+    static OffsetIndex usable(final TapOptions input, final Path indexFile, final long uidSeed, final PrintWriter err)
+    {
+        final Path capture = Path.of(input.inputs.get(0));
+        final Path fdx = indexFile != null ? indexFile : Path.of(input.inputs.get(0) + ".fdx");
+        if (!java.nio.file.Files.exists(fdx))
+        {
+            if (indexFile != null)
+            {
+                err.println("flowdemux: --index-file " + indexFile + ": no such file; reading the whole capture");
+            }
+            return null;
+        }
+        try
+        {
+            return OffsetIndex.open(fdx, capture, uidSeed,
+                IndexKey.of(input.bpf, input.filters, input.connection, input.maxFlows));
+        }
+        catch (OffsetIndex.Unusable e)
+        {
+            err.println("flowdemux: " + fdx + ": " + e.getMessage() + "; reading the whole capture"
+                + (e.getMessage().startsWith("stale") ? " (read --index writes it anew)" : ""));
+        }
+        catch (IOException e)
+        {
+            err.println("flowdemux: " + fdx + ": cannot read: " + IoErrors.reason(e) + "; reading the whole capture");
+        }
+        return null;
+    }
+
+    /** Whether the inputs are one capture file, the only kind an index is made of. */
+    static boolean oneFile(final TapOptions input)
+    {
+        return input.inputs.size() == 1 && !"-".equals(input.inputs.get(0));
     }
 
     private static String notSeekable(final String input)

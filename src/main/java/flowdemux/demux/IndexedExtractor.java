@@ -44,7 +44,7 @@ public final class IndexedExtractor
         final List<long[]> chosen = new ArrayList<>();
         for (final String u : uids)
         {
-            final long[] offsets = index.offsetsOf(u);
+            final long[] offsets = index.entriesOf(u);
             if (offsets == null)
             {
                 missing.add(u);
@@ -90,10 +90,10 @@ public final class IndexedExtractor
     }
 
     /**
-     * The offsets of all chosen connections in the order a full pass writes them. Each connection's offsets are in
-     * its own write order, which is input order except that a held fragment goes just before the packet that
-     * completed its datagram; so each offset is written when the next offset that is the largest so far is read,
-     * and ordering by that offset merges the connections.
+     * The offsets of all chosen connections ({@link OffsetIndex} entries) in the order a full pass writes them. Each
+     * connection's entries are in its own write order, which is input order except that a held IP fragment is
+     * written with the packet that completed its datagram, the next entry not held; so each record is written at
+     * the offset of the first record not held from it on, and ordering by that merges the connections.
      */
     static long[] writeOrder(final List<long[]> connections)
     {
@@ -108,21 +108,14 @@ public final class IndexedExtractor
         for (final long[] c : connections)
         {
             long next = Long.MAX_VALUE;
-            final boolean[] newMax = new boolean[c.length];
-            long max = Long.MIN_VALUE;
-            for (int i = 0; i < c.length; i++)
-            {
-                newMax[i] = c[i] > max;
-                max = Math.max(max, c[i]);
-            }
             for (int i = c.length - 1; i >= 0; i--)
             {
-                if (newMax[i])
+                if (!OffsetIndex.held(c[i]))
                 {
-                    next = c[i];
+                    next = OffsetIndex.offset(c[i]);
                 }
                 whenKeys[n + i] = next;
-                offsets[n + i] = c[i];
+                offsets[n + i] = OffsetIndex.offset(c[i]);
             }
             n += c.length;
         }

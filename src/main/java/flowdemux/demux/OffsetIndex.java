@@ -18,8 +18,9 @@ import java.util.zip.CRC32C;
  * <pre>
  *   magic "FDXINDX1"
  *   segments   varint serial, varint (previous segment's offset + 1, or 0), varint count, varint length,
- *              CRC-32C of those and of what follows (4), then count zigzag varints: each record's offset less the
- *              one before (the first less 0)
+ *              CRC-32C of those and of what follows (4), then count varints: each record's offset less the one
+ *              before (the first less 0), zigzag-coded, shifted left once, the low bit set for an IP fragment held
+ *              until its datagram completed (written with the packet that completed it)
  *   directory  per connection, by hash of its uid: hash (8 bytes), offset of its last segment (8)
  *   meta       version, the capture's size and CRC-32C of its first and last 64 KiB, uid seed, counts, directory
  *              offset, the options the connections depend on
@@ -184,10 +185,57 @@ public final class OffsetIndex implements AutoCloseable
     }
 
     /**
-     * The file offsets of the records of the connection {@code u}, in the order extract writes them, or null when
-     * the capture has no such connection.
+     * The records of the connection {@code u}, in the order extract writes them, each as an entry ({@link #offset},
+     * {@link #held}), or null when the capture has no such connection.
      */
-    long[] offsetsOf(final String u) throws IOException, Unusable
+    long[] entriesOf(final String u) throws IOException, Unusable
+    {
+        final long[] serialAndEntries = find(u);
+        return serialAndEntries == null ? null : Arrays.copyOfRange(serialAndEntries, 1, serialAndEntries.length);
+    }
+
+    /** An entry's record offset. */
+    static long offset(final long entry)
+    {
+        return entry >>> 1;
+    }
+
+    /** Whether an entry's record is an IP fragment held until its datagram completed. */
+    static boolean held(final long entry)
+    {
+        return (entry & 1) != 0;
+    }
+
+    /**
+     * The records of the connection {@code u} as a capture to read again ({@link IndexedRecords}), in input order,
+     * or null when the index does not hold it.
+     */
+    public IndexedRecords recordsOf(final String u, final Path capture) throws IOException, Unusable,
+        flowdemux.source.CaptureFormatException
+    {
+        final long[] found = find(u);
+        if (found == null)
+        {
+            return null;
+        }
+        final long[] offsets = new long[found.length - 1];
+        long firstTracked = -1;
+        for (int i = 1; i < found.length; i++)
+        {
+            offsets[i - 1] = offset(found[i]);
+            if (firstTracked < 0 && !held(found[i]))
+            {
+                firstTracked = offsets[i - 1];
+            }
+        }
+        Arrays.sort(offsets);
+        // The serial is the number of the connection's first tracked packet (a held fragment comes before it).
+        final int at = Math.max(0, Arrays.binarySearch(offsets, firstTracked));
+        return new IndexedRecords(capture, offsets, found[0] - at);
+    }
+
+    /** The serial of connection {@code u} then its offsets in write order, or null. */
+    private long[] find(final String u) throws IOException, Unusable
     {
         final byte[] b = u.getBytes(StandardCharsets.US_ASCII);
         final long h = UidMatcher.hash(b, b.length);
@@ -239,7 +287,10 @@ public final class OffsetIndex implements AutoCloseable
         return entry.getLong(0);
     }
 
-    /** The offsets of the chain ending at {@code segment}, when its connection's uid is {@code u}; else null. */
+    /**
+     * The serial then the offsets of the chain ending at {@code segment}, when its connection's uid is {@code u};
+     * else null.
+     */
     private long[] chainAt(final long segment, final String u) throws IOException, Unusable
     {
         long[] offsets = new long[0];
@@ -295,9 +346,10 @@ public final class OffsetIndex implements AutoCloseable
             final int end = p[0] + (int)length;
             for (int i = 0; i < n; i++)
             {
-                final long z = varint(b, p, end);
+                final long v = varint(b, p, end);
+                final long z = v >>> 1;
                 offset += (z >>> 1) ^ -(z & 1);
-                segmentOffsets[i] = offset;
+                segmentOffsets[i] = offset << 1 | (v & 1);
             }
             // Segments are read last first: this one goes before those already read.
             final long[] joined = new long[count + (int)n];
@@ -307,7 +359,10 @@ public final class OffsetIndex implements AutoCloseable
             count += (int)n;
             at = previous;
         }
-        return offsets;
+        final long[] withSerial = new long[offsets.length + 1];
+        withSerial[0] = firstSerial;
+        System.arraycopy(offsets, 0, withSerial, 1, offsets.length);
+        return withSerial;
     }
 
     private static Meta check(final FileChannel ch) throws IOException, Unusable

@@ -59,7 +59,7 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
     private final CRC32C segmentCrc = new CRC32C();
     private final Consumer<PacketRecord> dropper = r -> { };
     private int releasedSlot;
-    private final Consumer<PacketRecord> toReleased = r -> add(releasedSlot, r.fileOffset);
+    private final Consumer<PacketRecord> toReleased = r -> add(releasedSlot, r.fileOffset, 1);
     private long records;
     private IOException fault;
 
@@ -121,7 +121,7 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
             releasedSlot = slot;
             held.release(packet, toReleased);
         }
-        add(slot, record.fileOffset);
+        add(slot, record.fileOffset, 0);
     }
 
     @Override
@@ -141,7 +141,7 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
     {
         if (fault == null)
         {
-            add(slotOf(serial, flow), fileOffset);
+            add(slotOf(serial, flow), fileOffset, 0);
         }
     }
 
@@ -265,7 +265,8 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
         return taken;
     }
 
-    private void add(final int slot, final long fileOffset)
+    /** Adds an offset; {@code held} 1 for an IP fragment that was held until its datagram completed. */
+    private void add(final int slot, final long fileOffset, final int held)
     {
         final int m = slot * META;
         if (slotMeta[m + FILL] > SLOT - MAX_VARINT)
@@ -276,7 +277,7 @@ public final class OffsetIndexWriter implements PacketTap, AutoCloseable
         slotMeta[m + LAST] = fileOffset;
         final int start = slot * SLOT;
         slotMeta[m + FILL] = OffsetIndex.putVarint(slotBytes, start + (int)slotMeta[m + FILL],
-            (delta << 1) ^ (delta >> 63)) - start;
+            (((delta << 1) ^ (delta >> 63)) << 1) | held) - start;
         slotMeta[m + COUNT]++;
         records++;
     }

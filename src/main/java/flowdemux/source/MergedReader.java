@@ -221,6 +221,15 @@ public final class MergedReader implements CaptureReader
         return inputs.length == 1 && inputs[0].reader.seekable();
     }
 
+    /**
+     * Numbers the packets from {@code first} on instead of 0: a reader of part of a capture (one connection's
+     * records, through its offset index) keeps the numbers, and so the uids, of the whole capture. Before any packet.
+     */
+    public void numberFrom(final long first)
+    {
+        index = first;
+    }
+
     public List<Input> inputs()
     {
         return List.of(inputs);

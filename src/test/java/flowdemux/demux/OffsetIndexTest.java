@@ -38,6 +38,7 @@ class OffsetIndexTest
         int pcapng = 0;
         long extracted = 0;
         int refused = 0;
+        int followed = 0;
         final List<String> differ = new ArrayList<>();
         for (final Path original : Corpus.captures())
         {
@@ -92,13 +93,59 @@ class OffsetIndexTest
                     differ.add(name + " " + (ask.size() == 1 ? ask.get(0) : "all " + ask.size() + " uids"));
                 }
                 extracted += ask.size();
+                if (ask.size() == 1)
+                {
+                    // follow through the index: the same bytes, gaps and lines as reading the whole capture
+                    final Path fa = dir.resolve("follow-index");
+                    final Path fb = dir.resolve("follow-full");
+                    final Cli c = Cli.run("follow", capture.toString(), "--uid", ask.get(0), "-o", fa.toString());
+                    final Cli d = Cli.run("follow", capture.toString(), "--uid", ask.get(0), "-o", fb.toString(),
+                        "--no-index");
+                    final Cli e = Cli.run("follow", capture.toString(), "--uid", ask.get(0));
+                    final Cli f = Cli.run("follow", capture.toString(), "--uid", ask.get(0), "--no-index");
+                    final boolean gotAConnection = c.exitCode == 0;
+                    assertTrue(!gotAConnection || c.err.contains(" (through the offset index)"), c.err);
+                    if (c.exitCode != d.exitCode || !c.err.replace(fa.toString(), "D")
+                        .replace(" (through the offset index)", "").equals(d.err.replace(fb.toString(), "D"))
+                        || !sameFiles(fa, fb)
+                        || !e.out.equals(f.out))
+                    {
+                        differ.add(name + " follow " + ask.get(0) + ": " + c.err + " / " + d.err);
+                    }
+                    followed++;
+                }
             }
         }
         System.out.printf("offset index: %d corpus captures indexed (%d pcapng), %d not (corrupt, or pcapng "
-            + "that reads only in order), %d extractions compared, %d differ%n", indexed, pcapng, refused, extracted,
-            differ.size());
+            + "that reads only in order), %d extractions and %d follows compared, %d differ%n", indexed, pcapng, refused,
+            extracted, followed, differ.size());
         assertTrue(indexed >= 20 && pcapng >= 3, indexed + " captures indexed, " + pcapng + " pcapng");
         assertEquals(List.of(), differ);
+    }
+
+    private static boolean sameFiles(final Path a, final Path b) throws Exception
+    {
+        if (!Files.isDirectory(a) || !Files.isDirectory(b))
+        {
+            return Files.isDirectory(a) == Files.isDirectory(b);
+        }
+        try (var la = Files.list(a); var lb = Files.list(b))
+        {
+            final List<String> na = la.map(p -> p.getFileName().toString()).sorted().toList();
+            final List<String> nb = lb.map(p -> p.getFileName().toString()).sorted().toList();
+            if (!na.equals(nb))
+            {
+                return false;
+            }
+            for (final String n : na)
+            {
+                if (!Arrays.equals(Files.readAllBytes(a.resolve(n)), Files.readAllBytes(b.resolve(n))))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     @Test
@@ -134,7 +181,7 @@ class OffsetIndexTest
                 assertTrue(x.packets() > 0, u + ": " + x.packets());
                 assertArrayEquals(Files.readAllBytes(full), Files.readAllBytes(one), u);
             }
-            assertEquals(null, index.offsetsOf("CAAAAAAAAAAAAAAAAA"));
+            assertEquals(null, index.entriesOf("CAAAAAAAAAAAAAAAAA"));
         }
     }
 
@@ -224,8 +271,24 @@ class OffsetIndexTest
     void aFragmentHeldForItsDatagramIsWrittenWhereTheFullPassWritesIt()
     {
         // A: its record at 100, a fragment at 200 held until 400 completes it, 300 between; B: 350.
-        final long[] order = IndexedExtractor.writeOrder(List.of(new long[] {100, 300, 200, 400}, new long[] {350}));
-        assertArrayEquals(new long[] {100, 300, 350, 200, 400}, order);
+        assertArrayEquals(new long[] {100, 300, 350, 200, 400}, IndexedExtractor.writeOrder(List.of(
+            new long[] {entry(100), entry(300), held(200), entry(400)}, new long[] {entry(350)})));
+        // A: a fragment at 200 held until 400; B: 300, written before A's fragment although it came after it.
+        assertArrayEquals(new long[] {100, 300, 200, 400}, IndexedExtractor.writeOrder(List.of(
+            new long[] {entry(100), held(200), entry(400)}, new long[] {entry(300)})));
+        // A connection whose first packet is a held fragment.
+        assertArrayEquals(new long[] {50, 200, 400}, IndexedExtractor.writeOrder(List.of(
+            new long[] {held(200), entry(400)}, new long[] {entry(50)})));
+    }
+
+    private static long entry(final long offset)
+    {
+        return offset << 1;
+    }
+
+    private static long held(final long offset)
+    {
+        return offset << 1 | 1;
     }
 
     @Test
