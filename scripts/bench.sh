@@ -73,20 +73,22 @@ for flows in "$medium" "$large"; do
   ./analyzer read "$f" --format zeek -o "$dir/conn.log" >/dev/null 2>&1
   uid=$(grep -v '^#' "$dir/conn.log" | awk -v n="$(grep -vc '^#' "$dir/conn.log")" 'NR == int(n / 2) {print $2}')
   read -r wall[extract] rss[extract] cpu[extract] jit[extract] < <(best ./analyzer extract "$f" --uid "$uid" -w "$dir/one.pcap" --no-index)
-  read -r wall[follow] rss[follow] cpu[follow] jit[follow] < <(best ./analyzer follow "$f" --uid "$uid" -o "$dir/follow")
+  read -r wall[follow] rss[follow] cpu[follow] jit[follow] < <(best ./analyzer follow "$f" --uid "$uid" -o "$dir/follow" --no-index)
   # The offset index: what writing it adds to a read (one worker, as it must), then extract through it.
   read -r wall[index] rss[index] cpu[index] jit[index] < <(best ./analyzer read "$f" --index --format zeek -o /dev/null)
   read -r wall[indexed] rss[indexed] cpu[indexed] jit[indexed] < <(best ./analyzer extract "$f" --uid "$uid" -w "$dir/one.pcap")
+  read -r wall[followi] rss[followi] cpu[followi] jit[followi] < <(best ./analyzer follow "$f" --uid "$uid" -o "$dir/follow")
   fdx=$(du -b "$f.fdx" | cut -f1)
   rm -rf "$dir/follow" "$dir/one.pcap" "$dir/conn.log" "$f.fdx"
-  labels+=(splitc splitp extract follow index indexed)
+  labels+=(splitc splitp extract follow index indexed followi)
   title[splitc]="flowdemux split --by connection"; title[splitp]="flowdemux split --by server-port"
-  title[extract]="flowdemux extract --uid (one connection, one pass)"; title[follow]="flowdemux follow --uid (one connection)"
+  title[extract]="flowdemux extract --uid (one connection, one pass)"; title[follow]="flowdemux follow --uid (one connection, one pass)"
   title[index]="flowdemux read --index --format zeek (one worker; F.fdx $((fdx / 1048576)) MiB, $(awk -v b="$fdx" -v p="$packets" 'BEGIN{printf "%.1f", b / p}') bytes a packet)"
   title[indexed]="flowdemux extract --uid (one connection, through F.fdx)"
+  title[followi]="flowdemux follow --uid (one connection, through F.fdx)"
   for l in "${labels[@]}"; do
     awk -v n="$name" -v t="${title[$l]}" -v w="${wall[$l]}" -v r="${rss[$l]}" -v p="$packets" -v b="${wall[fd2]}" \
-      -v c="${cpu[$l]}" -v j="${jit[$l]}" -v java="$([[ $l == fd* || $l == split* || $l == extract || $l == follow || $l == index* ]] && echo 1 || echo 0)" \
+      -v c="${cpu[$l]}" -v j="${jit[$l]}" -v java="$([[ $l == fd* || $l == split* || $l == extract || $l == follow || $l == index* || $l == followi ]] && echo 1 || echo 0)" \
       'BEGIN { printf "| %s | %s | %.2f | %.2f M | %.2f | %.0f | %s | %.0f | %.2f |\n", n, t, w, p / w / 1e6, c,
         c * 1e9 / p, java ? sprintf("%.2f", j) : "-", r / 1024, w / b }'
   done

@@ -3,7 +3,7 @@
 # independent integer operations (no memory traffic) run alone, then as many copies at once as there are CPUs.
 # On real cores every copy takes about as long as one alone. On two hyperthreads of one core, or vCPUs the host
 # shares, some copies take longer while the guest still counts them as running, so any read with more busy threads
-# costs more CPU time for the same work (README, "Before and after", the seventh session).
+# costs more CPU time for the same work (docs/performance.md, "Before and after", the seventh session).
 # Usage: scripts/cpu-pair.sh [trials]   (default 3; needs gcc and /usr/bin/time)
 set -euo pipefail
 trials=${1:-3}
