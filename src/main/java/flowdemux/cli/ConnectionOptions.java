@@ -57,7 +57,7 @@ public final class ConnectionOptions
         description = "write an interim record of a long connection every S seconds, same uid (default 0: off)")
     double activeTimeout;
 
-    @Option(names = "--checksums", paramLabel = "MODE",
+    @Option(names = "--checksums", paramLabel = "MODE", completionCandidates = Candidates.ChecksumModes.class,
         description = "offload: verify IPv4/TCP/UDP/ICMP checksums, but take those a sending host leaves for its NIC "
             + "to fill in as good and count them (the default for files); verify: Zeek's behaviour, every checksum "
             + "that does not verify is bad; ignore: verify nothing (Zeek's -C; the default for capture). A packet "

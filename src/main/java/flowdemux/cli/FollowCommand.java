@@ -51,6 +51,7 @@ public final class FollowCommand implements Callable<Integer>
     private Path dir;
 
     @Option(names = "--side", defaultValue = "both", paramLabel = "orig|resp|both",
+        completionCandidates = Candidates.Sides.class,
         description = "which direction: the originator's, the responder's or both (default)")
     private String side;
 

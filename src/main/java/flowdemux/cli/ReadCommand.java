@@ -64,6 +64,7 @@ public final class ReadCommand implements Callable<Integer>
     private long maxFlows;
 
     @Option(names = "--reader", defaultValue = "java", paramLabel = "java|pcap4j",
+        completionCandidates = Candidates.Readers.class,
         description = "java: the project's own reader (default); pcap4j: libpcap through pcap4j")
     private String readerKind;
 

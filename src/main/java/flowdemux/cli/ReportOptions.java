@@ -15,6 +15,7 @@ import java.util.List;
 public final class ReportOptions
 {
     @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+        completionCandidates = Candidates.Formats.class,
         description = "text (default), json (one document), jsonl (a JSON object per connection and line), "
             + "csv (a row per connection), zeek (conn.log) or html (one self-contained page with charts)")
     String format;

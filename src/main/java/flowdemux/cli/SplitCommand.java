@@ -43,6 +43,7 @@ public final class SplitCommand implements Callable<Integer>
     private Path dir;
 
     @Option(names = "--by", defaultValue = "connection", paramLabel = "GROUP",
+        completionCandidates = Candidates.Groupings.class,
         description = "connection (default), server (responder IP), server-port (protocol and responder port), "
             + "client (originator IP)")
     private String by;
@@ -57,6 +58,7 @@ public final class SplitCommand implements Callable<Integer>
     private int maxOpen;
 
     @Option(names = "--index-format", defaultValue = "tsv", paramLabel = "tsv|jsonl",
+        completionCandidates = Candidates.IndexFormats.class,
         description = "DIR/index.tsv (default) or DIR/index.jsonl")
     private String indexFormat;
 
