@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
     header = "Measure the flow table against a HashMap baseline.",
     description = {"Measure the flow table: lookups-or-inserts per second, ns per operation, heap bytes per tracked",
-        "flow and per-batch latency, next to a HashMap<record, object> baseline doing the same work in the same run."})
+        "flow and per-batch latency, next to a HashMap<record, object> baseline doing the same work in the same run."},
+    footer = {"", "Examples:", "  analyzer bench", "  analyzer bench --flows 1000000 --ops 20000000"})
 public final class BenchCommand implements Callable<Integer>
 {
     @CommandLine.Spec

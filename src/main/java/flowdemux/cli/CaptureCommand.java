@@ -47,7 +47,8 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "capture", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
     header = "Capture live: rolling and final reports of ports and connections.",
     description = {"Capture live with libpcap (needs root or the capture capabilities) and report ports, servers",
-        "and connections; Ctrl-C or SIGTERM ends the capture, prints the final report and exits 0."})
+        "and connections; Ctrl-C or SIGTERM ends the capture, prints the final report and exits 0."},
+    footer = {"", "Examples:", "  sudo analyzer capture -i eth0 --duration 60", "  sudo analyzer capture -i any -f \"tcp port 443\" --interval 10 --write out.pcapng"})
 public final class CaptureCommand implements Callable<Integer>
 {
     private static final long SECOND = 1_000_000_000L;

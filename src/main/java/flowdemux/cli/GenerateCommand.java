@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
 /** {@code generate}: deterministic synthetic traffic for benchmarks and tests, with a JSON summary of what it wrote. */
 @Command(name = "generate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
     header = "Write synthetic traffic for benchmarks and tests.",
-    description = "Write synthetic traffic (TCP connections, DNS, refused and half-open connections, IPv4 and IPv6).")
+    description = "Write synthetic traffic (TCP connections, DNS, refused and half-open connections, IPv4 and IPv6).",
+    footer = {"", "Examples:", "  analyzer generate --flows 1000 -o small.pcap", "  analyzer generate --flows 1000000 --protocol-payloads -o big.pcap"})
 public final class GenerateCommand implements Callable<Integer>
 {
     /** A generated connection takes about 4.4 KB of capture (435 MB for 100,000); the estimate errs high. */

@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
 
 /** {@code interfaces}: the devices libpcap can capture on, their addresses, and whether they are up. */
 @Command(name = "interfaces", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    header = "List the devices capture can use, with their addresses.")
+    header = "List the devices capture can use, with their addresses.",
+    footer = {"", "Examples:", "  analyzer interfaces", "  sudo analyzer capture -i \"$(analyzer interfaces | awk 'NR == 1 {print $1}')\""})
 public final class InterfacesCommand implements Callable<Integer>
 {
     @CommandLine.Spec

@@ -87,6 +87,7 @@ public final class Main implements java.util.concurrent.Callable<Integer>
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             return EXIT_USAGE;
         });
+        HelpLayout.apply(cl);
         return cl;
     }
 

@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
 /** {@code port 443} says what the port is; {@code port ssh} says which port a service uses. */
 @Command(name = "port", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     header = "Say what a port is (443), or which port a service uses (ssh).",
-    description = "What is this port (443), or which port does this service use (ssh)?")
+    description = "What is this port (443), or which port does this service use (ssh)?",
+    footer = {"", "Examples:", "  analyzer port 443", "  analyzer port postgres"})
 public final class PortCommand implements Callable<Integer>
 {
     @CommandLine.Spec

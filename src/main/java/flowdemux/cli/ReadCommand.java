@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
     header = "Analyse saved captures: ports, servers and connections.",
     description = {"Read pcap or pcapng captures (optionally gzip-compressed; '-' for standard input), several",
         "merged in time order, demultiplex them by 5-tuple and report ports, servers and connections."},
-    footer = {"", "Exit codes: 0 ok, 1 bad usage, 2 an input could not be read or was corrupt (the report of what",
+    footer = {"", "Examples:", "  analyzer read capture.pcap", "  analyzer read a.pcap b.pcapng.gz --format zeek -o conn.log",
+        "", "Exit codes: 0 ok, 1 bad usage, 2 an input could not be read or was corrupt (the report of what",
         "came before the fault is still written)."})
 public final class ReadCommand implements Callable<Integer>
 {

@@ -28,7 +28,8 @@ import java.util.stream.Stream;
         + "the connection's uid (the same uids as read's with the same input and --seed), in a folder per protocol "
         + "and responder port: DIR/tcp-443/UID.pcap. Packets in no connection go to DIR/other.pcap. DIR/index.tsv "
         + "lists each connection with its file. Records are copied as they are in the input."},
-    footer = {"", "Exit codes: 0 ok, 1 bad usage, 2 an input could not be read or an output not written (the files "
+    footer = {"", "Examples:", "  analyzer split capture.pcap -o conns/", "  analyzer split capture.pcap -o by-port/ --by server-port --pcapng",
+        "", "Exit codes: 0 ok, 1 bad usage, 2 an input could not be read or an output not written (the files "
         + "left are valid captures up to their last whole record; the index marks the connections left incomplete)."})
 public final class SplitCommand implements Callable<Integer>
 {
