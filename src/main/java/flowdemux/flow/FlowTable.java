@@ -99,8 +99,7 @@ public final class FlowTable
 
     /**
      * Whether {@link #touch} before a batch pays: only once the records outgrow the caches. Below this many flows
-     * (10 MB of records) they are mostly cached and the extra pass is pure cost (./analyzer bench at 10,000 flows:
-     * 24.9 M ops/s with it, 30.9 M without).
+     * (10 MB of records) they are mostly cached and the extra pass is pure cost.
      */
     public boolean lookaheadPays()
     {

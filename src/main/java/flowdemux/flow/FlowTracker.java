@@ -113,7 +113,7 @@ public final class FlowTracker
         if (table.lookaheadPays())
         {
             // Two passes: the index slots of the whole batch, then the records they name, so that the misses of each
-            // pass overlap (./analyzer bench at 1 M flows: batched 4.77-5.06 M ops/s with one pass, 5.91-6.23 M).
+            // pass overlap instead of waiting one after another (docs/performance.md, "Behind the code's choices").
             if (lookahead.length < count)
             {
                 lookahead = new long[count];

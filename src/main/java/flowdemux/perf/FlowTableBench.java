@@ -172,7 +172,7 @@ public final class FlowTableBench
                 final int end = Math.min(BATCH, start + LOOKAHEAD);
                 // The hash is part of the work either way, in a pass of its own: in a read the reader computes it
                 // before the worker's passes, and a pass that only loads index slots keeps more misses in flight
-                // than one that also mixes the hash (1M flows, batched: 9.05-9.72 against 7.76-8.11 M ops/s).
+                // than one that also mixes the hash.
                 long seen = 0;
                 final boolean ahead = batched && table.lookaheadPays();
                 for (int k = start; k < end; k++)

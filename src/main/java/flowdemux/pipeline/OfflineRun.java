@@ -39,11 +39,8 @@ public final class OfflineRun
     /**
      * Batches in flight, shared out among the workers (at least 8 each). The reader copies every packet into a
      * free batch (a descriptor then, packed since); the longer ago its worker last read that batch, the less the copy
-     * waits for the worker's core to give up those cache lines. With 16 or 32 batches of 256 a worker, the reader's first stores
-     * after the copy were 10% of a 2-worker read's samples (async-profiler, DecodedPacket.reset); with 64, 3-5%.
-     * Alternating reads of the 1M-connection capture, --format zeek, 2 workers, 64 against 16: CPU lower in 9 of 11
-     * pairs (medians -3% and -8% in two sittings), wall time lower in 10 of 11 (-5% and -11%), peak RSS 250-271 MB
-     * against 235-240 MB. Batches of 512 since ({@link Batch#SIZE}), half as many: the same descriptors in flight.
+     * waits for the worker's core to give up those cache lines (docs/performance.md, "Behind the code's choices").
+     * Batches of 512 since ({@link Batch#SIZE}), half as many: the same descriptors in flight.
      */
     private static final int BATCHES_IN_FLIGHT = 64;
     private static final int MIN_BATCHES_PER_WORKER = 8;
@@ -371,10 +368,9 @@ public final class OfflineRun
      * runs one by itself in a read (its old generation starts at a 64th of the machine's memory), so what the read
      * promoted and then dropped (the report's client lists and sets outgrown by doubling) and the dead flow tables
      * stayed resident, and the end of the read, which allocates about 100 MB on the 1M-connection capture (the last
-     * runs, the workers' aggregates merged), went to fresh pages. With both collections it reuses those: peak RSS with
-     * 2 workers 313-320 MB against 390-397 MB, each pause 37-52 ms, CPU and wall time within noise (alternating
-     * runs). Not with one worker, which has no workers' aggregates to merge at the end: there it saved 8-11 MB for
-     * 1-3% more CPU. Nor when the sinks build no views ({@link #collectAtPhaseEnds}).
+     * runs, the workers' aggregates merged), went to fresh pages; with both collections it reuses those. Not with one
+     * worker, which has no workers' aggregates to merge at the end, nor when the sinks build no views
+     * ({@link #collectAtPhaseEnds}): there the collections cost more than they save (docs/performance.md).
      */
     private void reclaim()
     {
@@ -397,8 +393,7 @@ public final class OfflineRun
     /**
      * Whether the sinks build views as connections end (the report's per-port and per-server views), whose outgrown
      * arrays the phase-end collections reclaim (the default). Sinks that only keep a line per connection leave little
-     * to reclaim: with a conn.log, peak RSS was 237-238 MB without the collections against 247-249 MB with them, CPU
-     * within noise (alternating reads of the 1M-connection capture, 2 workers).
+     * to reclaim, and the collections then cost more memory than they return.
      */
     public void collectAtPhaseEnds(final boolean views)
     {
