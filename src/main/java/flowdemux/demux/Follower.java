@@ -52,6 +52,7 @@ public final class Follower implements PacketTap, FlowSink
     private final StreamReassembler b;
     private final long maxBytes;
     private final FlowSlot view = new FlowSlot();
+    private final DatagramBytes datagrams = new DatagramBytes();
     private long serial = Long.MIN_VALUE;
     private boolean ended;
     private boolean finished;
@@ -95,6 +96,10 @@ public final class Follower implements PacketTap, FlowSink
     public void fragmentHeld(final PacketRecord record, final DecodedPacket fragment)
     {
         checkGoing();
+        if (serial == Long.MIN_VALUE || !ended)
+        {
+            datagrams.hold(record, fragment);
+        }
     }
 
     @Override
@@ -107,6 +112,10 @@ public final class Follower implements PacketTap, FlowSink
         {
             if (serial != Long.MIN_VALUE || !uids.matches(s, s == packet.packetIndex))
             {
+                if (packet.frames > 1)
+                {
+                    datagrams.drop(packet); // another connection's datagram
+                }
                 return;
             }
             serial = s;
@@ -121,7 +130,16 @@ public final class Follower implements PacketTap, FlowSink
         ports[0] = connection.port(true);
         ports[1] = connection.port(false);
         final boolean fromA = packet.keySrcIsA;
-        final int captured = Math.max(0, Math.min(payloadCaptured, packet.payloadLength));
+        byte[] payload = packet.inspectBytes;
+        int payloadAt = packet.inspectOffset;
+        int captured = Math.max(0, Math.min(payloadCaptured, packet.payloadLength));
+        if (packet.frames > 1)
+        {
+            // A datagram of IP fragments: its bytes are in the fragments, laid together here.
+            payload = datagrams.assemble(record, packet);
+            payloadAt = Math.max(0, packet.ipTotalLength - packet.ipHeaderLength - packet.payloadLength);
+            captured = Math.max(0, Math.min(packet.payloadLength, datagrams.captured() - payloadAt));
+        }
         if (protocol == DecodedPacket.PROTO_TCP)
         {
             final StreamReassembler side = fromA ? a : b;
@@ -132,7 +150,7 @@ public final class Follower implements PacketTap, FlowSink
                 seq = (seq + 1) & 0xFFFF_FFFFL; // data on a SYN (TCP Fast Open) starts after it
             }
             // A reset's payload (a diagnostic text, often) is kept in its place, as tshark and tcpflow keep it.
-            side.segment(seq, packet.inspectBytes, packet.inspectOffset, captured);
+            side.segment(seq, payload, payloadAt, captured);
             side.uncaptured((seq + captured) & 0xFFFF_FFFFL, packet.payloadLength - captured);
         }
         else
@@ -140,7 +158,7 @@ public final class Follower implements PacketTap, FlowSink
             final long offset = fromA ? datagramOffsetA : datagramOffsetB;
             if (captured > 0)
             {
-                deliver(fromA, offset, packet.inspectBytes, packet.inspectOffset, captured);
+                deliver(fromA, offset, payload, payloadAt, captured);
             }
             if (packet.payloadLength > captured)
             {

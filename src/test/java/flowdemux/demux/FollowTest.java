@@ -202,6 +202,53 @@ class FollowTest
         assertTrue(text.out.contains("ping\\\\1\\x00\\xff\\x0d\n<<< resp"), text.out);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "IPv6 {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aDatagramInIpFragmentsIsItsBytesPutBackTogether(final boolean v6, @TempDir final Path tmp) throws Exception
+    {
+        // A 1,000-byte UDP payload in three IPv4 fragments, out of order (the last first), beside a whole datagram
+        // of another connection's fragments left incomplete; then a small datagram on the same connection.
+        final Path capture = tmp.resolve("frag.pcap");
+        final PacketBuilder b = new PacketBuilder();
+        final byte[] payload = new byte[1000];
+        for (int i = 0; i < payload.length; i++)
+        {
+            payload[i] = (byte)('a' + i % 26);
+        }
+        b.payload(payload);
+        final byte[] client = v6 ? PacketBuilder.ipv6(0x20010db8_00000000L, 1) : CLIENT;
+        final byte[] server = v6 ? PacketBuilder.ipv6(0x20010db8_00000000L, 2) : SERVER;
+        final byte[] whole = b.udp(client, 40002, server, 53, payload.length).copy();
+        final byte[] other = new PacketBuilder().udp(server, 5000, client, 6000, 900).copy();
+        final java.util.function.Function<int[], byte[]> cut = p -> v6
+            ? flowdemux.Captures.ipv6Fragment(p[3] == 0 ? whole : other, p[0], p[1], p[2] == 1)
+            : flowdemux.Captures.ipv4Fragment(p[3] == 0 ? whole : other, p[0], p[1], p[2] == 1);
+        try (OutputStream out = Files.newOutputStream(capture))
+        {
+            final PcapWriter w = new PcapWriter(out, 1, true);
+            long t = 1_700_000_000_000_000_000L;
+            final byte[][] frames = {cut.apply(new int[] {800, 208, 0, 0}), cut.apply(new int[] {0, 400, 1, 1}),
+                cut.apply(new int[] {0, 400, 1, 0}), cut.apply(new int[] {400, 400, 1, 0})};
+            for (final byte[] f : frames)
+            {
+                w.write(t += 1_000_000, f, f.length, 0);
+            }
+            b.payload("tail".getBytes(StandardCharsets.ISO_8859_1));
+            b.udp(client, 40002, server, 53, 4);
+            w.write(t += 1_000_000, b.frame(), b.length(), 0);
+            w.flush();
+        }
+        final String uid = uidOf(capture, "udp");
+        final Path dir = tmp.resolve("out");
+        final Cli r = Cli.run("follow", capture.toString(), "--uid", uid, "-o", dir.toString());
+        assertEquals(0, r.exitCode, r.err);
+        final byte[] expected = new byte[1004];
+        System.arraycopy(payload, 0, expected, 0, 1000);
+        System.arraycopy("tail".getBytes(StandardCharsets.ISO_8859_1), 0, expected, 1000, 4);
+        assertArrayEquals(expected, Files.readAllBytes(dir.resolve(uid + ".orig")));
+        assertEquals(1, Files.readAllLines(dir.resolve(uid + ".gaps.tsv")).size(), "no gap, only the header");
+    }
+
     @Test
     void aUidNotInTheInputWritesNothing(@TempDir final Path tmp) throws Exception
     {
