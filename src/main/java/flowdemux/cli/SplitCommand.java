@@ -135,6 +135,8 @@ public final class SplitCommand implements Callable<Integer>
             err.println("flowdemux: " + dir + ": cannot write: " + IoErrors.reason(e));
             return Main.EXIT_INPUT;
         }
+        // Each open connection's file and name live as long as it does, then die in the old generation.
+        flowdemux.util.OldGenerationBound.install();
         final Splitter splitter = new Splitter(dir, grouping, prepared.reader, pcapng, maxOpen, force, index,
             prepared.config.uidSeed);
         splitter.inputFaulted(() -> !Inputs.faults(prepared.reader).isEmpty());
