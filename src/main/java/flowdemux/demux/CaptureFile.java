@@ -11,7 +11,9 @@ import java.nio.file.Path;
  */
 public final class CaptureFile
 {
-    final Path path;
+    /** The folder and the name in it (null: {@link #base} is the file): a million open files keep one folder. */
+    private final Path base;
+    private final String name;
     /** Bytes written so far, buffered or not. */
     long length;
     /** Bytes known on disk: a record boundary, where the file is cut back to after a failed write. */
@@ -43,12 +45,18 @@ public final class CaptureFile
 
     CaptureFile(final Path path)
     {
-        this.path = path;
+        this(path, null);
+    }
+
+    CaptureFile(final Path folder, final String name)
+    {
+        this.base = folder;
+        this.name = name;
     }
 
     public Path path()
     {
-        return path;
+        return name == null ? base : base.resolve(name);
     }
 
     /** Records written to the file. */

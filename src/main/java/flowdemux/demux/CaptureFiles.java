@@ -72,6 +72,12 @@ final class CaptureFiles implements AutoCloseable
         return new CaptureFile(path);
     }
 
+    /** {@link #file(Path)} for {@code name} in {@code folder}, the path made only when the file is opened. */
+    CaptureFile file(final Path folder, final String name)
+    {
+        return new CaptureFile(folder, name);
+    }
+
     void append(final CaptureFile file, final PacketRecord record)
     {
         final int need = encoder.recordLength(record) + (file.length == 0 ? encoder.headerLength() : 0);
@@ -247,7 +253,7 @@ final class CaptureFiles implements AutoCloseable
         catch (IOException e)
         {
             failed(file);
-            throw new OutputFault(file.path, e);
+            throw new OutputFault(file.path(), e);
         }
     }
 
@@ -268,7 +274,7 @@ final class CaptureFiles implements AutoCloseable
         catch (IOException e)
         {
             failed(file);
-            throw new OutputFault(file.path, e);
+            throw new OutputFault(file.path(), e);
         }
     }
 
@@ -310,14 +316,14 @@ final class CaptureFiles implements AutoCloseable
         if (!file.created)
         {
             file.channel = replace
-                ? FileChannel.open(file.path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                ? FileChannel.open(file.path(), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE)
-                : FileChannel.open(file.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                : FileChannel.open(file.path(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             file.created = true;
         }
         else
         {
-            file.channel = FileChannel.open(file.path, StandardOpenOption.WRITE);
+            file.channel = FileChannel.open(file.path(), StandardOpenOption.WRITE);
             file.channel.position(file.durable);
         }
         opened++;
@@ -367,7 +373,7 @@ final class CaptureFiles implements AutoCloseable
             // Not even its header reached the disk: an empty file would not be a capture.
             try
             {
-                Files.deleteIfExists(file.path);
+                Files.deleteIfExists(file.path());
             }
             catch (IOException ignored)
             {

@@ -287,7 +287,7 @@ public final class Splitter implements PacketTap, FlowSink, AutoCloseable
             }
         }
         counts.files++;
-        return files.file(dir.resolve(name));
+        return files.file(dir, name);
     }
 
     /** Ends the run at the next record, as a fault would (Ctrl-C): every file stays whole up to its last record. */
