@@ -54,6 +54,12 @@ public final class CaptureFile
         this.name = name;
     }
 
+    /** The name it was made with in its folder (split's index column), or the file's own name. */
+    String name()
+    {
+        return name != null ? name : base.getFileName().toString();
+    }
+
     public Path path()
     {
         return name == null ? base : base.resolve(name);

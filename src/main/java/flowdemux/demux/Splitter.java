@@ -41,15 +41,13 @@ public final class Splitter implements PacketTap, FlowSink, AutoCloseable
     {
         final long serial;
         final CaptureFile file;
-        final String name;
         long packets;
         long bytes;
 
-        Connection(final long serial, final CaptureFile file, final String name)
+        Connection(final long serial, final CaptureFile file)
         {
             this.serial = serial;
             this.file = file;
-            this.name = name;
         }
     }
 
@@ -66,6 +64,8 @@ public final class Splitter implements PacketTap, FlowSink, AutoCloseable
      */
     private Connection[] byFlow = new Connection[1 << 12];
     private final Map<String, CaptureFile> groups = new HashMap<>();
+    private final org.agrona.collections.Long2ObjectHashMap<CaptureFile> portGroups =
+        new org.agrona.collections.Long2ObjectHashMap<>();
     private final Set<String> folders = new HashSet<>();
     private final HeldFragments held = new HeldFragments();
     private final FlowRecord ended = FlowRecord.reusable();
@@ -200,7 +200,7 @@ public final class Splitter implements PacketTap, FlowSink, AutoCloseable
         try
         {
             // Once the run has stopped early, only the end of the run ends connections: each is incomplete.
-            index.add(r, c.name, c.packets, c.bytes, "input-fault".equals(incomplete) && closed(r) ? null
+            index.add(r, c.file.name(), c.packets, c.bytes, "input-fault".equals(incomplete) && closed(r) ? null
                 : incomplete);
         }
         catch (IOException e)
@@ -258,18 +258,30 @@ public final class Splitter implements PacketTap, FlowSink, AutoCloseable
 
     private Connection start(final FlowSlot connection, final long serial)
     {
-        final String uid = FlowRecord.uid(uidSeed, serial);
-        final String name = by.fileOf(connection, uid, extension);
-        CaptureFile file = by == Grouping.CONNECTION ? null : groups.get(name);
+        if (by == Grouping.CONNECTION)
+        {
+            return new Connection(serial, newFile(by.fileOf(connection, FlowRecord.uid(uidSeed, serial), extension)));
+        }
+        if (by == Grouping.SERVER_PORT)
+        {
+            // By protocol and port, without making the group's name again for each connection.
+            final long key = (long)connection.protocol() << 16 | connection.port(false);
+            CaptureFile file = portGroups.get(key);
+            if (file == null)
+            {
+                file = newFile(by.fileOf(connection, null, extension));
+                portGroups.put(key, file);
+            }
+            return new Connection(serial, file);
+        }
+        final String name = by.fileOf(connection, null, extension);
+        CaptureFile file = groups.get(name);
         if (file == null)
         {
             file = newFile(name);
-            if (by != Grouping.CONNECTION)
-            {
-                groups.put(name, file);
-            }
+            groups.put(name, file);
         }
-        return new Connection(serial, file, name);
+        return new Connection(serial, file);
     }
 
     private CaptureFile newFile(final String name)
