@@ -293,7 +293,8 @@ public final class OffsetIndex implements AutoCloseable
      */
     private long[] chainAt(final long segment, final String u) throws IOException, Unusable
     {
-        long[] offsets = new long[0];
+        // Segments are read last first; joined once at the end (joining as they come was quadratic in the segments).
+        final java.util.ArrayList<long[]> segments = new java.util.ArrayList<>();
         int count = 0;
         long at = segment;
         boolean first = true;
@@ -351,17 +352,19 @@ public final class OffsetIndex implements AutoCloseable
                 offset += (z >>> 1) ^ -(z & 1);
                 segmentOffsets[i] = offset << 1 | (v & 1);
             }
-            // Segments are read last first: this one goes before those already read.
-            final long[] joined = new long[count + (int)n];
-            System.arraycopy(segmentOffsets, 0, joined, 0, (int)n);
-            System.arraycopy(offsets, 0, joined, (int)n, count);
-            offsets = joined;
+            segments.add(segmentOffsets);
             count += (int)n;
             at = previous;
         }
-        final long[] withSerial = new long[offsets.length + 1];
+        final long[] withSerial = new long[count + 1];
         withSerial[0] = firstSerial;
-        System.arraycopy(offsets, 0, withSerial, 1, offsets.length);
+        int w = 1;
+        for (int i = segments.size() - 1; i >= 0; i--)
+        {
+            final long[] piece = segments.get(i);
+            System.arraycopy(piece, 0, withSerial, w, piece.length);
+            w += piece.length;
+        }
         return withSerial;
     }
 
