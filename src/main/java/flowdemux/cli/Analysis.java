@@ -59,6 +59,22 @@ final class Analysis
         return result;
     }
 
+    /** Writes tunnel.log to {@code path}; false (after one line on stderr) when it could not be written. */
+    static boolean writeTunnelLog(final flowdemux.report.ZeekTunnelLog log, final Path path, final PrintWriter err)
+    {
+        try (OutputTarget target = OutputTarget.file(path))
+        {
+            log.write(target.writer());
+            target.commit();
+            return true;
+        }
+        catch (IOException e)
+        {
+            err.println("flowdemux: cannot write " + path + ": " + IoErrors.reason(e));
+            return false;
+        }
+    }
+
     /** Writes the report; false (after one line on stderr) when the output could not be written. */
     boolean write(final AnalysisResult result, final Path output, final PrintWriter out, final PrintWriter err)
     {

@@ -28,6 +28,15 @@ final class Candidates
         }
     }
 
+    static final class Decap implements Iterable<String>
+    {
+        @Override
+        public Iterator<String> iterator()
+        {
+            return List.of("all", "none").iterator();
+        }
+    }
+
     static final class ChecksumModes implements Iterable<String>
     {
         @Override

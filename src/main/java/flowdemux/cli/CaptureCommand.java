@@ -177,6 +177,12 @@ public final class CaptureCommand implements Callable<Integer>
         final OfflineRun run = new OfflineRun(workers, (int)maxFlows, analysis.stores::get, packetFilter,
             ProgressListener.NONE, config);
         run.collectAtPhaseEnds(analysis.views);
+        final flowdemux.report.ZeekTunnelLog tunnelLog = report.tunnelLog == null ? null
+            : new flowdemux.report.ZeekTunnelLog();
+        if (tunnelLog != null)
+        {
+            run.tunnelListener(tunnelLog);
+        }
         if (seed == null)
         {
             run.seedUidsFromFirstPacket();
@@ -243,7 +249,8 @@ public final class CaptureCommand implements Callable<Integer>
             result.captureStats = stats;
             result.export = exported;
             result.loopback = capture.isLoopback();
-            if (!analysis.write(result, report.output, out, err))
+            if (!analysis.write(result, report.output, out, err)
+                || tunnelLog != null && !Analysis.writeTunnelLog(tunnelLog, report.tunnelLog, err))
             {
                 exitCode = Main.EXIT_INPUT;
             }

@@ -82,6 +82,11 @@ public final class ConnectionOptions
             + "TLS ClientHello's server name)")
     int serviceBytes;
 
+    @Option(names = "--decap", paramLabel = "MODE", defaultValue = "all", completionCandidates = Candidates.Decap.class,
+        description = "all: read the packets inside VXLAN, Geneve, GTP-U, Teredo, AYIYA, GRE (ERSPAN, PPTP) and IP in "
+            + "IP as connections of their own, as Zeek does (the default); none: only the outer packets")
+    String decap;
+
     /** @param defaultChecksums the command's own default: offload for files, ignore for live capture */
     ConnectionConfig toConfig(final CommandLine cl, final ChecksumMode defaultChecksums)
     {
@@ -118,6 +123,11 @@ public final class ConnectionOptions
                 + " to " + ServiceInspector.MAX_BYTES + ", not " + serviceBytes);
         }
         c.serviceBytes = noService ? 0 : serviceBytes;
+        if (!"all".equals(decap) && !"none".equals(decap))
+        {
+            throw new CommandLine.ParameterException(cl, "--decap is all or none, not " + decap);
+        }
+        c.decapsulate = "all".equals(decap);
         try
         {
             c.likelyServerPorts = LikelyServerPorts.parse(likelyServerPorts);

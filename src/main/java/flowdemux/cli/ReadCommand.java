@@ -7,6 +7,7 @@ import flowdemux.pipeline.PacketFilter;
 import flowdemux.pipeline.ProgressListener;
 import flowdemux.report.AnalysisResult;
 import flowdemux.report.ChecksumSummary;
+import flowdemux.report.ZeekTunnelLog;
 import flowdemux.source.BpfFilter;
 import flowdemux.source.CaptureFormatException;
 import flowdemux.source.CaptureReader;
@@ -194,6 +195,11 @@ public final class ReadCommand implements Callable<Integer>
             progressListener(err), config);
         run.recordFilter(compiled);
         run.collectAtPhaseEnds(analysis.views);
+        final ZeekTunnelLog tunnelLog = report.tunnelLog == null ? null : new ZeekTunnelLog();
+        if (tunnelLog != null)
+        {
+            run.tunnelListener(tunnelLog);
+        }
         if (indexer != null)
         {
             run.tap(indexer.tap());
@@ -225,7 +231,8 @@ public final class ReadCommand implements Callable<Integer>
             result.inputs = files;
         }
         result.export = exported;
-        if (!analysis.write(result, report.output, spec.commandLine().getOut(), err))
+        if (!analysis.write(result, report.output, spec.commandLine().getOut(), err)
+            || tunnelLog != null && !Analysis.writeTunnelLog(tunnelLog, report.tunnelLog, err))
         {
             return Main.EXIT_INPUT;
         }

@@ -34,6 +34,10 @@ public final class ReportOptions
             + "space)")
     List<String> localNets;
 
+    @Option(names = "--tunnel-log", paramLabel = "FILE", description = "write Zeek's tunnel.log of the tunnels found "
+        + "(DISCOVER, CLOSE, EXPIRE) to FILE, whole or not at all")
+    Path tunnelLog;
+
     @Option(names = "--zeek-extra", description = "zeek format: add columns beyond Zeek's (handshake RTT, "
         + "retransmissions, TCP options, nanosecond ts and duration)")
     boolean zeekExtra;

@@ -27,6 +27,12 @@ public final class DecodeStats
     /** Packets a --port/--host filter left out. */
     public long filteredOut;
     public final long[] drops = new long[DropReason.values().length];
+    /** Packets found inside tunnels, by the tunnel they were in ({@link Tunnel}). */
+    public final long[] tunnelled = new long[Tunnel.COUNT];
+    /** Packets inside tunnels that could not be decoded, by reason (their frame is counted with its outer packet). */
+    public final long[] innerDrops = new long[DropReason.values().length];
+    /** Tunnels not looked into, being {@link Tunnel#MAX_DEPTH} deep already. */
+    public long tooDeep;
     /** How checksums were treated, and what became of them, per packet (the worse of its IPv4 header and transport). */
     public ChecksumMode checksumMode = ChecksumMode.IGNORE;
     public long checksumsVerified;

@@ -112,10 +112,37 @@ public final class DecodedPacket
     /** A service the new connection of this packet was announced as (FTP's data connections), plus one; 0 = none. */
     public int expectedService;
 
+    /** How many tunnels this packet was found inside: 0 for the captured packet itself. */
+    public int depth;
+    /** The tunnel ({@link Tunnel}) whose header follows this packet's own headers, or {@link Tunnel#NONE}. */
+    public int carries;
+    /** With {@link #carries}: the tunnel's identifier (as {@link #tunnelId}), what follows its header, and where. */
+    public long carriedId;
+    int innerKind;
+    int innerOffset;
+    /**
+     * Inside a tunnel (depth above 0): the tunnel's type, its identifier (VXLAN/Geneve VNI, GTP TEID, GRE key,
+     * ERSPAN session, PPTP call id; -1 for none), and its instance in the reader's tunnel registry (0 for none).
+     */
+    public int tunnelType;
+    public long tunnelId;
+    public int tunnelInstance;
+
     void reset()
     {
         frames = 1;
         vlanId = -1;
+        depth = 0;
+        tunnelType = Tunnel.NONE;
+        tunnelId = -1;
+        tunnelInstance = 0;
+        resetLayer();
+    }
+
+    /** Resets what a layer's headers set: all but the record's own fields and the tunnels around the packet. */
+    void resetLayer()
+    {
+        carries = Tunnel.NONE;
         ipVersion = 0;
         ipOffset = 0;
         ipHeaderLength = 0;

@@ -8,7 +8,7 @@ public enum DropReason
     TRUNCATED_LINK("truncated link-layer header"),
     VLAN_TOO_DEEP("more than 8 stacked VLAN tags"),
     NOT_IP("not IP (ARP, LLDP, ...)"),
-    UNSUPPORTED_ENCAPSULATION("unsupported encapsulation (MPLS, PPPoE, ...)"),
+    UNSUPPORTED_ENCAPSULATION("unsupported encapsulation (an MPLS pseudowire, ...)"),
     TRUNCATED_IP("truncated IP header"),
     BAD_IP_VERSION("bad IP version"),
     BAD_IP_HEADER_LENGTH("bad IPv4 header length (IHL < 5)"),

@@ -23,6 +23,11 @@ final class LinkLayer
     static final int SLL_HEADER = 16;
     static final int SLL2_HEADER = 20;
     static final int NULL_HEADER = 4;
+    static final int MAX_MPLS_LABELS = 16;
+    /** PPPoE's 6 bytes and PPP's 2-byte protocol. */
+    static final int PPPOE_HEADER = 8;
+    static final int PPP_IPV4 = 0x0021;
+    static final int PPP_IPV6 = 0x0057;
 
     private LinkLayer()
     {
@@ -36,10 +41,10 @@ final class LinkLayer
                 return ethernet(b, start, length, out);
             case LinkType.LINUX_SLL:
                 return length < SLL_HEADER ? -DropReason.TRUNCATED_LINK.ordinal()
-                    : byEtherType(Bytes.u16(b, start + 14), start + SLL_HEADER, out);
+                    : byEtherType(Bytes.u16(b, start + 14), b, start + SLL_HEADER, start + length, out);
             case LinkType.LINUX_SLL2:
                 return length < SLL2_HEADER ? -DropReason.TRUNCATED_LINK.ordinal()
-                    : byEtherType(Bytes.u16(b, start), start + SLL2_HEADER, out);
+                    : byEtherType(Bytes.u16(b, start), b, start + SLL2_HEADER, start + length, out);
             case LinkType.NULL:
             case LinkType.LOOP:
                 return loopback(linkType, b, start, length, out);
@@ -66,7 +71,7 @@ final class LinkLayer
      * +----------------+----------------+-----------+ [+-----------+-----------+ ...] +-----------+
      * </pre>
      */
-    private static int ethernet(final byte[] b, final int start, final int length, final DecodedPacket out)
+    static int ethernet(final byte[] b, final int start, final int length, final DecodedPacket out)
     {
         if (length < ETHER_HEADER)
         {
@@ -92,11 +97,12 @@ final class LinkLayer
             p += VLAN_TAG;
             type = Bytes.u16(b, p);
         }
-        return byEtherType(type, p + 2, out);
+        return byEtherType(type, b, p + 2, start + length, out);
     }
 
     /** Sets the IP version the link layer announces in {@code out.ipVersion}; the decoder checks it. */
-    private static int byEtherType(final int type, final int next, final DecodedPacket out)
+    private static int byEtherType(final int type, final byte[] b, final int next, final int end,
+        final DecodedPacket out)
     {
         switch (type)
         {
@@ -108,8 +114,57 @@ final class LinkLayer
                 return next;
             case ETHERTYPE_MPLS:
             case ETHERTYPE_MPLS_MULTICAST:
+                return mpls(b, next, end);
             case ETHERTYPE_PPPOE:
-                return -DropReason.UNSUPPORTED_ENCAPSULATION.ordinal();
+                return pppoe(b, next, end, out);
+            default:
+                return -DropReason.NOT_IP.ordinal();
+        }
+    }
+
+    /**
+     * MPLS (RFC 3032): 4-byte label entries until the one with the bottom-of-stack bit, then, as Zeek reads it, an
+     * IP datagram (its version in its first nibble; anything else, such as a pseudowire, is not decoded).
+     */
+    private static int mpls(final byte[] b, final int start, final int end)
+    {
+        int p = start;
+        for (int labels = 0; labels < MAX_MPLS_LABELS; labels++)
+        {
+            if (p + 4 > end)
+            {
+                return -DropReason.TRUNCATED_LINK.ordinal();
+            }
+            final boolean bottom = (b[p + 2] & 0x01) != 0;
+            p += 4;
+            if (bottom)
+            {
+                if (p >= end)
+                {
+                    return -DropReason.TRUNCATED_LINK.ordinal();
+                }
+                final int version = b[p] >>> 4 & 0xF;
+                return version == 4 || version == 6 ? p : -DropReason.UNSUPPORTED_ENCAPSULATION.ordinal();
+            }
+        }
+        return -DropReason.UNSUPPORTED_ENCAPSULATION.ordinal();
+    }
+
+    /** A PPPoE session frame (RFC 2516): version and type, code, session id, length, then PPP's protocol. */
+    private static int pppoe(final byte[] b, final int start, final int end, final DecodedPacket out)
+    {
+        if (start + PPPOE_HEADER > end)
+        {
+            return -DropReason.TRUNCATED_LINK.ordinal();
+        }
+        switch (Bytes.u16(b, start + 6))
+        {
+            case PPP_IPV4:
+                out.ipVersion = 4;
+                return start + PPPOE_HEADER;
+            case PPP_IPV6:
+                out.ipVersion = 6;
+                return start + PPPOE_HEADER;
             default:
                 return -DropReason.NOT_IP.ordinal();
         }

@@ -36,11 +36,14 @@ public final class PackedPackets
     private static final int INSPECT = 14;
     /**
      * vlanId + 1 (bits 0-15: the id is 12 bits, or -1 for none), protocol (16-23), keySrcIsA, checksumBad,
-     * sackPermitted, hasTimestamps (24-27), expectedService (high 32).
+     * sackPermitted, hasTimestamps (24-27), the tunnel the packet carries (28-31), expectedService (32-39), the
+     * instance of the tunnel the packet is inside (40-63).
      */
     private static final int MISC = 15;
     private static final int PROTOCOL_SHIFT = 16;
     private static final int BITS_SHIFT = 24;
+    private static final int CARRIES_SHIFT = 28;
+    private static final int TUNNEL_SHIFT = 40;
 
     private static final long LOW = 0xFFFF_FFFFL;
 
@@ -73,7 +76,8 @@ public final class PackedPackets
         words[at + INSPECT] = pair(inspectOffset, inspectLength);
         words[at + MISC] = ((p.vlanId + 1) & 0xFFFF) | (p.protocol & 0xFF) << PROTOCOL_SHIFT
             | bit(p.keySrcIsA, 0) | bit(p.checksumBad, 1) | bit(p.sackPermitted, 2) | bit(p.hasTimestamps, 3)
-            | (long)p.expectedService << 32;
+            | (long)(p.carries & 0xF) << CARRIES_SHIFT | (long)(p.expectedService & 0xFF) << 32
+            | (long)p.tunnelInstance << TUNNEL_SHIFT;
     }
 
     /**
@@ -120,7 +124,9 @@ public final class PackedPackets
         final long misc = words[at + MISC];
         p.vlanId = ((int)misc & 0xFFFF) - 1;
         p.protocol = (int)(misc >>> PROTOCOL_SHIFT) & 0xFF;
-        p.expectedService = (int)(misc >>> 32);
+        p.expectedService = (int)(misc >>> 32) & 0xFF;
+        p.carries = (int)(misc >>> CARRIES_SHIFT) & 0xF;
+        p.tunnelInstance = (int)(misc >>> TUNNEL_SHIFT);
         final boolean srcIsA = (misc & bit(true, 0)) != 0;
         p.keySrcIsA = srcIsA;
         p.checksumBad = (misc & bit(true, 1)) != 0;

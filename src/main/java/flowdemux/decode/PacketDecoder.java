@@ -4,8 +4,10 @@ import flowdemux.source.PacketRecord;
 import flowdemux.util.Bytes;
 
 /**
- * Decodes one captured packet into a reused {@link DecodedPacket}: link layer, IPv4/IPv6, then TCP/UDP/ICMP.
- * Allocates nothing; a packet that cannot be decoded gets a {@link DropReason} and the caller counts it.
+ * Decodes one captured packet into a reused {@link DecodedPacket}: link layer, IPv4/IPv6, then TCP/UDP/ICMP, and
+ * then, layer by layer as Zeek's packet analysis does, the packets inside the tunnels it carries ({@link #decapsulate}:
+ * each tunnel's analyzer in {@link Encapsulation} says what comes next, Ethernet or IP). Allocates nothing; a packet
+ * that cannot be decoded gets a {@link DropReason} and the caller counts it.
  */
 public final class PacketDecoder
 {
@@ -19,8 +21,22 @@ public final class PacketDecoder
      */
     static final int ETHERNET_MTU = 1500;
 
+    /**
+     * A packet inside a tunnel keeps its record's index in the low bits of its packetIndex and its depth above them,
+     * so that the connection it starts has a serial (and a uid) of its own beside the outer connection's.
+     */
+    static final int DEPTH_SHIFT = 40;
+    static final long INDEX_MASK = (1L << DEPTH_SHIFT) - 1;
+
     private final DecodedPacket packet = new DecodedPacket();
     private final ChecksumMode checksums;
+    private boolean decapsulation = true;
+    /** The record being decoded: its bytes, where it starts and ends, its length on the wire. */
+    private byte[] bytes;
+    private int recordStart;
+    private int recordEnd;
+    private int recordWireLength;
+    private long tooDeep;
 
     public PacketDecoder(final ChecksumMode checksums)
     {
@@ -38,6 +54,10 @@ public final class PacketDecoder
         return packet;
     }
 
+    /**
+     * Decodes the captured packet itself (depth 0). When it carries a tunnel ({@code packet().carries}), the packet
+     * inside is decoded by {@link #decapsulate}, once this one has been used.
+     */
     public DropReason decode(final PacketRecord record)
     {
         final DecodedPacket out = packet;
@@ -49,14 +69,84 @@ public final class PacketDecoder
         out.inspectBytes = b;
         final int start = record.offset;
         final int captured = record.capturedLength;
+        bytes = b;
+        recordStart = start;
+        recordEnd = start + captured;
+        recordWireLength = record.originalLength;
 
         final int ip = LinkLayer.networkOffset(record.linkType, b, start, captured, out);
         if (ip < 0)
         {
             return REASONS[-ip];
         }
-        final int ipCaptured = start + captured - ip;
-        final int ipOnWire = Math.max(ipCaptured, record.originalLength - (ip - start));
+        return network(ip);
+    }
+
+    /**
+     * Decodes the packet inside the tunnel the last decoded packet carries, into the same {@link DecodedPacket} (its
+     * depth one more, its tunnel's type and identifier set, the record's fields kept). Returns null when there is
+     * none (or the packet is at {@link Tunnel#MAX_DEPTH}: counted in {@link #tooDeep}), else how the inner packet
+     * decoded.
+     */
+    public DropReason decapsulate()
+    {
+        final DecodedPacket out = packet;
+        if (out.carries == Tunnel.NONE)
+        {
+            return null;
+        }
+        if (out.depth >= Tunnel.MAX_DEPTH)
+        {
+            tooDeep++;
+            return null;
+        }
+        final int type = out.carries;
+        final int kind = out.innerKind;
+        final int at = out.innerOffset;
+        final long id = out.carriedId;
+        out.resetLayer();
+        out.depth++;
+        out.tunnelType = type;
+        out.tunnelId = id;
+        out.tunnelInstance = 0;
+        out.packetIndex = (out.packetIndex & INDEX_MASK) | (long)out.depth << DEPTH_SHIFT;
+        int ip = at;
+        if (kind == Encapsulation.INNER_ETHERNET)
+        {
+            ip = LinkLayer.ethernet(bytes, at, recordEnd - at, out);
+            if (ip < 0)
+            {
+                return REASONS[-ip];
+            }
+        }
+        return network(ip);
+    }
+
+    /** Packets not looked into because they were already {@link Tunnel#MAX_DEPTH} tunnels deep. */
+    public long tooDeep()
+    {
+        return tooDeep;
+    }
+
+    /** Whether tunnels are looked into (the default; {@code --decap none} turns it off). */
+    public void decapsulation(final boolean on)
+    {
+        this.decapsulation = on;
+    }
+
+    /** The record index of a packet's {@code packetIndex}, without the depth a packet inside a tunnel adds to it. */
+    public static long recordIndex(final long packetIndex)
+    {
+        return packetIndex & INDEX_MASK;
+    }
+
+    /** The IP layer at {@code ip} and what it carries, to the record's end. */
+    private DropReason network(final int ip)
+    {
+        final DecodedPacket out = packet;
+        final byte[] b = bytes;
+        final int ipCaptured = recordEnd - ip;
+        final int ipOnWire = Math.max(ipCaptured, recordWireLength - (ip - recordStart));
         if (ipCaptured < 1)
         {
             return DropReason.TRUNCATED_IP;
@@ -120,11 +210,31 @@ public final class PacketDecoder
             out.checksum = transportChecksum(b, transport, transportLength, out, mode, lengthless);
             out.checksumBad = out.checksum == DecodedPacket.CHECKSUM_BAD;
         }
-        if (reason == DropReason.NONE && !out.fragment && (out.protocol == DecodedPacket.PROTO_TCP
-            || out.protocol == DecodedPacket.PROTO_UDP))
+        if (reason == DropReason.NONE && !out.fragment)
         {
-            out.inspectOffset = out.payloadOffset;
-            out.inspectLength = Math.max(0, Math.min(out.capturedPayload, out.payloadLength));
+            final int protocol = out.protocol;
+            if (protocol == DecodedPacket.PROTO_TCP || protocol == DecodedPacket.PROTO_UDP)
+            {
+                out.inspectOffset = out.payloadOffset;
+                out.inspectLength = Math.max(0, Math.min(out.capturedPayload, out.payloadLength));
+            }
+            // Zeek reads a tunnel whatever the outer checksum says only when checksums are not verified; a packet
+            // dropped for its checksum carries nothing.
+            if (decapsulation && !out.checksumBad)
+            {
+                if (protocol == DecodedPacket.PROTO_UDP)
+                {
+                    if (out.capturedPayload > 0)
+                    {
+                        Encapsulation.udp(b, out);
+                    }
+                }
+                else if (protocol == Encapsulation.PROTO_GRE || protocol == Encapsulation.PROTO_IPIP
+                    || protocol == Encapsulation.PROTO_IPV6)
+                {
+                    Encapsulation.ip(b, out);
+                }
+            }
         }
         return reason;
     }

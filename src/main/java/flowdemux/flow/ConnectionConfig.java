@@ -32,6 +32,8 @@ public final class ConnectionConfig
      * same input whatever the worker count, and differ between inputs.
      */
     public long uidSeed;
+    /** Whether the packets inside tunnels are read as connections of their own (--decap; Zeek's default). */
+    public boolean decapsulate = true;
     public LikelyServerPorts likelyServerPorts = LikelyServerPorts.zeekDefault();
     /** Payload bytes of a packet that service detection looks at; 0 turns detection off (--no-service). */
     public int serviceBytes = flowdemux.service.ServiceInspector.DEFAULT_BYTES;

@@ -64,6 +64,15 @@ public final class FlowRecord implements Cloneable
     public long missedBytes;
     /** Services detected from payload (service.ServiceId bits), 0 = none. */
     public int services;
+    /**
+     * For a connection inside tunnels: the serials (uid keys) of every tunnel around it, Zeek's tunnel_parents,
+     * the first {@link #tunnelParentCount} of {@link #tunnelParents}; the immediate tunnel's type and identifier
+     * (decode.Tunnel; VNI, TEID, GRE key or ERSPAN session, -1 for none). 0 parents and Tunnel.NONE otherwise.
+     */
+    public long[] tunnelParents = new long[2 * flowdemux.decode.Tunnel.MAX_DEPTH];
+    public int tunnelParentCount;
+    public int tunnelType;
+    public long tunnelId;
     /** What detection kept (a copy of its ServiceNotes slot), meaningful when {@link #noteKind} is not NONE. */
     private byte[] note = new byte[ServiceNotes.SLOT];
 
@@ -86,6 +95,43 @@ public final class FlowRecord implements Cloneable
         return new FlowRecord(new History.Names());
     }
 
+    /** The serials of {@code instance} and the tunnels around it, each once. */
+    private void addTunnels(final TunnelRegistry tunnels, final int instance)
+    {
+        for (int t = instance, depth = 0; t != 0 && depth < flowdemux.decode.Tunnel.MAX_DEPTH; t = tunnels.parent(t),
+            depth++)
+        {
+            final long serial = tunnels.serial(t);
+            boolean had = false;
+            for (int i = 0; i < tunnelParentCount; i++)
+            {
+                had |= tunnelParents[i] == serial;
+            }
+            if (!had && tunnelParentCount < tunnelParents.length)
+            {
+                tunnelParents[tunnelParentCount++] = serial;
+            }
+        }
+    }
+
+    /** Zeek's tunnel_parents: the uids of the tunnels around the connection, comma-separated; "-" for none. */
+    public AsciiLine appendTunnelParents(final AsciiLine sb)
+    {
+        if (tunnelParentCount == 0)
+        {
+            return sb.append('-');
+        }
+        for (int i = 0; i < tunnelParentCount; i++)
+        {
+            if (i > 0)
+            {
+                sb.append(',');
+            }
+            appendUid(sb, uidSeed, tunnelParents[i]);
+        }
+        return sb;
+    }
+
     /** A copy to keep (the fields are values and immutable strings). */
     public FlowRecord copy()
     {
@@ -93,6 +139,7 @@ public final class FlowRecord implements Cloneable
         {
             final FlowRecord copy = (FlowRecord)clone();
             copy.note = note.clone();
+            copy.tunnelParents = tunnelParents.clone();
             copy.slot = new FlowSlot();
             return copy;
         }
@@ -158,6 +205,19 @@ public final class FlowRecord implements Cloneable
             note[0] = ServiceNotes.NONE;
         }
         this.endReason = endReason;
+        tunnelParentCount = 0;
+        tunnelType = 0;
+        tunnelId = -1;
+        final long parents = table.tunnelParents(flow);
+        if (parents != 0 && table.tunnels != null)
+        {
+            final TunnelRegistry tunnels = table.tunnels;
+            final int first = (int)parents;
+            tunnelType = tunnels.type(first);
+            tunnelId = tunnels.id(first);
+            addTunnels(tunnels, first);
+            addTunnels(tunnels, (int)(parents >>> 32));
+        }
         return this;
     }
 

@@ -45,6 +45,14 @@ public final class FlowTable
     private long peakSize;
     /** Mixed into every connection's uid, so that two captures' logs do not share uids (see FlowRecord.uid). */
     long uidSeed;
+    /**
+     * The tunnels each connection inside tunnels came through: up to two instances of the reader's registry (low and
+     * high 32 bits; Zeek's tunnel_parents holds both directions' when they differ), only for such connections.
+     */
+    private final org.agrona.collections.Long2LongHashMap tunnelParents =
+        new org.agrona.collections.Long2LongHashMap(0);
+    /** The registry those instances are numbered in, or null for a read that looks into no tunnel. */
+    TunnelRegistry tunnels;
 
     public FlowTable(final int maxFlows, final FlowSink sink)
     {
@@ -163,6 +171,10 @@ public final class FlowTable
     void remove(final int flow)
     {
         pending.removeFlow(flow);
+        if (!tunnelParents.isEmpty())
+        {
+            tunnelParents.remove(flow);
+        }
         final long[] page = pages[flow >>> PAGE_SHIFT];
         final int base = base(flow);
         final long h = FlowSlot.keyHash(page, base);
@@ -185,6 +197,33 @@ public final class FlowTable
         }
         freeFlows[freeCount++] = flow;
         size--;
+    }
+
+    /** Notes that {@code flow} had a packet inside tunnel {@code instance} (a third one is not kept). */
+    void tunnelParent(final int flow, final int instance)
+    {
+        final long had = tunnelParents.get(flow);
+        final int first = (int)had;
+        if (first == 0)
+        {
+            tunnelParents.put(flow, instance & 0xFFFF_FFFFL);
+        }
+        else if (first != instance && (int)(had >>> 32) == 0)
+        {
+            tunnelParents.put(flow, had | (long)instance << 32);
+        }
+    }
+
+    /** The tunnel instances of {@code flow} (low and high 32 bits; 0 for none). */
+    long tunnelParents(final int flow)
+    {
+        return tunnelParents.isEmpty() ? 0 : tunnelParents.get(flow);
+    }
+
+    /** The registry the read numbers its tunnels in (the reader's), for the records to name their tunnels. */
+    public void tunnels(final TunnelRegistry registry)
+    {
+        this.tunnels = registry;
     }
 
     /** Backward-shift deletion for linear probing: later entries of the chain move up so no tombstone is left. */

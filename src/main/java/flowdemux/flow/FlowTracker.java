@@ -191,6 +191,14 @@ public final class FlowTracker
             start(f.wrap(table, flow), srcIsA, p, srcIsA ? portA : portB, srcIsA ? portB : portA);
         }
         boolean orig = srcIsA == f.origIsA();
+        if (p.tunnelInstance != 0)
+        {
+            table.tunnelParent(flow, p.tunnelInstance);
+        }
+        if (p.carries != 0 && protocol == DecodedPacket.PROTO_UDP)
+        {
+            tunnelService(f, p.carries);
+        }
 
         if (p.checksumBad)
         {
@@ -241,6 +249,45 @@ public final class FlowTracker
             }
         }
         return frames;
+    }
+
+    /**
+     * The outer connection of a tunnel over UDP is named by its tunnel, as Zeek's tunnel analyzers confirm it, and
+     * its payload (the packets inside) is not looked into.
+     */
+    private static void tunnelService(final FlowSlot f, final int tunnel)
+    {
+        final int id = serviceOf(tunnel);
+        if (id >= 0)
+        {
+            f.serviceState(ServiceInspector.withService(f.serviceState(), id));
+            f.setFlags(FlowFlags.SERVICE_DONE);
+        }
+    }
+
+    private static int serviceOf(final int tunnel)
+    {
+        switch (tunnel)
+        {
+            case flowdemux.decode.Tunnel.VXLAN:
+                return flowdemux.service.ServiceId.VXLAN;
+            case flowdemux.decode.Tunnel.GENEVE:
+                return flowdemux.service.ServiceId.GENEVE;
+            case flowdemux.decode.Tunnel.GTPV1:
+                return flowdemux.service.ServiceId.GTPV1;
+            case flowdemux.decode.Tunnel.TEREDO:
+                return flowdemux.service.ServiceId.TEREDO;
+            case flowdemux.decode.Tunnel.AYIYA:
+                return flowdemux.service.ServiceId.AYIYA;
+            default:
+                return -1;
+        }
+    }
+
+    /** The registry the reader numbers its tunnels in, for the connections inside them to name theirs. */
+    public void tunnels(final TunnelRegistry registry)
+    {
+        table.tunnels(registry);
     }
 
     /** Service detection on a connection still undecided: SYNs open it, payload feeds it. */

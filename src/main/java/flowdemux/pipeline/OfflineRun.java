@@ -4,10 +4,12 @@ import flowdemux.decode.DecodeStats;
 import flowdemux.decode.DecodedPacket;
 import flowdemux.decode.DropReason;
 import flowdemux.decode.PacketDecoder;
+import flowdemux.decode.Tunnel;
 import flowdemux.flow.ConnectionConfig;
 import flowdemux.flow.FlowKeys;
 import flowdemux.flow.FlowSink;
 import flowdemux.flow.FlowTracker;
+import flowdemux.flow.TunnelRegistry;
 import flowdemux.flow.FragmentReassembly;
 import flowdemux.service.FtpExpectations;
 import flowdemux.service.ServiceId;
@@ -80,6 +82,8 @@ public final class OfflineRun
     static final long RECLAIM_FROM = 1 << 16;
     private CaptureFormatException fault;
     private IOException ioFault;
+    /** The tunnels met, numbered on this thread for the packets inside them to carry. */
+    private final TunnelRegistry tunnels;
 
     /**
      * @param sinks the sink of each worker (workers never share one)
@@ -92,6 +96,8 @@ public final class OfflineRun
             throw new IllegalArgumentException("at least one worker");
         }
         this.decoder = new PacketDecoder(config.checksums);
+        this.decoder.decapsulation(config.decapsulate);
+        this.tunnels = new TunnelRegistry(config, (ts, registry, instance, action) -> { });
         this.stats.checksumMode = config.checksums;
         this.fragments = new FragmentReassembly(config.fragmentTimeout);
         this.filter = filter;
@@ -100,6 +106,7 @@ public final class OfflineRun
         if (workerCount == 1)
         {
             this.inline = new FlowTracker(maxFlows, sinks.apply(0), config);
+            this.inline.tunnels(tunnels);
             this.inlineBatch = new Batch();
             this.workers = new Worker[0];
         }
@@ -112,6 +119,7 @@ public final class OfflineRun
             for (int i = 0; i < workerCount; i++)
             {
                 workers[i] = new Worker(share, sinks.apply(i), config, batchesPerWorker(workerCount));
+                workers[i].tracker.tunnels(tunnels);
             }
         }
     }
@@ -120,6 +128,18 @@ public final class OfflineRun
         final ConnectionConfig config)
     {
         this(1, maxFlows, i -> sink, filter, progress, config);
+    }
+
+    /** Tells {@code listener} each tunnel found, closed and expired (tunnel.log), on the reader's thread. */
+    public void tunnelListener(final TunnelRegistry.Listener listener)
+    {
+        tunnels.listener(listener);
+    }
+
+    /** The tunnels the read has met. */
+    public TunnelRegistry tunnels()
+    {
+        return tunnels;
     }
 
     /**
@@ -208,91 +228,13 @@ public final class OfflineRun
                 }
                 now = Math.max(now, packet.timestampNanos);
                 packet.captureNow = now;
-                if (packet.fragment)
+                if (packet.carries == Tunnel.NONE)
                 {
-                    // Later fragments have no ports: the filter waits for the whole datagram.
-                    final int frames = fragments.add(packet);
-                    if (frames == 0)
-                    {
-                        if (tap != null)
-                        {
-                            tap.fragmentHeld(record, packet);
-                        }
-                        continue;
-                    }
-                    packet.frames = frames;
+                    offer(record, packet, false);
                 }
-                if (!filter.accepts(packet))
+                else
                 {
-                    stats.filteredOut += packet.frames;
-                    if (tap != null)
-                    {
-                        tap.filteredOut(record);
-                    }
-                    continue;
-                }
-                stats.onDecoded(packet, packet.frames);
-                final int payloadCaptured = packet.inspectLength;
-                if (serviceBytes > 0 && packet.inspectLength > 0)
-                {
-                    // The bytes detection gets, the same whoever tracks the packet (see ServicePrefix).
-                    packet.inspectLength = ServicePrefix.wanted(packet.inspectBytes, packet.inspectOffset,
-                        packet.inspectLength, packet.protocol == DecodedPacket.PROTO_TCP, packet.payloadLength,
-                        serviceBytes);
-                }
-                if (serviceBytes > 0 && packet.protocol == DecodedPacket.PROTO_TCP)
-                {
-                    watchFtp(packet);
-                }
-                if (tap != null)
-                {
-                    if (tapOffsets != null && packet.frames == 1 && inline.lookaheadPays())
-                    {
-                        FlowKeys.key(packet);
-                        tapOffsets[inlineBatch.count] = record.fileOffset;
-                        inlineBatch.add(packet, serviceBytes);
-                        if (inlineBatch.count == Batch.SIZE)
-                        {
-                            trackInlineBatch();
-                        }
-                        continue;
-                    }
-                    trackInlineBatch(); // what was gathered comes first
-                    stats.framesInFlows += inline.onPacket(packet);
-                    tap.tracked(record, packet, inline.lastConnection(), payloadCaptured);
-                    continue;
-                }
-                if (inline != null)
-                {
-                    if (inline.lookaheadPays())
-                    {
-                        // A large table: gather a batch, so that its lookups are looked ahead as a worker's are.
-                        FlowKeys.key(packet);
-                        inlineBatch.add(packet, serviceBytes);
-                        if (inlineBatch.count == Batch.SIZE)
-                        {
-                            trackInlineBatch();
-                        }
-                    }
-                    else
-                    {
-                        trackInlineBatch(); // what was gathered comes first
-                        stats.framesInFlows += inline.onPacket(packet);
-                    }
-                    continue;
-                }
-                final int w = FlowKeys.worker(packet, workers.length);
-                Batch batch = filling[w];
-                if (batch == null)
-                {
-                    batch = acquire(workers[w]);
-                    filling[w] = batch;
-                }
-                batch.add(packet, serviceBytes);
-                if (batch.count == Batch.SIZE)
-                {
-                    publish(workers[w], batch);
-                    filling[w] = null;
+                    layers(record, packet, now);
                 }
             }
         }
@@ -308,6 +250,7 @@ public final class OfflineRun
         {
             stats.addLinkTypes(reader.linkTypes());
             fragments.finish();
+            tunnels.finish();
             if (tap != null)
             {
                 trackInlineBatch();
@@ -315,6 +258,154 @@ public final class OfflineRun
             }
             stats.drops[DropReason.INCOMPLETE_FRAGMENTS.ordinal()] += fragments.incompleteFrames();
             finish(filling, threads, now);
+        }
+    }
+
+    /**
+     * Hands a decoded packet on: IP fragments to their reassembly, then the filters, statistics, the bytes service
+     * detection gets, and the tracker (inline or a worker's batch), telling the tap. {@code counted}: the packet's
+     * frame is in a connection already (a packet inside a UDP tunnel, whose outer packet was offered first): it adds
+     * no frame and the tap hears of it only if it is tracked.
+     */
+    private void offer(final PacketRecord record, final DecodedPacket packet, final boolean counted)
+    {
+        if (counted)
+        {
+            packet.frames = 0;
+        }
+        if (packet.fragment)
+        {
+            // Later fragments have no ports: the filter waits for the whole datagram.
+            final int frames = fragments.add(packet);
+            if (frames == 0)
+            {
+                if (tap != null && !counted)
+                {
+                    tap.fragmentHeld(record, packet);
+                }
+                return;
+            }
+            packet.frames = counted ? 0 : frames;
+        }
+        if (!filter.accepts(packet))
+        {
+            stats.filteredOut += packet.frames;
+            if (tap != null && !counted)
+            {
+                tap.filteredOut(record);
+            }
+            return;
+        }
+        stats.onDecoded(packet, packet.frames);
+        final int payloadCaptured = packet.inspectLength;
+        if (serviceBytes > 0 && packet.inspectLength > 0)
+        {
+            // The bytes detection gets, the same whoever tracks the packet (see ServicePrefix).
+            packet.inspectLength = ServicePrefix.wanted(packet.inspectBytes, packet.inspectOffset,
+                packet.inspectLength, packet.protocol == DecodedPacket.PROTO_TCP, packet.payloadLength,
+                serviceBytes);
+        }
+        if (serviceBytes > 0 && packet.protocol == DecodedPacket.PROTO_TCP)
+        {
+            watchFtp(packet);
+        }
+        if (tap != null)
+        {
+            if (tapOffsets != null && packet.frames == 1 && inline.lookaheadPays())
+            {
+                FlowKeys.key(packet);
+                tapOffsets[inlineBatch.count] = record.fileOffset;
+                inlineBatch.add(packet, serviceBytes);
+                if (inlineBatch.count == Batch.SIZE)
+                {
+                    trackInlineBatch();
+                }
+                return;
+            }
+            trackInlineBatch(); // what was gathered comes first
+            stats.framesInFlows += inline.onPacket(packet);
+            tap.tracked(record, packet, inline.lastConnection(), payloadCaptured);
+            return;
+        }
+        if (inline != null)
+        {
+            if (inline.lookaheadPays())
+            {
+                // A large table: gather a batch, so that its lookups are looked ahead as a worker's are.
+                FlowKeys.key(packet);
+                inlineBatch.add(packet, serviceBytes);
+                if (inlineBatch.count == Batch.SIZE)
+                {
+                    trackInlineBatch();
+                }
+            }
+            else
+            {
+                trackInlineBatch(); // what was gathered comes first
+                stats.framesInFlows += inline.onPacket(packet);
+            }
+            return;
+        }
+        final int w = FlowKeys.worker(packet, workers.length);
+        Batch batch = filling[w];
+        if (batch == null)
+        {
+            batch = acquire(workers[w]);
+            filling[w] = batch;
+        }
+        batch.add(packet, serviceBytes);
+        if (batch.count == Batch.SIZE)
+        {
+            publish(workers[w], batch);
+            filling[w] = null;
+        }
+    }
+
+    /**
+     * A packet that carries a tunnel, and each packet inside it, outermost first, as Zeek's analyzers hand each layer
+     * on: a tunnel over UDP is a connection of its own and so is what it carries; a tunnel over IP (GRE, IP in IP) is
+     * only the way to the packet inside, which takes the frame.
+     */
+    private void layers(final PacketRecord record, final DecodedPacket packet, final long now)
+    {
+        boolean counted = false;
+        while (true)
+        {
+            final int carries = packet.carries;
+            final boolean overIp = carries != Tunnel.NONE && packet.protocol != DecodedPacket.PROTO_UDP
+                && packet.depth < Tunnel.MAX_DEPTH;
+            if (!overIp)
+            {
+                offer(record, packet, counted);
+                counted = true;
+            }
+            if (carries == Tunnel.NONE)
+            {
+                return;
+            }
+            final int instance = tunnels.enter(packet, now);
+            final DropReason inner = decoder.decapsulate();
+            if (inner == null)
+            {
+                stats.tooDeep++;
+                return;
+            }
+            packet.tunnelInstance = instance;
+            packet.captureNow = now;
+            if (inner != DropReason.NONE)
+            {
+                stats.innerDrops[inner.ordinal()]++;
+                if (!counted)
+                {
+                    stats.onDrop(inner);
+                    if (tap != null)
+                    {
+                        tap.unmatched(record);
+                    }
+                }
+                return;
+            }
+            stats.tunnelled[packet.tunnelType]++;
         }
     }
 
@@ -446,6 +537,7 @@ public final class OfflineRun
 
     private void seedUids(final long seed)
     {
+        tunnels.uidSeed(seed);
         if (inline != null)
         {
             inline.seedUids(seed);

@@ -82,9 +82,8 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
             .append(f.missedBytes).append('\t')
             .append(f.history.isEmpty() ? "-" : f.history).append('\t')
             .append(f.origPackets).append('\t').append(f.origIpBytes).append('\t')
-            .append(f.respPackets).append('\t').append(f.respIpBytes).append('\t')
-            .append('-').append('\t')
-            .append(f.protocol);
+            .append(f.respPackets).append('\t').append(f.respIpBytes).append('\t');
+        f.appendTunnelParents(sb).append('\t').append(f.protocol);
         if (extra)
         {
             sb.append('\t').append(f.firstNanos).append('\t').append(f.durationNanos()).append('\t');

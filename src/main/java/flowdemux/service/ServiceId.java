@@ -32,11 +32,20 @@ public final class ServiceId
     public static final int SYSLOG = 20;
     /** Zeek's name for syslog over TCP. */
     public static final int SYSLOG_TCP = 21;
-    public static final int COUNT = 22;
+    /**
+     * The tunnels over UDP, which name their outer connection (after the others: such a connection carries nothing
+     * else, so their place in a list does not show).
+     */
+    public static final int VXLAN = 22;
+    public static final int GENEVE = 23;
+    public static final int GTPV1 = 24;
+    public static final int TEREDO = 25;
+    public static final int AYIYA = 26;
+    public static final int COUNT = 27;
 
     private static final String[] NAMES = {"dce_rpc", "dhcp", "dns", "ftp", "ftp-data", "http", "imap", "irc",
         "modbus", "mysql", "ntp", "pop3", "postgresql", "quic", "rdp", "redis", "smb", "smtp", "ssh", "ssl", "syslog",
-        "syslog_tcp"};
+        "syslog_tcp", "vxlan", "geneve", "gtpv1", "teredo", "ayiya"};
 
     /** Every set of two or more services printed once, kept: looked up, not joined again (such sets are few). */
     private static final java.util.concurrent.ConcurrentHashMap<Integer, String> JOINED =

@@ -22,10 +22,10 @@ public final class ServiceInspector
     /** Payload packets, both sides together, after which a connection that gave no hint at all is given up. */
     static final int PACKETS_WITHOUT_HINT = 4;
 
-    private static final int SERVICES_MASK = (1 << 24) - 1;
-    private static final int COUNT_SHIFT = 24;
-    private static final long SYN_SEEN = 1L << 32;
-    private static final long CONNECT = 1L << 33;
+    private static final int SERVICES_MASK = (1 << 28) - 1;
+    private static final int COUNT_SHIFT = 28;
+    private static final long SYN_SEEN = 1L << 36;
+    private static final long CONNECT = 1L << 37;
     private static final int NOTE_SHIFT = 40;
     /** Services after which nothing more is looked for; the others may turn into TLS (STARTTLS, CONNECT). */
     private static final int UPGRADABLE = ServiceId.bit(ServiceId.FTP) | ServiceId.bit(ServiceId.SMTP)
