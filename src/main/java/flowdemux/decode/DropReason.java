@@ -15,6 +15,7 @@ public enum DropReason
     BAD_IP_TOTAL_LENGTH("bad IP total length"),
     BAD_IP_CHECKSUM("bad IPv4 header checksum"),
     BAD_IPV6_EXTENSION("bad IPv6 extension header chain"),
+    IPV6_NO_NEXT_HEADER("IPv6 without a next header (a Teredo bubble, ...)"),
     TRUNCATED_TRANSPORT("truncated TCP/UDP/ICMP header"),
     BAD_TCP_DATA_OFFSET("bad TCP data offset"),
     INCOMPLETE_FRAGMENTS("IP fragment of a datagram that never completed");

@@ -27,6 +27,7 @@ public final class PacketDecoder
      */
     static final int DEPTH_SHIFT = 40;
     static final long INDEX_MASK = (1L << DEPTH_SHIFT) - 1;
+    static final int NO_NEXT_HEADER = 59;
 
     private final DecodedPacket packet = new DecodedPacket();
     private final ChecksumMode checksums;
@@ -173,6 +174,11 @@ public final class PacketDecoder
         if (datagram < 0)
         {
             return REASONS[-datagram];
+        }
+        if (version == 6 && out.protocol == NO_NEXT_HEADER)
+        {
+            // Nothing inside to be a connection: Zeek drops it (a Teredo bubble, or a weird ipv6_no_next).
+            return DropReason.IPV6_NO_NEXT_HEADER;
         }
         // A zero IPv4 total length (TSO) means the stack had not filled in its checksums either.
         final boolean lengthless = version == 4 && Bytes.u16(b, ip + 2) == 0;

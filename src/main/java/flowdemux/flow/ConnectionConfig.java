@@ -13,6 +13,8 @@ public final class ConnectionConfig
 
     public long tcpInactivity = 300 * SECOND;
     public long udpInactivity = 60 * SECOND;
+    /** Zeek's dns_session_timeout: a UDP DNS connection quiet this long less a second ends (0: off). */
+    public long dnsSessionTimeout = 10 * SECOND;
     public long icmpInactivity = 60 * SECOND;
     public long otherInactivity = 60 * SECOND;
     public long tcpSynTimeout = 5 * SECOND;

@@ -22,7 +22,16 @@ final class Expiry
         {
             final long timeout = protocol == 17 ? c.udpInactivity
                 : protocol == 1 || protocol == 58 ? c.icmpInactivity : c.otherInactivity;
-            return saturatingAdd(last, timeout);
+            final long t = saturatingAdd(last, timeout);
+            if (protocol == 17 && c.dnsSessionTimeout > 0 && isDns(f))
+            {
+                // Zeek's DNS analyzer checks every dns_session_timeout from the first packet and removes the
+                // connection once it has been quiet for that less a second.
+                final long quietEnough = last + c.dnsSessionTimeout - 1_000_000_000L;
+                return Math.min(t, firstTickAfter(f.firstTs() + c.dnsSessionTimeout, c.dnsSessionTimeout,
+                    quietEnough - 1));
+            }
+            return t;
         }
         final int respPort = f.port(false);
         final long inactivity = c.hasLongInactivity(protocol, respPort) || (flags & FlowFlags.LONG_INACTIVITY) != 0
@@ -51,6 +60,18 @@ final class Expiry
             }
         }
         return t;
+    }
+
+    /**
+     * Whether Zeek's DNS analyzer would be on this UDP connection: its ports (53, 137, 5353 and 5355, as its DNS
+     * script registers them), or DNS found in its payload (Zeek's signatures attach it elsewhere).
+     */
+    private static boolean isDns(final FlowSlot f)
+    {
+        final int port = f.port(false);
+        return port == 53 || port == 137 || port == 5353 || port == 5355
+            || (flowdemux.service.ServiceInspector.services(f.serviceState())
+            & flowdemux.service.ServiceId.bit(flowdemux.service.ServiceId.DNS)) != 0;
     }
 
     /**

@@ -65,7 +65,7 @@ public final class FlowRecord implements Cloneable
     /** Services detected from payload (service.ServiceId bits), 0 = none. */
     public int services;
     /**
-     * For a connection inside tunnels: the serials (uid keys) of every tunnel around it, Zeek's tunnel_parents,
+     * For a connection inside tunnels: the serials (uid keys) of the tunnels its packets came in, Zeek's tunnel_parents,
      * the first {@link #tunnelParentCount} of {@link #tunnelParents}; the immediate tunnel's type and identifier
      * (decode.Tunnel; VNI, TEID, GRE key or ERSPAN session, -1 for none). 0 parents and Tunnel.NONE otherwise.
      */
@@ -95,22 +95,27 @@ public final class FlowRecord implements Cloneable
         return new FlowRecord(new History.Names());
     }
 
-    /** The serials of {@code instance} and the tunnels around it, each once. */
+    /**
+     * The serial of tunnel {@code instance}, once: Zeek's tunnel_parents names the innermost tunnel of each packet
+     * (conn/main.zeek adds {@code c$tunnel[|c$tunnel| - 1]$uid}), not the ones around it.
+     */
     private void addTunnels(final TunnelRegistry tunnels, final int instance)
     {
-        for (int t = instance, depth = 0; t != 0 && depth < flowdemux.decode.Tunnel.MAX_DEPTH; t = tunnels.parent(t),
-            depth++)
+        if (instance == 0)
         {
-            final long serial = tunnels.serial(t);
-            boolean had = false;
-            for (int i = 0; i < tunnelParentCount; i++)
+            return;
+        }
+        final long serial = tunnels.serial(instance);
+        for (int i = 0; i < tunnelParentCount; i++)
+        {
+            if (tunnelParents[i] == serial)
             {
-                had |= tunnelParents[i] == serial;
+                return;
             }
-            if (!had && tunnelParentCount < tunnelParents.length)
-            {
-                tunnelParents[tunnelParentCount++] = serial;
-            }
+        }
+        if (tunnelParentCount < tunnelParents.length)
+        {
+            tunnelParents[tunnelParentCount++] = serial;
         }
     }
 

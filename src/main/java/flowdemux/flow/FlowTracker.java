@@ -367,7 +367,7 @@ public final class FlowTracker
         return false;
     }
 
-    private static boolean isBroadcastOrMulticast(final long hi, final long lo)
+    static boolean isBroadcastOrMulticast(final long hi, final long lo)
     {
         if (hi == 0 && (lo & 0xFFFF_FFFF_0000_0000L) == DecodedPacket.IPV4_MAPPED_PREFIX)
         {

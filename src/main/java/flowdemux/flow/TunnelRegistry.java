@@ -64,6 +64,7 @@ public final class TunnelRegistry
     private int used;
     private int count;
     private final long udpInactivity;
+    private final flowdemux.ports.LikelyServerPorts serverPorts;
     private Listener listener;
     private long overflow;
     /** The run's uid seed, for the uids of tunnels (FlowRecord.uid). */
@@ -73,6 +74,7 @@ public final class TunnelRegistry
     {
         this.udpInactivity = config.udpInactivity;
         this.uidSeed = config.uidSeed;
+        this.serverPorts = config.likelyServerPorts;
         this.listener = listener;
     }
 
@@ -154,8 +156,6 @@ public final class TunnelRegistry
                 slots[slot] = next;
                 return next;
             }
-            w[at + W_FLAGS] |= OPEN;
-            listener.tunnel(p.timestampNanos, this, instance, DISCOVER);
         }
         w[at + W_LAST] = Math.max(last, p.timestampNanos);
         return instance;
@@ -176,19 +176,44 @@ public final class TunnelRegistry
         }
         final long[] w = words[page];
         final int at = offset(instance);
-        w[at + W_ORIG_HI] = p.srcHi;
-        w[at + W_ORIG_LO] = p.srcLo;
-        w[at + W_RESP_HI] = p.dstHi;
-        w[at + W_RESP_LO] = p.dstLo;
-        w[at + W_PORTS] = (udp ? (p.srcPort & 0xFFFFL) | (p.dstPort & 0xFFFFL) << 16 : 0)
+        // Orig and resp as the outer connection has them: its first packet's sender, unless that came from a
+        // likely server port to one that is not (the flow stage's rule for UDP).
+        final boolean flip = udp && serverPorts.isUdp(p.srcPort) && !serverPorts.isUdp(p.dstPort)
+            && !FlowTracker.isBroadcastOrMulticast(p.dstHi, p.dstLo);
+        w[at + W_ORIG_HI] = flip ? p.dstHi : p.srcHi;
+        w[at + W_ORIG_LO] = flip ? p.dstLo : p.srcLo;
+        w[at + W_RESP_HI] = flip ? p.srcHi : p.dstHi;
+        w[at + W_RESP_LO] = flip ? p.srcLo : p.dstLo;
+        final int origPort = flip ? p.dstPort : p.srcPort;
+        final int respPort = flip ? p.srcPort : p.dstPort;
+        w[at + W_PORTS] = (udp ? (origPort & 0xFFFFL) | (respPort & 0xFFFFL) << 16 : 0)
             | (long)(p.protocol & 0xFF) << 32 | (long)(p.carries & 0xFF) << 40;
         w[at + W_ID] = p.carriedId;
         w[at + W_PARENT] = p.tunnelInstance;
         w[at + W_SERIAL] = udp ? packetIndex : packetIndex | IP_TUNNEL_SERIAL;
         w[at + W_LAST] = p.timestampNanos;
-        w[at + W_FLAGS] = OPEN;
-        listener.tunnel(p.timestampNanos, this, instance, DISCOVER);
+        w[at + W_FLAGS] = 0;
         return instance;
+    }
+
+    /**
+     * A packet inside {@code instance} was decoded into a connection: the first since the tunnel was found (or came
+     * back after expiring) makes it discovered, as Zeek's tunnel framework registers a tunnel from the connections
+     * inside it (a tunnel that carried only ARP is never in tunnel.log).
+     */
+    public void carried(final int instance, final long timestampNanos)
+    {
+        if (instance == 0)
+        {
+            return;
+        }
+        final long[] w = page(instance);
+        final int o = offset(instance);
+        if ((w[o + W_FLAGS] & OPEN) == 0)
+        {
+            w[o + W_FLAGS] |= OPEN;
+            listener.tunnel(timestampNanos, this, instance, DISCOVER);
+        }
     }
 
     private void close(final int instance, final long at, final String action)

@@ -406,6 +406,7 @@ public final class OfflineRun
                 return;
             }
             stats.tunnelled[packet.tunnelType]++;
+            tunnels.carried(instance, packet.timestampNanos);
         }
     }
 
