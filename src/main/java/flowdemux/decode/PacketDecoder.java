@@ -22,8 +22,8 @@ public final class PacketDecoder
     static final int ETHERNET_MTU = 1500;
 
     /**
-     * A packet inside a tunnel keeps its record's index in the low bits of its packetIndex and its depth above them,
-     * so that the connection it starts has a serial (and a uid) of its own beside the outer connection's.
+     * A packet that carries a tunnel keeps its record's index in the low bits of its packetIndex and its depth + 1
+     * above them, so that the connection it starts has a serial (and a uid) of its own beside the connection inside.
      */
     static final int DEPTH_SHIFT = 40;
     static final long INDEX_MASK = (1L << DEPTH_SHIFT) - 1;
@@ -37,7 +37,6 @@ public final class PacketDecoder
     private int recordStart;
     private int recordEnd;
     private int recordWireLength;
-    private long tooDeep;
 
     public PacketDecoder(final ChecksumMode checksums)
     {
@@ -86,8 +85,8 @@ public final class PacketDecoder
     /**
      * Decodes the packet inside the tunnel the last decoded packet carries, into the same {@link DecodedPacket} (its
      * depth one more, its tunnel's type and identifier set, the record's fields kept). Returns null when there is
-     * none (or the packet is at {@link Tunnel#MAX_DEPTH}: counted in {@link #tooDeep}), else how the inner packet
-     * decoded.
+     * none (or the packet is at {@link Tunnel#MAX_DEPTH} already), else how the inner packet decoded. The inner packet
+     * has the record's index as its packetIndex.
      */
     public DropReason decapsulate()
     {
@@ -98,7 +97,6 @@ public final class PacketDecoder
         }
         if (out.depth >= Tunnel.MAX_DEPTH)
         {
-            tooDeep++;
             return null;
         }
         final int type = out.carries;
@@ -110,7 +108,7 @@ public final class PacketDecoder
         out.tunnelType = type;
         out.tunnelId = id;
         out.tunnelInstance = 0;
-        out.packetIndex = (out.packetIndex & INDEX_MASK) | (long)out.depth << DEPTH_SHIFT;
+        out.packetIndex = out.packetIndex & INDEX_MASK;
         int ip = at;
         if (kind == Encapsulation.INNER_ETHERNET)
         {
@@ -123,22 +121,22 @@ public final class PacketDecoder
         return network(ip);
     }
 
-    /** Packets not looked into because they were already {@link Tunnel#MAX_DEPTH} tunnels deep. */
-    public long tooDeep()
-    {
-        return tooDeep;
-    }
-
     /** Whether tunnels are looked into (the default; {@code --decap none} turns it off). */
     public void decapsulation(final boolean on)
     {
         this.decapsulation = on;
     }
 
-    /** The record index of a packet's {@code packetIndex}, without the depth a packet inside a tunnel adds to it. */
+    /** The record index of a packet's {@code packetIndex}, without what a tunnel's carrier adds to it. */
     public static long recordIndex(final long packetIndex)
     {
         return packetIndex & INDEX_MASK;
+    }
+
+    /** The packetIndex of a packet at {@code depth} that carries a tunnel: its record's index, depth + 1 above. */
+    public static long carrierIndex(final long packetIndex, final int depth)
+    {
+        return (packetIndex & INDEX_MASK) | (long)(depth + 1) << DEPTH_SHIFT;
     }
 
     /** The IP layer at {@code ip} and what it carries, to the record's end. */

@@ -25,6 +25,8 @@ public final class Extractor implements PacketTap, AutoCloseable
     private final Consumer<PacketRecord> writer = this::write;
     private final Consumer<PacketRecord> dropper = r -> { };
     private long lastSerial = Long.MIN_VALUE;
+    /** The index of the record written last. */
+    private long lastWritten = -1;
     private boolean lastChosen;
     private long packets;
     private OutputFault fault;
@@ -69,8 +71,10 @@ public final class Extractor implements PacketTap, AutoCloseable
         {
             held.release(packet, lastChosen ? writer : dropper);
         }
-        if (lastChosen)
+        if (lastChosen && record.index != lastWritten)
         {
+            // A frame that carries a tunnel is told once for each connection it is in: written once.
+            lastWritten = record.index;
             write(record);
         }
     }

@@ -134,14 +134,20 @@ public final class IndexedExtractor
         final long[] sorted = Arrays.copyOf(moments, groups);
         Arrays.sort(sorted);
         final long[] order = new long[total];
+        // A record in two chosen connections (a frame that carries a tunnel and the connection inside it) is
+        // written once, as a full pass writes it.
+        final org.agrona.collections.LongHashSet written = new org.agrona.collections.LongHashSet();
         int w = 0;
         for (final long moment : sorted)
         {
             for (int i = (int)groupStart.get(moment); i < total && whenKeys[i] == moment; i++)
             {
-                order[w++] = offsets[i];
+                if (written.add(offsets[i]))
+                {
+                    order[w++] = offsets[i];
+                }
             }
         }
-        return order;
+        return w == total ? order : Arrays.copyOf(order, w);
     }
 }

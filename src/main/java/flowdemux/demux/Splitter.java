@@ -136,6 +136,13 @@ public final class Splitter implements PacketTap, FlowSink, AutoCloseable
         write(c, record);
     }
 
+    /** A frame in a tunnel goes to the file of the connection inside: the files hold each record once. */
+    @Override
+    public boolean eachRecordOnce()
+    {
+        return true;
+    }
+
     /** How to tell, at the input's end, whether an input ended in a fault. */
     public void inputFaulted(final java.util.function.BooleanSupplier faulted)
     {

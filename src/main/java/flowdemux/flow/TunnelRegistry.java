@@ -34,7 +34,10 @@ public final class TunnelRegistry
     private static final long SECOND = 1_000_000_000L;
     private static final long IP_TUNNEL_TIMEOUT = 24 * 3600 * SECOND;
     private static final long EXPIRATION_INTERVAL = 3600 * SECOND;
-    /** Serials of IP tunnels: a record index with this above it, apart from every connection's (depth < 8). */
+    /**
+     * Serials of IP tunnels: their carrier's packetIndex (record index, depth + 1 above bit 40) with this too, apart
+     * from every connection's.
+     */
     private static final long IP_TUNNEL_SERIAL = 8L << 40;
 
     private static final int PAGE_BITS = 12;

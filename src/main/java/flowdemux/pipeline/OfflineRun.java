@@ -230,7 +230,7 @@ public final class OfflineRun
                 packet.captureNow = now;
                 if (packet.carries == Tunnel.NONE)
                 {
-                    offer(record, packet, false);
+                    offer(record, packet, false, true);
                 }
                 else
                 {
@@ -267,8 +267,10 @@ public final class OfflineRun
      * frame is in a connection already (a packet inside a UDP tunnel, whose outer packet was offered first): it adds
      * no frame and the tap hears of it only if it is tracked.
      */
-    private void offer(final PacketRecord record, final DecodedPacket packet, final boolean counted)
+    private void offer(final PacketRecord record, final DecodedPacket packet, final boolean counted,
+        final boolean tell)
     {
+        final PacketTap told = tell ? tap : null;
         if (counted)
         {
             packet.frames = 0;
@@ -279,9 +281,9 @@ public final class OfflineRun
             final int frames = fragments.add(packet);
             if (frames == 0)
             {
-                if (tap != null && !counted)
+                if (told != null)
                 {
-                    tap.fragmentHeld(record, packet);
+                    told.fragmentHeld(record, packet);
                 }
                 return;
             }
@@ -290,9 +292,9 @@ public final class OfflineRun
         if (!filter.accepts(packet))
         {
             stats.filteredOut += packet.frames;
-            if (tap != null && !counted)
+            if (told != null)
             {
-                tap.filteredOut(record);
+                told.filteredOut(record);
             }
             return;
         }
@@ -309,7 +311,7 @@ public final class OfflineRun
         {
             watchFtp(packet);
         }
-        if (tap != null)
+        if (told != null)
         {
             if (tapOffsets != null && packet.frames == 1 && inline.lookaheadPays())
             {
@@ -324,7 +326,14 @@ public final class OfflineRun
             }
             trackInlineBatch(); // what was gathered comes first
             stats.framesInFlows += inline.onPacket(packet);
-            tap.tracked(record, packet, inline.lastConnection(), payloadCaptured);
+            told.tracked(record, packet, inline.lastConnection(), payloadCaptured);
+            return;
+        }
+        if (tap != null)
+        {
+            // Tracked where the tap is told of the record (its innermost connection), in input order all the same.
+            trackInlineBatch();
+            stats.framesInFlows += inline.onPacket(packet);
             return;
         }
         if (inline != null)
@@ -364,19 +373,28 @@ public final class OfflineRun
     /**
      * A packet that carries a tunnel, and each packet inside it, outermost first, as Zeek's analyzers hand each layer
      * on: a tunnel over UDP is a connection of its own and so is what it carries; a tunnel over IP (GRE, IP in IP) is
-     * only the way to the packet inside, which takes the frame.
+     * only the way to the packet inside, which takes the frame. A carrier's connection gets the record's index with
+     * its depth + 1 above bit 40 as its serial, the innermost connection the index itself: the connections inside a
+     * tunnel keep the uids they have in the same traffic captured without it. A tap hears of the record at each
+     * connection it is in, or, if it keeps each record once ({@link PacketTap#eachRecordOnce}: split), at the
+     * innermost.
      */
     private void layers(final PacketRecord record, final DecodedPacket packet, final long now)
     {
+        final int tapDepth = tap == null || !tap.eachRecordOnce() ? -1 : innermostConnection(record, now);
         boolean counted = false;
         while (true)
         {
             final int carries = packet.carries;
             final boolean overIp = carries != Tunnel.NONE && packet.protocol != DecodedPacket.PROTO_UDP
                 && packet.depth < Tunnel.MAX_DEPTH;
+            if (carries != Tunnel.NONE)
+            {
+                packet.packetIndex = PacketDecoder.carrierIndex(packet.packetIndex, packet.depth);
+            }
             if (!overIp)
             {
-                offer(record, packet, counted);
+                offer(record, packet, counted, tapDepth < 0 || packet.depth == tapDepth);
                 counted = true;
             }
             if (carries == Tunnel.NONE)
@@ -408,6 +426,32 @@ public final class OfflineRun
             stats.tunnelled[packet.tunnelType]++;
             tunnels.carried(instance, packet.timestampNanos);
         }
+    }
+
+    /**
+     * For a tap that keeps each record once: the depth of the innermost layer of the record that is a connection (-1 for none), found by a first
+     * pass down the chain; the record is then decoded again for {@link #layers}, which only a read with a tap pays.
+     */
+    private int innermostConnection(final PacketRecord record, final long now)
+    {
+        final DecodedPacket packet = decoder.packet();
+        int depth = -1;
+        while (true)
+        {
+            final boolean overIp = packet.carries != Tunnel.NONE && packet.protocol != DecodedPacket.PROTO_UDP
+                && packet.depth < Tunnel.MAX_DEPTH;
+            if (!overIp)
+            {
+                depth = packet.depth;
+            }
+            if (packet.carries == Tunnel.NONE || decoder.decapsulate() != DropReason.NONE)
+            {
+                break;
+            }
+        }
+        decoder.decode(record);
+        packet.captureNow = now;
+        return depth;
     }
 
     private void finish(final Batch[] filling, final Thread[] threads, final long finalNow)

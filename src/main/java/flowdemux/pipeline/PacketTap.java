@@ -31,6 +31,16 @@ public interface PacketTap
      */
     void tracked(PacketRecord record, DecodedPacket packet, FlowSlot connection, int payloadLength);
 
+    /**
+     * Whether the tap keeps each record in one connection: then a frame that carries a tunnel is told once, for the
+     * innermost connection it holds (split, whose files are a partition of the input). Otherwise it is told for each
+     * connection it is in, outermost first (extract and follow by a tunnel's uid get its frames; the index has them).
+     */
+    default boolean eachRecordOnce()
+    {
+        return false;
+    }
+
     /** The input has ended (before the connections still open are ended). */
     void inputEnded();
 

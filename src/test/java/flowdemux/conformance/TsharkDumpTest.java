@@ -25,8 +25,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class TsharkDumpTest
 {
-    /** IP packets both decode, pinned: a packet that silently leaves the comparison fails the test. */
-    private static final int COMPARED_PACKETS = 4817;
+    /**
+     * IP packets both decode, pinned: a packet that silently leaves the comparison fails the test. 4818 since MPLS
+     * labels are read (the packets of MPLS captures joined) and IPv6 without a next header, which tshark decodes and
+     * flowdemux makes no connection of, left.
+     */
+    private static final int COMPARED_PACKETS = 4818;
 
     @Test
     void decoderAgreesWithTsharkDumps() throws Exception
@@ -99,8 +103,10 @@ class TsharkDumpTest
                 compared++;
                 if (d.reason != DropReason.NONE)
                 {
-                    if (d.reason == DropReason.UNSUPPORTED_LINK_TYPE || d.reason == DropReason.UNSUPPORTED_ENCAPSULATION)
+                    if (d.reason == DropReason.UNSUPPORTED_LINK_TYPE || d.reason == DropReason.UNSUPPORTED_ENCAPSULATION
+                        || d.reason == DropReason.IPV6_NO_NEXT_HEADER)
                     {
+                        // IPv6 without a next header decodes in tshark; like Zeek, flowdemux makes no connection of it.
                         // 802.11 radiotap and MPLS are outside SPEC's link types: counted as unsupported by design.
                         compared--;
                         continue;

@@ -48,7 +48,10 @@ class PackedPacketsTest
             p.capturedPayload = extremes ? Integer.MAX_VALUE : random.nextInt(70_000);
             p.vlanId = extremes ? (round % 4 == 0 ? -1 : 4095) : random.nextInt(4096);
             p.protocol = extremes ? 255 : random.nextInt(256);
-            p.expectedService = extremes ? Integer.MAX_VALUE : random.nextInt(40);
+            // A service id + 1 (8 bits packed), and the tunnel fields: 4 bits of type, 24 of instance.
+            p.expectedService = extremes ? 255 : random.nextInt(40);
+            p.carries = extremes ? 15 : random.nextInt(8);
+            p.tunnelInstance = extremes ? (1 << 24) - 1 : random.nextInt(1 << 24);
             final int inspectOffset = random.nextInt(arena.length);
             final int inspectLength = random.nextInt(arena.length - inspectOffset + 1);
             final int index = round % 8;
@@ -92,6 +95,8 @@ class PackedPacketsTest
             assertEquals(p.vlanId, q.vlanId);
             assertEquals(p.protocol, q.protocol);
             assertEquals(p.expectedService, q.expectedService);
+            assertEquals(p.carries, q.carries);
+            assertEquals(p.tunnelInstance, q.tunnelInstance);
             assertEquals(inspectOffset, q.inspectOffset);
             assertEquals(inspectLength, q.inspectLength);
             assertSame(arena, q.inspectBytes);

@@ -297,9 +297,15 @@ public class FuzzTargets
             check(f.origPackets >= 0 && f.respPackets >= 0 && f.durationNanos() >= 0, "counts and duration of " + f.uid());
             packetsInFlows += f.packets();
         }
-        // A bad checksum or a reassembled datagram's extra fragments are frames in a flow but not packets of it.
-        check(packetsInFlows <= stats.framesInFlows, packetsInFlows + " packets in flows from " + stats.framesInFlows
-            + " frames");
+        // A bad checksum or a reassembled datagram's extra fragments are frames in a flow but not packets of it; a
+        // packet inside a tunnel over UDP is a packet of its own connection in the frame of its outer one.
+        long tunnelled = 0;
+        for (final long n : stats.tunnelled)
+        {
+            tunnelled += n;
+        }
+        check(packetsInFlows <= stats.framesInFlows + tunnelled, packetsInFlows + " packets in flows from "
+            + stats.framesInFlows + " frames and " + tunnelled + " packets inside tunnels");
         check(stats.checksumsExamined() <= stats.packets, "checksums examined of more packets than read");
         final flowdemux.report.AnalysisResult result = new flowdemux.report.AnalysisResult("fuzz", reader.formatName(),
             stats, flows.flows(), flowdemux.report.Aggregates.of(flows.flows()), flows.evicted(), 1000, null, null);
