@@ -7,6 +7,7 @@ import flowdemux.synth.CaptureWriter;
 import flowdemux.synth.PcapWriter;
 import flowdemux.synth.PcapngWriter;
 import flowdemux.synth.TrafficGenerator;
+import flowdemux.synth.TunnelWrapper;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,6 +54,11 @@ public final class GenerateCommand implements Callable<Integer>
         + "by server port, for service detection; default: filler bytes")
     boolean protocolPayloads;
 
+    @Option(names = "--encap", paramLabel = "TUNNEL", description = "wrap every frame in a tunnel between 10.255.0.1 and "
+        + "10.255.0.2: vxlan, geneve, gtp, gre, gre-ip, erspan or ipip (identifier 42); the connections inside are the "
+        + "same as without")
+    private String encap;
+
     @Option(names = "--pcapng", description = "write pcapng instead of pcap")
     private boolean pcapng;
 
@@ -93,6 +99,19 @@ public final class GenerateCommand implements Callable<Integer>
                 flows, estimate / 1e9, abs.getParent(), free / 1e9);
             return Main.EXIT_INPUT;
         }
+        TunnelWrapper.Kind tunnel = null;
+        if (encap != null)
+        {
+            try
+            {
+                tunnel = TunnelWrapper.Kind.valueOf(encap.toUpperCase(Locale.ROOT).replace('-', '_'));
+            }
+            catch (IllegalArgumentException e)
+            {
+                throw new CommandLine.ParameterException(cl, "--encap is vxlan, geneve, gtp, gre, gre-ip, erspan or "
+                    + "ipip, not " + encap);
+            }
+        }
         final TrafficGenerator g = new TrafficGenerator(seed, flows, concurrency, ipv6).protocolPayloads(protocolPayloads);
         final Path tmp = flowdemux.util.TemporaryFiles.beside(abs);
         // Ctrl-C or a kill while writing: the hidden temporary file goes with the process.
@@ -102,9 +121,9 @@ public final class GenerateCommand implements Callable<Integer>
         try
         {
             try (OutputStream os = Files.newOutputStream(tmp);
-                 CaptureWriter w = pcapng ? pcapngWriter(os) : new PcapWriter(os, 1, true))
+                 CaptureWriter file = pcapng ? pcapngWriter(os) : new PcapWriter(os, 1, true))
             {
-                g.write(w, 1_700_000_000_000_000_000L);
+                g.write(tunnel == null ? file : TunnelWrapper.writer(file, tunnel, 42), 1_700_000_000_000_000_000L);
             }
             flowdemux.util.TemporaryFiles.moveIntoPlace(tmp, abs);
         }
