@@ -19,7 +19,8 @@ public final class CsvReport implements ReportFormat, RecordLine
         + "service_name,service_detail,duration,"
         + "orig_pkts,resp_pkts,orig_ip_bytes,resp_ip_bytes,orig_payload_bytes,resp_payload_bytes,orig_bytes,resp_bytes,"
         + "conn_state,history,rtt_syn_synack_ns,rtt_synack_ack_ns,orig_mss,resp_mss,orig_wscale,resp_wscale,"
-        + "orig_sack_permitted,resp_sack_permitted,orig_retransmits,resp_retransmits,vlan,end";
+        + "orig_sack_permitted,resp_sack_permitted,orig_retransmits,resp_retransmits,vlan,end,"
+        + "tunnel_parents,tunnel_type,tunnel_id";
     private final Services services;
 
     public CsvReport(final Services services)
@@ -87,7 +88,24 @@ public final class CsvReport implements ReportFormat, RecordLine
         sb.append(f.origSackPermitted ? "T" : "F").append(',').append(f.respSackPermitted ? "T" : "F").append(',')
             .append(f.origRetransmits).append(',').append(f.respRetransmits).append(',');
         optional(sb, f.vlan);
-        sb.append(END_REASONS[f.endReason.ordinal()]);
+        sb.append(END_REASONS[f.endReason.ordinal()]).append(',');
+        // Inside tunnels: the tunnels' uids (';' between them: the field holds no comma), the innermost's type and id.
+        for (int i = 0; i < f.tunnelParentCount; i++)
+        {
+            if (i > 0)
+            {
+                sb.append(';');
+            }
+            flowdemux.flow.FlowRecord.appendUid(sb, f.uidSeed, f.tunnelParents[i]);
+        }
+        sb.append(',');
+        if (f.tunnelParentCount > 0)
+        {
+            sb.append(flowdemux.decode.Tunnel.name(f.tunnelType));
+        }
+        sb.append(',');
+        optional(sb, f.tunnelParentCount > 0 ? f.tunnelId : -1);
+        sb.setLength(sb.length() - 1);
     }
 
     private static void optional(final AsciiLine sb, final long value)

@@ -97,6 +97,19 @@ public final class JsonLines implements ReportFormat, RecordLine
         field(sb, "orig_retransmits", f.origRetransmits);
         field(sb, "resp_retransmits", f.respRetransmits);
         nullable(sb, "vlan", f.vlan);
+        if (f.tunnelParentCount > 0)
+        {
+            // Inside tunnels (present only then): Zeek's tunnel_parents, and the innermost tunnel's type and id.
+            sb.append(",\"tunnel_parents\":[");
+            for (int i = 0; i < f.tunnelParentCount; i++)
+            {
+                sb.append(i == 0 ? "\"" : ",\"");
+                FlowRecord.appendUid(sb, f.uidSeed, f.tunnelParents[i]).append('"');
+            }
+            sb.append("],\"tunnel\":{\"type\":\"").append(flowdemux.decode.Tunnel.name(f.tunnelType)).append('"');
+            nullable(sb, "id", f.tunnelId);
+            sb.append('}');
+        }
         sb.append(",\"end\":\"").append(f.endReason.name().toLowerCase(Locale.ROOT)).append("\"}");
     }
 

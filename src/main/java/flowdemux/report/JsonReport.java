@@ -268,6 +268,19 @@ public final class JsonReport implements ReportFormat
             g.writeNumberField(reasons[i].name().toLowerCase(java.util.Locale.ROOT), s.drops[i]);
         }
         g.writeEndObject();
+        g.writeObjectFieldStart("tunnels");
+        for (int t = 1; t < flowdemux.decode.Tunnel.COUNT; t++)
+        {
+            g.writeNumberField(flowdemux.decode.Tunnel.name(t), s.tunnelled[t]);
+        }
+        long undecodableInside = 0;
+        for (final long n : s.innerDrops)
+        {
+            undecodableInside += n;
+        }
+        g.writeNumberField("undecodable_inside", undecodableInside);
+        g.writeNumberField("too_deep", s.tooDeep);
+        g.writeEndObject();
         g.writeObjectFieldStart("protocols");
         g.writeNumberField("ipv4", s.ipv4Packets);
         g.writeNumberField("ipv6", s.ipv6Packets);

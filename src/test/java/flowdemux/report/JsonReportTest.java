@@ -160,6 +160,24 @@ class JsonReportTest
         return total;
     }
 
+    /** A UDP exchange inside VXLAN (the tunnel fields of a connection). */
+    private static Path vxlanCapture(final Path dir) throws java.io.IOException
+    {
+        final Path file = dir.resolve("vxlan.pcap");
+        try (java.io.OutputStream os = java.nio.file.Files.newOutputStream(file))
+        {
+            final flowdemux.synth.PcapWriter w = new flowdemux.synth.PcapWriter(os, 1, false);
+            final byte[] a = flowdemux.synth.PacketBuilder.ipv4("10.3.3.1");
+            final byte[] b = flowdemux.synth.PacketBuilder.ipv4("10.3.3.2");
+            final byte[] inner = new flowdemux.synth.PacketBuilder().udp(a, 40000, b, 53, 20).copy();
+            final flowdemux.synth.TunnelWrapper t = new flowdemux.synth.TunnelWrapper()
+                .wrap(flowdemux.synth.TunnelWrapper.Kind.VXLAN, inner, inner.length, 42);
+            w.writeCaptured(1_700_000_000_000_000_000L, t.frame(), 0, t.length(), t.length());
+            w.close();
+        }
+        return file;
+    }
+
     @Test
     void theSchemaPageDescribesExactlyWhatTheReportHas(@TempDir final Path tmp) throws Exception
     {
@@ -168,7 +186,8 @@ class JsonReportTest
             java.net.InetAddress.getByName("127.0.0.1")))
         {
             r = Cli.run("read", "samples/mixed.pcapng", flowdemux.Captures.otherProtocolCapture(tmp, 47).toString(),
-                "--format", "json", "--top", "all", "--ipfix", "127.0.0.1:" + collector.getLocalPort());
+                vxlanCapture(tmp).toString(), "--format", "json", "--top", "all", "--ipfix",
+                "127.0.0.1:" + collector.getLocalPort());
         }
         assertEquals(0, r.exitCode, r.err);
         final Set<String> actual = new TreeSet<>();

@@ -48,7 +48,7 @@ class BoundedMemoryTest
             while ((line = in.readLine()) != null)
             {
                 rows++;
-                if (line.endsWith(",evicted"))
+                if (line.contains(",evicted,"))
                 {
                     evicted++;
                 }
