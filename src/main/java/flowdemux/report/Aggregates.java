@@ -104,6 +104,9 @@ public final class Aggregates
     public long otherServerConnections;
     /** Connections by service their payload showed (a connection with two, "ftp,ssl", counts under both). */
     public final long[] serviceConnections = new long[flowdemux.service.ServiceId.COUNT];
+    /** Connections inside tunnels, and their IP bytes, by the innermost tunnel's kind (decode.Tunnel). */
+    public final long[] tunnelConnections = new long[flowdemux.decode.Tunnel.COUNT];
+    public final long[] tunnelIpBytes = new long[flowdemux.decode.Tunnel.COUNT];
     /** Connections in which some service was recognised. */
     public long recognisedConnections;
 
@@ -130,6 +133,11 @@ public final class Aggregates
             maxHandshakeRttNanos = Math.max(maxHandshakeRttNanos, f.rttSynAckNanos);
         }
         statesByProtocol[f.connStateCode][f.protocol & 0xFF]++;
+        if (f.tunnelParentCount > 0)
+        {
+            tunnelConnections[f.tunnelType]++;
+            tunnelIpBytes[f.tunnelType] += f.ipBytes();
+        }
         if (f.services != 0)
         {
             recognisedConnections++;
@@ -247,6 +255,11 @@ public final class Aggregates
         for (int i = 0; i < serviceConnections.length; i++)
         {
             serviceConnections[i] += other.serviceConnections[i];
+        }
+        for (int i = 0; i < tunnelConnections.length; i++)
+        {
+            tunnelConnections[i] += other.tunnelConnections[i];
+            tunnelIpBytes[i] += other.tunnelIpBytes[i];
         }
         connectionsOverTime.merge(other.connectionsOverTime);
         otherServerConnections += other.otherServerConnections;

@@ -35,6 +35,7 @@ public final class TextReport implements ReportFormat
         final Aggregates a = r.aggregates;
         capture(r, a, out);
         protocols(r, a, out);
+        encapsulation(r, a, out);
         ports(a, out);
         servers(a, out);
         services(a, out);
@@ -140,6 +141,43 @@ public final class TextReport implements ReportFormat
                 sb.append(sb.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
             }
             out.printf(Locale.ROOT, "  connections by state: %s%n", sb);
+        }
+        out.println();
+    }
+
+    /** The tunnels the packets came in, when any did: packets and connections inside each kind, their bytes. */
+    private static void encapsulation(final AnalysisResult r, final Aggregates a, final PrintWriter out)
+    {
+        final DecodeStats s = r.stats;
+        long inside = 0;
+        for (final long n : s.tunnelled)
+        {
+            inside += n;
+        }
+        if (inside == 0)
+        {
+            return;
+        }
+        out.println("Encapsulation (the connections inside tunnels; --decap none for the outer view)");
+        out.printf(Locale.ROOT, "  %-8s %12s %12s %14s%n", "TUNNEL", "PACKETS", "CONNECTIONS", "IP BYTES INSIDE");
+        for (int t = 1; t < flowdemux.decode.Tunnel.COUNT; t++)
+        {
+            if (s.tunnelled[t] > 0 || a.tunnelConnections[t] > 0)
+            {
+                out.printf(Locale.ROOT, "  %-8s %12s %12s %14s%n", flowdemux.decode.Tunnel.name(t),
+                    Formats.count(s.tunnelled[t]), Formats.count(a.tunnelConnections[t]),
+                    Formats.count(a.tunnelIpBytes[t]));
+            }
+        }
+        long undecodable = 0;
+        for (final long n : s.innerDrops)
+        {
+            undecodable += n;
+        }
+        if (undecodable > 0 || s.tooDeep > 0)
+        {
+            out.printf(Locale.ROOT, "  inside but not decoded: %s; tunnels deeper than 4 not looked into: %s%n",
+                Formats.count(undecodable), Formats.count(s.tooDeep));
         }
         out.println();
     }
