@@ -37,6 +37,11 @@ public final class FlowFlags
     public static final long SERVICE_DONE = 1L << 48;
     /** SSH or FTP was recognised: Zeek's analyzer_inactivity_timeouts give the connection --long-timeout. */
     public static final long LONG_INACTIVITY = 1L << 49;
+    /**
+     * The tunnel instance of the connection's first packet inside a tunnel, when it is below 2^14 (else 0): the
+     * packets after it that came in the same tunnel need not look in the flow table's map of tunnel parents.
+     */
+    public static final int TUNNEL_SHIFT = 50;
 
     // META
     /** Once-only history bits per direction: orig at bits 0-15, resp at 16-31 (one bit per History code). */

@@ -191,9 +191,14 @@ public final class FlowTracker
             start(f.wrap(table, flow), srcIsA, p, srcIsA ? portA : portB, srcIsA ? portB : portA);
         }
         boolean orig = srcIsA == f.origIsA();
-        if (p.tunnelInstance != 0)
+        final int tunnel = p.tunnelInstance;
+        if (tunnel != 0 && (f.flags() >>> FlowFlags.TUNNEL_SHIFT) != tunnel)
         {
-            table.tunnelParent(flow, p.tunnelInstance);
+            table.tunnelParent(flow, tunnel);
+            if ((f.flags() >>> FlowFlags.TUNNEL_SHIFT) == 0 && tunnel < 1 << (64 - FlowFlags.TUNNEL_SHIFT))
+            {
+                f.setFlags((long)tunnel << FlowFlags.TUNNEL_SHIFT);
+            }
         }
         if (p.carries != 0 && protocol == DecodedPacket.PROTO_UDP)
         {

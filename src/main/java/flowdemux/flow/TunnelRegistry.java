@@ -56,13 +56,18 @@ public final class TunnelRegistry
     private static final int W_ID = 5;
     private static final int W_PARENT = 6;
     private static final int W_SERIAL = 7;
-    private static final int W_LAST = 8;
     private static final int W_FLAGS = 9;
     private static final int WORDS = 10;
     private static final long OPEN = 1;
 
-    /** Open addressing from the canonical key to the instance now live for it. */
-    private long[] keys = new long[6 * 64];
+    /**
+     * Open addressing from the canonical key to the instance now live for it: per slot the key (four address
+     * words, ports and protocol, parent), the instance's last packet time and a spare word, one cache line, so that
+     * the lookup each packet of a tunnel costs touches one line.
+     */
+    private static final int STRIDE = 8;
+    private static final int K_LAST = 6;
+    private long[] keys = new long[STRIDE * 64];
     private int[] slots = new int[64];
     private int used;
     private int count;
@@ -105,11 +110,11 @@ public final class TunnelRegistry
         int i = (int)hash & (slots.length - 1);
         while (slots[i] != 0)
         {
-            final int k = 6 * i;
+            final int k = STRIDE * i;
             if (keys[k] == aHi && keys[k + 1] == aLo && keys[k + 2] == bHi && keys[k + 3] == bLo && keys[k + 4] == rest
                 && keys[k + 5] == parent)
             {
-                return touch(slots[i], i, p, now, udp);
+                return touch(slots[i], k, i, p, now, udp);
             }
             i = (i + 1) & (slots.length - 1);
         }
@@ -118,13 +123,14 @@ public final class TunnelRegistry
         {
             return 0;
         }
-        final int k = 6 * i;
+        final int k = STRIDE * i;
         keys[k] = aHi;
         keys[k + 1] = aLo;
         keys[k + 2] = bHi;
         keys[k + 3] = bLo;
         keys[k + 4] = rest;
         keys[k + 5] = parent;
+        keys[k + K_LAST] = p.timestampNanos;
         slots[i] = instance;
         if (++used * 2 > slots.length)
         {
@@ -134,11 +140,10 @@ public final class TunnelRegistry
     }
 
     /** The tunnel is seen again: the same instance, or, after its time, a new one in its place. */
-    private int touch(final int instance, final int slot, final DecodedPacket p, final long now, final boolean udp)
+    private int touch(final int instance, final int k, final int slot, final DecodedPacket p, final long now,
+        final boolean udp)
     {
-        final long[] w = page(instance);
-        final int at = offset(instance);
-        final long last = w[at + W_LAST];
+        final long last = keys[k + K_LAST];
         if (udp)
         {
             if (last + udpInactivity <= now)
@@ -147,6 +152,7 @@ public final class TunnelRegistry
                 close(instance, last + udpInactivity, CLOSE);
                 final int next = create(p, true, p.packetIndex, now);
                 slots[slot] = next;
+                keys[k + K_LAST] = p.timestampNanos;
                 return next;
             }
         }
@@ -157,10 +163,11 @@ public final class TunnelRegistry
             {
                 final int next = create(p, false, p.packetIndex, now);
                 slots[slot] = next;
+                keys[k + K_LAST] = p.timestampNanos;
                 return next;
             }
         }
-        w[at + W_LAST] = Math.max(last, p.timestampNanos);
+        keys[k + K_LAST] = Math.max(last, p.timestampNanos);
         return instance;
     }
 
@@ -194,7 +201,6 @@ public final class TunnelRegistry
         w[at + W_ID] = p.carriedId;
         w[at + W_PARENT] = p.tunnelInstance;
         w[at + W_SERIAL] = udp ? packetIndex : packetIndex | IP_TUNNEL_SERIAL;
-        w[at + W_LAST] = p.timestampNanos;
         w[at + W_FLAGS] = 0;
         return instance;
     }
@@ -233,13 +239,20 @@ public final class TunnelRegistry
     /** The input has ended: the UDP tunnels still open close with their connections (IP tunnels log nothing). */
     public void finish()
     {
-        final int n = count;
-        for (int instance = 1; instance <= n; instance++)
+        // The live instances are those in the table (one replaced was closed then), in the order they were numbered.
+        final long[] live = new long[used];
+        int n = 0;
+        for (int i = 0; i < slots.length; i++)
         {
-            if (Tunnel.overUdp(type(instance)) || protocol(instance) == DecodedPacket.PROTO_UDP)
+            if (slots[i] != 0 && protocol(slots[i]) == DecodedPacket.PROTO_UDP)
             {
-                close(instance, page(instance)[offset(instance) + W_LAST], CLOSE);
+                live[n++] = (long)slots[i] << 32 | i;
             }
+        }
+        java.util.Arrays.sort(live, 0, n);
+        for (int j = 0; j < n; j++)
+        {
+            close((int)(live[j] >>> 32), keys[STRIDE * (int)live[j] + K_LAST], CLOSE);
         }
     }
 
@@ -253,7 +266,7 @@ public final class TunnelRegistry
         {
             if (oldSlots[i] != 0)
             {
-                final int k = 6 * i;
+                final int k = STRIDE * i;
                 final long hash = hash(oldKeys[k], oldKeys[k + 1], oldKeys[k + 2], oldKeys[k + 3], oldKeys[k + 4],
                     oldKeys[k + 5]);
                 int j = (int)hash & (slots.length - 1);
@@ -261,7 +274,7 @@ public final class TunnelRegistry
                 {
                     j = (j + 1) & (slots.length - 1);
                 }
-                System.arraycopy(oldKeys, k, keys, 6 * j, 6);
+                System.arraycopy(oldKeys, k, keys, STRIDE * j, STRIDE);
                 slots[j] = oldSlots[i];
             }
         }
@@ -270,7 +283,8 @@ public final class TunnelRegistry
     private static long hash(final long aHi, final long aLo, final long bHi, final long bLo, final long rest,
         final long parent)
     {
-        return Hashing.mix(Hashing.mix(aHi * 31 + aLo) ^ Hashing.mix(bHi * 31 + bLo) ^ (rest + parent * 0x9E3779B97F4A7C15L));
+        // Symmetric in nothing (the key is canonical already): one mix of the words folded together.
+        return Hashing.mix((aLo * 0x9E3779B97F4A7C15L + bLo) * 31 + (aHi ^ bHi) + rest * 0xC2B2AE3D27D4EB4FL + parent);
     }
 
     private long[] page(final int instance)
