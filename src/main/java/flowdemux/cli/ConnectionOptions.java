@@ -87,6 +87,10 @@ public final class ConnectionOptions
             + "IP as connections of their own, as Zeek does (the default); none: only the outer packets")
     String decap;
 
+    @Option(names = "--community-id-seed", paramLabel = "N", defaultValue = "0",
+        description = "the seed of Community ID v1, 0-65535 (default 0, as everyone's)")
+    int communityIdSeed;
+
     /** @param defaultChecksums the command's own default: offload for files, ignore for live capture */
     ConnectionConfig toConfig(final CommandLine cl, final ChecksumMode defaultChecksums)
     {
@@ -128,6 +132,11 @@ public final class ConnectionOptions
             throw new CommandLine.ParameterException(cl, "--decap is all or none, not " + decap);
         }
         c.decapsulate = "all".equals(decap);
+        if (communityIdSeed < 0 || communityIdSeed > 0xFFFF)
+        {
+            throw new CommandLine.ParameterException(cl, "--community-id-seed is 0 to 65535, not " + communityIdSeed);
+        }
+        c.communityIdSeed = communityIdSeed;
         try
         {
             c.likelyServerPorts = LikelyServerPorts.parse(likelyServerPorts);

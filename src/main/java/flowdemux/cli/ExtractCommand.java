@@ -51,6 +51,11 @@ public final class ExtractCommand implements Callable<Integer>
         + "comma-separated)")
     private List<String> uids = new ArrayList<>();
 
+    @Option(names = "--community-id", split = ",", paramLabel = "ID", description = "a Community ID (1:...: the "
+        + "flow hash Zeek, Suricata, Arkime and Elastic log; repeatable): every connection of that tuple; with "
+        + "--community-id-seed if it was made with one")
+    private List<String> communityIds = new ArrayList<>();
+
     @Option(names = "--uids-from", paramLabel = "FILE|-", description = "uids from a conn.log, JSON lines (each "
         + "record's uid) or a list (one per line, as zeek-cut uid or jq -r .uid print); - for standard input")
     private String uidsFrom;
@@ -141,7 +146,8 @@ public final class ExtractCommand implements Callable<Integer>
         {
             return indexed;
         }
-        final Extractor extractor = new Extractor(wanted, prepared.config.uidSeed, prepared.reader, pcapng, partial);
+        final Extractor extractor = new Extractor(wanted, prepared.config.uidSeed, prepared.config.communityIdSeed,
+            prepared.reader, pcapng, partial);
         String failed = null;
         try
         {
@@ -220,8 +226,9 @@ public final class ExtractCommand implements Callable<Integer>
         final Path partial, final Path target) throws IOException
     {
         final PrintWriter err = cl.getErr();
-        if (noIndex || !OffsetIndexing.oneFile(input))
+        if (noIndex || !OffsetIndexing.oneFile(input) || !communityIds.isEmpty())
         {
+            // The index is by uid: a Community ID is known only from a connection's tuple, in a full pass.
             if (indexFile != null && !noIndex)
             {
                 throw new CommandLine.ParameterException(cl, "--index-file goes with one capture file");
@@ -288,11 +295,21 @@ public final class ExtractCommand implements Callable<Integer>
     /** The uids asked for; null when the list could not be read (the line was printed). */
     private Set<String> wanted(final CommandLine cl, final PrintWriter err)
     {
-        if (uids.isEmpty() && uidsFrom == null)
+        if (uids.isEmpty() && uidsFrom == null && communityIds.isEmpty())
         {
-            throw new CommandLine.ParameterException(cl, "name the connections: --uid U[,U...] or --uids-from FILE");
+            throw new CommandLine.ParameterException(cl, "name the connections: --uid U[,U...], --uids-from FILE or "
+                + "--community-id ID");
         }
         final Set<String> wanted = new LinkedHashSet<>();
+        for (final String id : communityIds)
+        {
+            if (!id.matches("1:[A-Za-z0-9+/]{27}="))
+            {
+                throw new CommandLine.ParameterException(cl, "--community-id: '" + id + "' is not a Community ID v1 "
+                    + "(1: and 28 base64 characters)");
+            }
+            wanted.add(id);
+        }
         for (final String u : uids)
         {
             if (!UidList.isUid(u))
@@ -321,7 +338,7 @@ public final class ExtractCommand implements Callable<Integer>
                 return null;
             }
         }
-        if (wanted.isEmpty())
+        if (wanted.isEmpty() || uidsFrom != null && wanted.size() == communityIds.size())
         {
             err.println("flowdemux: --uids-from " + uidsFrom + " holds no uid");
             return null;
@@ -330,6 +347,25 @@ public final class ExtractCommand implements Callable<Integer>
     }
 
     private static void printMissing(final PrintWriter err, final List<String> missing)
+    {
+        for (final String id : missing)
+        {
+            if (id.startsWith("1:"))
+            {
+                err.println("flowdemux: Community ID " + id + " matches no connection of this input (an ID made with "
+                    + "another seed needs --community-id-seed)");
+            }
+        }
+        final List<String> uidsMissing = missing.stream().filter(u -> !u.startsWith("1:")).toList();
+        if (uidsMissing.isEmpty())
+        {
+            err.println("flowdemux: nothing written");
+            return;
+        }
+        printMissingUids(err, uidsMissing);
+    }
+
+    private static void printMissingUids(final PrintWriter err, final List<String> missing)
     {
         err.println("flowdemux: " + (missing.size() == 1 ? "uid " + missing.get(0) + " is"
             : missing.size() + " uids are (" + String.join(", ", missing.subList(0, Math.min(5, missing.size())))

@@ -38,6 +38,10 @@ public final class ReportOptions
         + "(DISCOVER, CLOSE, EXPIRE) to FILE, whole or not at all")
     Path tunnelLog;
 
+    @Option(names = "--community-id", description = "zeek format: add the community_id column (Community ID v1, as "
+        + "Zeek's policy community-id-logging does; JSON and CSV always carry it)")
+    boolean communityId;
+
     @Option(names = "--zeek-extra", description = "zeek format: add columns beyond Zeek's (handshake RTT, "
         + "retransmissions, TCP options, nanosecond ts and duration)")
     boolean zeekExtra;
@@ -128,7 +132,7 @@ public final class ReportOptions
 
     ReportFormat renderer()
     {
-        return ReportFormat.named(format, topCount, Services.standard(), nets, zeekExtra);
+        return ReportFormat.named(format, topCount, Services.standard(), nets, zeekExtra, communityId);
     }
 
     /** The --top count ({@link ReportFormat#ALL} for all). */

@@ -34,7 +34,14 @@ public final class Extractor implements PacketTap, AutoCloseable
     public Extractor(final Collection<String> uids, final long uidSeed, final CaptureReader input, final boolean pcapng,
         final Path to)
     {
-        this.uids = new UidMatcher(uids, uidSeed);
+        this(uids, uidSeed, 0, input, pcapng, to);
+    }
+
+    /** {@code uids} may hold Community IDs ("1:..."), hashed with {@code communityIdSeed}. */
+    public Extractor(final Collection<String> uids, final long uidSeed, final int communityIdSeed,
+        final CaptureReader input, final boolean pcapng, final Path to)
+    {
+        this.uids = new UidMatcher(uids, uidSeed, communityIdSeed);
         files = new CaptureFiles(RecordEncoder.of(input, pcapng), 1, true, CaptureFiles.ONE_FILE_ARENA);
         out = files.file(to);
     }
@@ -65,7 +72,7 @@ public final class Extractor implements PacketTap, AutoCloseable
         if (serial != lastSerial)
         {
             lastSerial = serial;
-            lastChosen = uids.matches(serial, serial == packet.packetIndex);
+            lastChosen = uids.matches(serial, serial == packet.packetIndex, connection);
         }
         if (packet.frames > 1 && !held.isEmpty())
         {

@@ -22,13 +22,30 @@ final class UidMatcher
     private final LongHashSet wantedHashes = new LongHashSet();
     private final LongHashSet chosen = new LongHashSet();
     private final flowdemux.util.AsciiLine uid = new flowdemux.util.AsciiLine(24);
+    private final java.util.Set<String> communityIds = new java.util.HashSet<>();
+    private final int communityIdSeed;
 
     UidMatcher(final Collection<String> uids, final long uidSeed)
     {
+        this(uids, uidSeed, 0);
+    }
+
+    /**
+     * {@code uids} may hold Community IDs too ("1:..."): a connection whose tuple hashes to one (with
+     * {@code communityIdSeed}) is chosen, every such connection (a tuple reused is several connections).
+     */
+    UidMatcher(final Collection<String> uids, final long uidSeed, final int communityIdSeed)
+    {
         this.uidSeed = uidSeed;
+        this.communityIdSeed = communityIdSeed;
         for (final String u : uids)
         {
             wanted.put(u, Boolean.FALSE);
+            if (u.startsWith("1:"))
+            {
+                communityIds.add(u);
+                continue;
+            }
             final byte[] b = u.getBytes(StandardCharsets.US_ASCII);
             wantedHashes.add(hash(b, b.length));
         }
@@ -40,9 +57,25 @@ final class UidMatcher
      */
     boolean matches(final long serial, final boolean isNew)
     {
+        return matches(serial, isNew, null);
+    }
+
+    /** {@link #matches(long, boolean)}, with the connection's view for the Community IDs asked for (or null). */
+    boolean matches(final long serial, final boolean isNew, final flowdemux.flow.FlowSlot connection)
+    {
         if (!isNew)
         {
             return chosen.contains(serial);
+        }
+        if (connection != null && !communityIds.isEmpty())
+        {
+            final String id = flowdemux.flow.CommunityId.of(connection, communityIdSeed);
+            if (communityIds.contains(id))
+            {
+                wanted.put(id, Boolean.TRUE);
+                chosen.add(serial);
+                return true;
+            }
         }
         uid.setLength(0);
         FlowRecord.appendUid(uid, uidSeed, serial);

@@ -34,6 +34,8 @@ public final class ConnectionConfig
      * same input whatever the worker count, and differ between inputs.
      */
     public long uidSeed;
+    /** Community ID v1's seed (--community-id-seed, 0 to 65535; Zeek's CommunityID::seed). */
+    public int communityIdSeed;
     /** Whether the packets inside tunnels are read as connections of their own (--decap; Zeek's default). */
     public boolean decapsulate = true;
     public LikelyServerPorts likelyServerPorts = LikelyServerPorts.zeekDefault();

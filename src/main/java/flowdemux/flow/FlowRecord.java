@@ -21,6 +21,8 @@ public final class FlowRecord implements Cloneable
     public long serial;
     /** The run's uid seed (ConnectionConfig.uidSeed). */
     public long uidSeed;
+    /** The run's Community ID seed (ConnectionConfig.communityIdSeed). */
+    public int communityIdSeed;
     public long origHi;
     public long origLo;
     public int origPort;
@@ -159,6 +161,7 @@ public final class FlowRecord implements Cloneable
     {
         final FlowSlot f = slot.wrap(table, flow);
         uidSeed = table.uidSeed;
+        communityIdSeed = table.communityIdSeed;
         final long flags = f.flags();
         serial = f.serial();
         origHi = f.addressHi(true);

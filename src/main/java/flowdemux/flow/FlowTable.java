@@ -45,6 +45,8 @@ public final class FlowTable
     private long peakSize;
     /** Mixed into every connection's uid, so that two captures' logs do not share uids (see FlowRecord.uid). */
     long uidSeed;
+    /** The Community ID seed the records are hashed with. */
+    int communityIdSeed;
     /**
      * The tunnels each connection inside tunnels came through: up to two instances of the reader's registry (low and
      * high 32 bits; Zeek's tunnel_parents holds both directions' when they differ), only for such connections.

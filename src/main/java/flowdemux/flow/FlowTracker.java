@@ -40,6 +40,7 @@ public final class FlowTracker
     {
         this.table = new FlowTable(maxFlows, sink);
         this.table.uidSeed = config.uidSeed;
+        this.table.communityIdSeed = config.communityIdSeed;
         this.sink = sink;
         this.config = config;
         this.inspector = config.serviceBytes > 0 ? table.services : null;

@@ -60,6 +60,8 @@ public final class JsonLines implements ReportFormat, RecordLine
         sb.append(",\"resp_h\":\"");
         Addresses.append(sb, f.respHi, f.respLo).append("\",\"resp_p\":").append(f.respPort);
         sb.append(",\"proto\":\"").append(f.protocolName()).append("\",\"ip_proto\":").append(f.protocol);
+        sb.append(",\"community_id\":\"");
+        flowdemux.flow.CommunityId.append(sb, f, f.communityIdSeed).append('"');
         final String service = f.serviceNames();
         sb.append(",\"service\":");
         if (service == null)

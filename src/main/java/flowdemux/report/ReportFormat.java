@@ -40,6 +40,13 @@ public interface ReportFormat
     static ReportFormat named(final String name, final int top, final Services services, final LocalNets localNets,
         final boolean zeekExtra)
     {
+        return named(name, top, services, localNets, zeekExtra, false);
+    }
+
+    /** {@code communityId}: conn.log gets Zeek's community_id column (JSON and CSV always have the field). */
+    static ReportFormat named(final String name, final int top, final Services services, final LocalNets localNets,
+        final boolean zeekExtra, final boolean communityId)
+    {
         switch (name)
         {
             case "text":
@@ -54,7 +61,7 @@ public interface ReportFormat
             case "csv":
                 return new CsvReport(services);
             case "zeek":
-                return new ZeekConnLog(localNets, zeekExtra);
+                return new ZeekConnLog(localNets, zeekExtra, communityId);
             default:
                 throw new IllegalArgumentException("unknown format " + name + " (" + String.join(", ", NAMES) + ")");
         }

@@ -29,11 +29,19 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
 
     private final LocalNets localNets;
     private final boolean extra;
+    private final boolean communityId;
 
     public ZeekConnLog(final LocalNets localNets, final boolean extra)
     {
+        this(localNets, extra, false);
+    }
+
+    /** {@code communityId}: the column Zeek's policy community-id-logging adds after its own (--community-id). */
+    public ZeekConnLog(final LocalNets localNets, final boolean extra, final boolean communityId)
+    {
         this.localNets = localNets;
         this.extra = extra;
+        this.communityId = communityId;
     }
 
     /** Only the lines: no per-port or per-server view is printed. */
@@ -51,8 +59,8 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
         final long closeNanos = r.stats.packets > 0 ? r.stats.lastNanos : 0;
         out.write("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n");
         out.write("#open\t" + STAMP.format(Instant.ofEpochSecond(Math.floorDiv(openNanos, 1_000_000_000L))) + "\n");
-        out.write("#fields\t" + FIELDS + (extra ? EXTRA_FIELDS : "") + "\n");
-        out.write("#types\t" + TYPES + (extra ? EXTRA_TYPES : "") + "\n");
+        out.write("#fields\t" + FIELDS + (communityId ? "\tcommunity_id" : "") + (extra ? EXTRA_FIELDS : "") + "\n");
+        out.write("#types\t" + TYPES + (communityId ? "\tstring" : "") + (extra ? EXTRA_TYPES : "") + "\n");
         writeLines(r, out);
         writeClose(out, closeNanos);
     }
@@ -84,6 +92,10 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
             .append(f.origPackets).append('\t').append(f.origIpBytes).append('\t')
             .append(f.respPackets).append('\t').append(f.respIpBytes).append('\t');
         f.appendTunnelParents(sb).append('\t').append(f.protocol);
+        if (communityId)
+        {
+            flowdemux.flow.CommunityId.append(sb.append('\t'), f, f.communityIdSeed);
+        }
         if (extra)
         {
             sb.append('\t').append(f.firstNanos).append('\t').append(f.durationNanos()).append('\t');
