@@ -20,7 +20,55 @@ public final class FilterOptions
         description = "only packets to or from these addresses or networks (10.0.0.1, 10.0.0.0/8, 2001:db8::/32)")
     List<String> hosts;
 
+    @Option(names = "--tunnel-id", paramLabel = "KIND=ID", description = "of the connections inside tunnels, only "
+        + "those of one tunnel: vni=N (VXLAN, Geneve: one mirror session), teid=N (GTP: one subscriber's bearer), "
+        + "key=N (GRE key, PPTP call id) or session=N (ERSPAN)")
+    String tunnelId;
+
     PacketFilter toFilter(final CommandLine cl)
+    {
+        final PacketFilter filter = portsAndHosts(cl);
+        if (tunnelId == null)
+        {
+            return filter;
+        }
+        final int eq = tunnelId.indexOf('=');
+        final String kind = eq < 0 ? "" : tunnelId.substring(0, eq);
+        final int kinds;
+        switch (kind)
+        {
+            case "vni":
+                kinds = 1 << flowdemux.decode.Tunnel.VXLAN | 1 << flowdemux.decode.Tunnel.GENEVE;
+                break;
+            case "teid":
+                kinds = 1 << flowdemux.decode.Tunnel.GTPV1;
+                break;
+            case "key":
+            case "session":
+                kinds = 1 << flowdemux.decode.Tunnel.GRE;
+                break;
+            default:
+                throw new CommandLine.ParameterException(cl, "--tunnel-id is vni=N, teid=N, key=N or session=N, not "
+                    + tunnelId);
+        }
+        final long id;
+        try
+        {
+            id = Long.parseLong(tunnelId.substring(eq + 1));
+        }
+        catch (NumberFormatException e)
+        {
+            throw new CommandLine.ParameterException(cl, "--tunnel-id: " + tunnelId.substring(eq + 1)
+                + " is not a number");
+        }
+        if (id < 0 || id > 0xFFFF_FFFFL)
+        {
+            throw new CommandLine.ParameterException(cl, "--tunnel-id: " + id + " is out of range");
+        }
+        return (filter == PacketFilter.ALL ? new PacketFilter(null, List.of()) : filter).tunnelId(kinds, id);
+    }
+
+    private PacketFilter portsAndHosts(final CommandLine cl)
     {
         int[] portSet = null;
         if (ports != null && !ports.isEmpty())
@@ -88,6 +136,10 @@ public final class FilterOptions
         if (hosts != null && !hosts.isEmpty())
         {
             parts.add("--host " + String.join(",", hosts));
+        }
+        if (tunnelId != null)
+        {
+            parts.add("--tunnel-id " + tunnelId);
         }
         return parts.isEmpty() ? null : String.join(" ", parts);
     }

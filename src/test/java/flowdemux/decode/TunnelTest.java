@@ -117,6 +117,62 @@ class TunnelTest
         assertTrue(none.out.contains("10.255.0.2"), kind + ": --decap none keeps the outer packets");
     }
 
+    /** Generated traffic inside VXLAN with network identifier {@code vni} (seed {@code seed}). */
+    private static Path session(final Path dir, final String name, final long seed, final long vni) throws IOException
+    {
+        final Path file = dir.resolve(name);
+        try (OutputStream os = Files.newOutputStream(file); PcapWriter pcap = new PcapWriter(os, 1, true))
+        {
+            final CaptureWriter w = vni < 0 ? pcap : TunnelWrapper.writer(pcap, TunnelWrapper.Kind.VXLAN, vni);
+            new TrafficGenerator(seed, 200, 20, 0).write(w, TrafficGenerator.START_NANOS + seed);
+        }
+        return file;
+    }
+
+    /** The 5-tuples, states and counts of a conn.log's connections inside tunnels (or all, for a plain one). */
+    private static List<String> tuples(final String log, final boolean insideOnly)
+    {
+        final List<String> out = new ArrayList<>();
+        for (final String line : log.split("\n"))
+        {
+            if (line.startsWith("#") || line.isEmpty())
+            {
+                continue;
+            }
+            final String[] f = line.split("\t", -1);
+            if (!insideOnly || !"-".equals(f[20]))
+            {
+                out.add(String.join(" ", List.of(f).subList(2, 20)));
+            }
+        }
+        java.util.Collections.sort(out);
+        return out;
+    }
+
+    @Test
+    void tunnelIdKeepsOneMirrorSession(@TempDir final Path dir) throws IOException
+    {
+        final Path a = session(dir, "a.pcap", 11, 42);
+        final Path b = session(dir, "b.pcap", 12, 43);
+        final List<String> plainA = tuples(Cli.run("read", session(dir, "plain-a.pcap", 11, -1).toString(),
+            "--format", "zeek").out, false);
+        final List<String> plainB = tuples(Cli.run("read", session(dir, "plain-b.pcap", 12, -1).toString(),
+            "--format", "zeek").out, false);
+        final Cli both = Cli.run("read", a.toString(), b.toString(), "--format", "zeek");
+        final List<String> all = new ArrayList<>(plainA);
+        all.addAll(plainB);
+        java.util.Collections.sort(all);
+        assertEquals(all, tuples(both.out, true), "both sessions, each connection inside once");
+        final Cli only = Cli.run("read", a.toString(), b.toString(), "--format", "zeek", "--tunnel-id", "vni=42");
+        assertEquals(0, only.exitCode, only.err);
+        assertEquals(plainA, tuples(only.out, true), "--tunnel-id vni=42: session 42's connections only");
+        final Cli json = Cli.run("read", a.toString(), "--format", "jsonl");
+        assertTrue(json.out.contains("\"tunnel\":{\"type\":\"vxlan\",\"id\":42}"), json.out.substring(0, 600));
+        final Cli bad = Cli.run("read", a.toString(), "--tunnel-id", "vlan=3");
+        assertEquals(1, bad.exitCode, "a usage error");
+        assertTrue(bad.err.contains("--tunnel-id is vni=N"), bad.err);
+    }
+
     private static void write(final Path file, final List<byte[]> frames) throws IOException
     {
         try (OutputStream os = Files.newOutputStream(file); PcapWriter w = new PcapWriter(os, 1, true))
