@@ -206,6 +206,28 @@ class HtmlReportTest
         assertTrue(rows(dom, "flows").stream().anyMatch(r -> r.contains("http")), "the flow's service shows");
     }
 
+    @Test
+    void aVxlanMirrorShowsItsTunnelsAndTheConnectionsInside(@TempDir final Path tmp) throws Exception
+    {
+        final String chromium = Tools.require("chromium", "chromium");
+        final Path pcap = tmp.resolve("mirror.pcap");
+        final Path html = tmp.resolve("mirror.html");
+        assertEquals(0, Cli.run("generate", "--flows", "30", "--concurrency", "3", "--encap", "vxlan", "-o",
+            pcap.toString(), "--summary", tmp.resolve("s.json").toString()).exitCode);
+        assertEquals(0, Cli.run("read", pcap.toString(), "--format", "html", "-o", html.toString()).exitCode);
+        final String dom = dom(chromium, html, "");
+        assertEquals("", between(dom, "<pre id=\"errors\">", "</pre>"), "script errors");
+        assertFalse(between(dom, "<div id=\"encapsulation-section\"", ">").contains("hidden"), "the section shows");
+        assertTrue(dom.contains("Packets inside tunnels: vxlan "), "its summary");
+        final List<List<String>> flows = rows(dom, "flows");
+        assertTrue(flows.stream().anyMatch(r -> r.contains("vxlan 42")), "an inner connection names VNI 42: " + flows);
+        assertTrue(flows.stream().anyMatch(r -> r.contains("vxlan") && r.contains("-")), "the tunnel's own flows too");
+        // A capture without tunnels keeps the section hidden.
+        final Path plain = tmp.resolve("plain.html");
+        assertEquals(0, Cli.run("read", "samples/three-tabs.pcap", "--format", "html", "-o", plain.toString()).exitCode);
+        assertTrue(between(dom(chromium, plain, ""), "<div id=\"encapsulation-section\"", ">").contains("hidden"));
+    }
+
     /** The document after the page's scripts ran (and five seconds of virtual time). */
     private static String dom(final String chromium, final Path html, final String hash) throws Exception
     {
