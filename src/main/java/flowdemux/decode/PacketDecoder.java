@@ -121,6 +121,26 @@ public final class PacketDecoder
         return network(ip);
     }
 
+    /**
+     * Decodes an IPv4 datagram put together from its fragments ({@link DatagramAssembly}) as a packet of the record
+     * that completed it ({@code like}: its time and index), so that the tunnel it carries can be read.
+     */
+    public DropReason decodeDatagram(final byte[] b, final int length, final DecodedPacket like)
+    {
+        final DecodedPacket out = packet;
+        out.reset();
+        out.timestampNanos = like.timestampNanos;
+        out.packetIndex = like.packetIndex;
+        out.wireLength = length;
+        out.vlanId = like.vlanId;
+        out.inspectBytes = b;
+        bytes = b;
+        recordStart = 0;
+        recordEnd = length;
+        recordWireLength = length;
+        return network(0);
+    }
+
     /** Whether tunnels are looked into (the default; {@code --decap none} turns it off). */
     public void decapsulation(final boolean on)
     {

@@ -82,6 +82,9 @@ public final class OfflineRun
     static final long RECLAIM_FROM = 1 << 16;
     private CaptureFormatException fault;
     private IOException ioFault;
+    /** The bytes of fragmented datagrams that may carry tunnels, and the decoder of the whole ones; null: --decap none. */
+    private final flowdemux.decode.DatagramAssembly assembly;
+    private final PacketDecoder assembled;
     /** The tunnels met, numbered on this thread for the packets inside them to carry. */
     private final TunnelRegistry tunnels;
 
@@ -97,6 +100,8 @@ public final class OfflineRun
         }
         this.decoder = new PacketDecoder(config.checksums);
         this.decoder.decapsulation(config.decapsulate);
+        this.assembly = config.decapsulate ? new flowdemux.decode.DatagramAssembly() : null;
+        this.assembled = new PacketDecoder(config.checksums);
         this.tunnels = new TunnelRegistry(config, (ts, registry, instance, action) -> { });
         this.stats.checksumMode = config.checksums;
         this.fragments = new FragmentReassembly(config.fragmentTimeout);
@@ -234,7 +239,7 @@ public final class OfflineRun
                 }
                 else
                 {
-                    layers(record, packet, now);
+                    layers(record, decoder, packet, now, true);
                 }
             }
         }
@@ -277,6 +282,10 @@ public final class OfflineRun
         }
         if (packet.fragment)
         {
+            if (assembly != null && tap == null && packet.depth == 0)
+            {
+                assembly.add(record.buffer, packet);
+            }
             // Later fragments have no ports: the filter waits for the whole datagram.
             final int frames = fragments.add(packet);
             if (frames == 0)
@@ -288,6 +297,11 @@ public final class OfflineRun
                 return;
             }
             packet.frames = counted ? 0 : frames;
+            // Not with a tap yet: its held fragments are keyed by the outer datagram, which the packets inside lack.
+            if (assembly != null && tap == null && packet.depth == 0 && whole(record, packet, frames))
+            {
+                return;
+            }
         }
         if (!filter.accepts(packet))
         {
@@ -371,6 +385,25 @@ public final class OfflineRun
     }
 
     /**
+     * A datagram that came in fragments, completed by {@code packet}: if its bytes were kept and it carries a tunnel,
+     * it goes on whole, through its layers (true); else it is counted as the fragments' datagram it is (false).
+     */
+    private boolean whole(final PacketRecord record, final DecodedPacket packet, final int frames)
+    {
+        final int n = assembly.complete(packet);
+        if (n == 0 || assembled.decodeDatagram(assembly.bytes(), n, packet) != DropReason.NONE
+            || assembled.packet().carries == Tunnel.NONE)
+        {
+            return false;
+        }
+        final DecodedPacket datagram = assembled.packet();
+        datagram.frames = frames;
+        datagram.captureNow = packet.captureNow;
+        layers(record, assembled, datagram, datagram.captureNow, false);
+        return true;
+    }
+
+    /**
      * A packet that carries a tunnel, and each packet inside it, outermost first, as Zeek's analyzers hand each layer
      * on: a tunnel over UDP is a connection of its own and so is what it carries; a tunnel over IP (GRE, IP in IP) is
      * only the way to the packet inside, which takes the frame. A carrier's connection gets the record's index with
@@ -379,9 +412,12 @@ public final class OfflineRun
      * connection it is in, or, if it keeps each record once ({@link PacketTap#eachRecordOnce}: split), at the
      * innermost.
      */
-    private void layers(final PacketRecord record, final DecodedPacket packet, final long now)
+    private void layers(final PacketRecord record, final PacketDecoder decoder, final DecodedPacket packet,
+        final long now, final boolean fromRecord)
     {
-        final int tapDepth = tap == null || !tap.eachRecordOnce() ? -1 : innermostConnection(record, now);
+        // A datagram put together from fragments is told whole to a tap that keeps each record once.
+        final int tapDepth = tap == null || !tap.eachRecordOnce() ? -1 : fromRecord ? innermostConnection(record, now)
+            : 0;
         boolean counted = false;
         while (true)
         {

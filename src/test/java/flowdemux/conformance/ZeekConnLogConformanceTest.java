@@ -43,18 +43,11 @@ class ZeekConnLogConformanceTest
 
     private static final String VXLAN_X = "Zeek writes X in the history of this ICMP connection inside VXLAN, a letter "
         + "its documentation does not list and its other tunnel traces (Geneve, AYIYA, GRE) do not show";
-    private static final String OUTER_FRAGMENTS = "outer IPv4 fragments are not yet reassembled before their tunnel is read: the inner connection misses the packets that came fragmented";
 
     /** "log#row field" -> why it may differ. */
     private static final Map<String, String> ALLOWED = Map.ofEntries(
         Map.entry("zeek/vxlan.conn.log#1 history", VXLAN_X),
-        Map.entry("zeek-tunnels/vxlan.conn.log#1 history", VXLAN_X),
-        Map.entry("zeek/gtp-outer-ip-frag.conn.log#1 history", OUTER_FRAGMENTS),
-        Map.entry("zeek/gtp-outer-ip-frag.conn.log#1 missed_bytes", OUTER_FRAGMENTS),
-        Map.entry("zeek/gtp-outer-ip-frag.conn.log#1 orig_pkts", OUTER_FRAGMENTS),
-        Map.entry("zeek/gtp-outer-ip-frag.conn.log#1 orig_ip_bytes", OUTER_FRAGMENTS),
-        Map.entry("zeek/gtp-outer-ip-frag.conn.log#1 resp_pkts", OUTER_FRAGMENTS),
-        Map.entry("zeek/gtp-outer-ip-frag.conn.log#1 resp_ip_bytes", OUTER_FRAGMENTS));
+        Map.entry("zeek-tunnels/vxlan.conn.log#1 history", VXLAN_X));
 
     /** Connections compared and logs read, pinned: a row or a log that drops out fails the test. */
     private static final int CONNECTIONS = 222;

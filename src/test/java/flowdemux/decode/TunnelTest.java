@@ -173,6 +173,32 @@ class TunnelTest
         assertTrue(bad.err.contains("--tunnel-id is vni=N"), bad.err);
     }
 
+    @Test
+    void aTunnelWhoseOuterDatagramsCameInFragmentsIsReadWhole(@TempDir final Path dir) throws IOException
+    {
+        final byte[] a = PacketBuilder.ipv4("10.7.0.1");
+        final byte[] b = PacketBuilder.ipv4("10.7.0.2");
+        final List<byte[]> frames = new ArrayList<>();
+        // A 1,400-byte UDP datagram inside VXLAN, the outer datagram cut in three, the fragments out of order.
+        final byte[] inner = new PacketBuilder().udp(a, 6000, b, 7000, 1400).copy();
+        final byte[] outer = new TunnelWrapper().wrap(TunnelWrapper.Kind.VXLAN, inner, inner.length, 9).copy();
+        final int payload = outer.length - 14 - 20;
+        frames.add(flowdemux.Captures.ipv4Fragment(outer, 600, payload - 600, false));
+        frames.add(flowdemux.Captures.ipv4Fragment(outer, 0, 296, true));
+        frames.add(flowdemux.Captures.ipv4Fragment(outer, 296, 304, true));
+        final Path file = dir.resolve("fragments.pcap");
+        write(file, frames);
+        final Cli r = Cli.run("read", file.toString(), "--format", "zeek", "--checksums", "verify");
+        assertEquals(0, r.exitCode, r.err);
+        assertTrue(r.out.contains("\t10.7.0.1\t6000\t10.7.0.2\t7000\tudp\t"), "the datagram inside: " + r.out);
+        assertTrue(r.out.contains("\tD\t1\t1428\t"), "one packet of 1,428 IP bytes: " + r.out);
+        assertTrue(r.out.contains("\tvxlan\t"), "the outer connection, named " + r.out);
+        // The outer connection counts the three frames as one datagram, as before.
+        assertTrue(r.out.contains("\tD\t1\t1478\t"), r.out);
+        final Cli none = Cli.run("read", file.toString(), "--format", "zeek", "--decap", "none");
+        assertTrue(!none.out.contains("\t6000\t"), "--decap none: the outer view only");
+    }
+
     private static void write(final Path file, final List<byte[]> frames) throws IOException
     {
         try (OutputStream os = Files.newOutputStream(file); PcapWriter w = new PcapWriter(os, 1, true))
