@@ -111,42 +111,17 @@ public final class CommunityId
         return sb.append(of(f, seed));
     }
 
-    /** The type that answers ICMP type {@code type} (echo, timestamp, information, router, mask; ICMPv6 too), or -1. */
+    /**
+     * The type that answers ICMP type {@code type}, or -1: Zeek's connection key's pairs (IcmpKeys), and ICMPv6's home
+     * agent address discovery (144, 145), which the Community ID spec pairs too.
+     */
     static int counterpart(final int type, final boolean v6)
     {
-        if (!v6)
+        if (v6 && (type == 144 || type == 145))
         {
-            switch (type)
-            {
-                case 8: return 0;
-                case 0: return 8;
-                case 13: return 14;
-                case 14: return 13;
-                case 15: return 16;
-                case 16: return 15;
-                case 10: return 9;
-                case 9: return 10;
-                case 17: return 18;
-                case 18: return 17;
-                default: return -1;
-            }
+            return type == 144 ? 145 : 144;
         }
-        switch (type)
-        {
-            case 128: return 129;
-            case 129: return 128;
-            case 130: return 131;
-            case 131: return 130;
-            case 133: return 134;
-            case 134: return 133;
-            case 135: return 136;
-            case 136: return 135;
-            case 139: return 140;
-            case 140: return 139;
-            case 144: return 145;
-            case 145: return 144;
-            default: return -1;
-        }
+        return IcmpKeys.counterpart(v6, type);
     }
 
     private static int compare(final long aHi, final long aLo, final long bHi, final long bLo)
