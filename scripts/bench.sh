@@ -80,7 +80,17 @@ for flows in "$medium" "$large"; do
   read -r wall[followi] rss[followi] cpu[followi] jit[followi] < <(best ./analyzer follow "$f" --uid "$uid" -o "$dir/follow")
   fdx=$(du -b "$f.fdx" | cut -f1)
   rm -rf "$dir/follow" "$dir/one.pcap" "$dir/conn.log" "$f.fdx"
-  labels+=(splitc splitp extract follow index indexed followi)
+  # The same traffic inside VXLAN (generate --encap vxlan): every frame is the outer VXLAN flow's packet and the
+  # packet inside; its CPU a packet against the plain capture's is the cost of looking into tunnels.
+  v="$dir/bench-vxlan-$flows.pcap"
+  [ -f "$v" ] || java -jar target/flowdemux.jar generate --flows "$flows" --concurrency 10000 --encap vxlan -o "$v" --summary /dev/null 2>/dev/null
+  read -r wall[vxlan] rss[vxlan] cpu[vxlan] jit[vxlan] < <(best ./analyzer read "$v" --workers 2 --format zeek -o /dev/null)
+  read -r wall[vxlann] rss[vxlann] cpu[vxlann] jit[vxlann] < <(best ./analyzer read "$v" --workers 2 --format zeek -o /dev/null --decap none)
+  vsize=$(du -hL "$v" | cut -f1)
+  rm -f "$v"
+  labels+=(splitc splitp extract follow index indexed followi vxlan vxlann)
+  title[vxlan]="flowdemux read --workers 2 --format zeek, the same traffic inside VXLAN ($vsize)"
+  title[vxlann]="the same with --decap none (the outer view)"
   title[splitc]="flowdemux split --by connection"; title[splitp]="flowdemux split --by server-port"
   title[extract]="flowdemux extract --uid (one connection, one pass)"; title[follow]="flowdemux follow --uid (one connection, one pass)"
   title[index]="flowdemux read --index --format zeek (one worker; F.fdx $((fdx / 1048576)) MiB, $(awk -v b="$fdx" -v p="$packets" 'BEGIN{printf "%.1f", b / p}') bytes a packet)"
@@ -88,7 +98,7 @@ for flows in "$medium" "$large"; do
   title[followi]="flowdemux follow --uid (one connection, through F.fdx)"
   for l in "${labels[@]}"; do
     awk -v n="$name" -v t="${title[$l]}" -v w="${wall[$l]}" -v r="${rss[$l]}" -v p="$packets" -v b="${wall[fd2]}" \
-      -v c="${cpu[$l]}" -v j="${jit[$l]}" -v java="$([[ $l == fd* || $l == split* || $l == extract || $l == follow || $l == index* || $l == followi ]] && echo 1 || echo 0)" \
+      -v c="${cpu[$l]}" -v j="${jit[$l]}" -v java="$([[ $l == fd* || $l == split* || $l == extract || $l == follow || $l == index* || $l == followi || $l == vxlan* ]] && echo 1 || echo 0)" \
       'BEGIN { printf "| %s | %s | %.2f | %.2f M | %.2f | %.0f | %s | %.0f | %.2f |\n", n, t, w, p / w / 1e6, c,
         c * 1e9 / p, java ? sprintf("%.2f", j) : "-", r / 1024, w / b }'
   done
