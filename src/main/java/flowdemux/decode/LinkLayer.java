@@ -48,6 +48,16 @@ final class LinkLayer
             case LinkType.NULL:
             case LinkType.LOOP:
                 return loopback(linkType, b, start, length, out);
+            case LinkType.IEEE802_11_RADIOTAP:
+                if (length < 4 || b[start] != 0)
+                {
+                    return -DropReason.TRUNCATED_LINK.ordinal();
+                }
+                final int radiotap = Bytes.u16le(b, start + 2);
+                return radiotap > length ? -DropReason.TRUNCATED_LINK.ordinal()
+                    : wifi(b, start + radiotap, length - radiotap, out);
+            case LinkType.IEEE802_11:
+                return wifi(b, start, length, out);
             case LinkType.RAW:
             case LinkType.RAW_BSD12:
             case LinkType.RAW_BSD14:
@@ -120,6 +130,48 @@ final class LinkLayer
             default:
                 return -DropReason.NOT_IP.ordinal();
         }
+    }
+
+    /**
+     * An 802.11 frame as Zeek reads it: only data frames, not protected (their payload is encrypted), with the
+     * header's four-address, QoS and HT-control parts skipped, then LLC/SNAP and the EtherType.
+     */
+    private static int wifi(final byte[] b, final int start, final int length, final DecodedPacket out)
+    {
+        if (length < 24)
+        {
+            return -DropReason.TRUNCATED_LINK.ordinal();
+        }
+        final int fc = b[start] & 0xFF;
+        final int flags = b[start + 1] & 0xFF;
+        if ((fc >>> 2 & 3) != 2 || (fc & 0x40) != 0 || (flags & 0x40) != 0)
+        {
+            // Management and control frames, null data, protected data: no datagram to read.
+            return -DropReason.NOT_IP.ordinal();
+        }
+        int header = 24;
+        if ((flags & 0x03) == 0x03)
+        {
+            header += 6; // a fourth address, between access points
+        }
+        if ((fc & 0x80) != 0)
+        {
+            header += 2; // QoS control
+            if ((flags & 0x80) != 0)
+            {
+                header += 4; // HT control
+            }
+        }
+        final int llc = start + header;
+        if (llc + 8 > start + length)
+        {
+            return -DropReason.TRUNCATED_LINK.ordinal();
+        }
+        if ((b[llc] & 0xFF) != 0xAA || (b[llc + 1] & 0xFF) != 0xAA || b[llc + 2] != 0x03)
+        {
+            return -DropReason.NOT_IP.ordinal();
+        }
+        return byEtherType(Bytes.u16(b, llc + 6), b, llc + 8, start + length, out);
     }
 
     /**

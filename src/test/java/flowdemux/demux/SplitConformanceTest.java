@@ -31,9 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Where a stream is not one file, the split is finer than tshark's and follows Zeek (whose conn.log for these
  * traces agrees with ours): a tuple reused after a reject or reset, or a UDP flow quiet for longer than its timeout,
- * is a new connection to Zeek and the same stream to tshark. The others are traffic inside tunnels or MPLS that
- * flowdemux does not open yet (the tunnels issue), radiotap, and an IPv4 header whose total length is invalid (to
- * other.pcap, as the decoder refuses it). Checksums are ignored, as tshark ignores them.
+ * is a new connection to Zeek and the same stream to tshark. The others are streams tshark finds where Zeek
+ * finds none (a tunnel Zeek's rules do not open), and an IPv4 header whose total length is invalid (to other.pcap,
+ * as the decoder refuses it). Checksums are ignored, as tshark ignores them.
  */
 class SplitConformanceTest
 {
