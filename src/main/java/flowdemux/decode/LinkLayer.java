@@ -17,6 +17,8 @@ final class LinkLayer
     static final int ETHERTYPE_MPLS = 0x8847;
     static final int ETHERTYPE_MPLS_MULTICAST = 0x8848;
     static final int ETHERTYPE_PPPOE = 0x8864;
+    static final int ETHERTYPE_VNTAG = 0x8926;
+    static final int ETHERTYPE_PBB = 0x88E7;
     static final int ETHER_HEADER = 14;
     static final int VLAN_TAG = 4;
     static final int MAX_VLAN_TAGS = 8;
@@ -58,6 +60,9 @@ final class LinkLayer
                     : wifi(b, start + radiotap, length - radiotap, out);
             case LinkType.IEEE802_11:
                 return wifi(b, start, length, out);
+            case LinkType.PPP:
+            case LinkType.PPP_HDLC:
+                return ppp(b, start, length, out);
             case LinkType.RAW:
             case LinkType.RAW_BSD12:
             case LinkType.RAW_BSD14:
@@ -74,7 +79,8 @@ final class LinkLayer
     }
 
     /**
-     * Ethernet II with any number (up to {@link #MAX_VLAN_TAGS}) of 802.1Q / 802.1ad tags.
+     * Ethernet II with any number (up to {@link #MAX_VLAN_TAGS}) of 802.1Q / 802.1ad tags, Cisco VN-Tags and
+     * 802.1ah provider backbone (I-TAG and customer addresses) headers, in any order, as Zeek reads them.
      * <pre>
      * +----------------+----------------+-----------+ [+-----------+-----------+ ...] +-----------+
      * | destination(6) |   source (6)   | type (2)  | [ | TCI (2) | type (2) | ...]   | payload   |
@@ -90,21 +96,24 @@ final class LinkLayer
         int p = start + 12;
         int type = Bytes.u16(b, p);
         int tags = 0;
-        while (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD)
+        while (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD
+            || type == ETHERTYPE_VNTAG || type == ETHERTYPE_PBB)
         {
             if (++tags > MAX_VLAN_TAGS)
             {
                 return -DropReason.VLAN_TOO_DEEP.ordinal();
             }
-            if (p + 2 + VLAN_TAG > start + length)
+            // To the next type field: a VLAN's TCI; Cisco VN-Tag's 4 bytes; 802.1ah's I-TAG and the customer's MACs.
+            final int step = type == ETHERTYPE_VNTAG ? 6 : type == ETHERTYPE_PBB ? 18 : VLAN_TAG;
+            if (p + step + 2 > start + length)
             {
                 return -DropReason.TRUNCATED_LINK.ordinal();
             }
-            if (out.vlanId < 0)
+            if (out.vlanId < 0 && step == VLAN_TAG)
             {
                 out.vlanId = Bytes.u16(b, p + 2) & 0x0FFF;
             }
-            p += VLAN_TAG;
+            p += step;
             type = Bytes.u16(b, p);
         }
         return byEtherType(type, b, p + 2, start + length, out);
@@ -172,6 +181,47 @@ final class LinkLayer
             return -DropReason.NOT_IP.ordinal();
         }
         return byEtherType(Bytes.u16(b, llc + 6), b, llc + 8, start + length, out);
+    }
+
+    /** PPP (RFC 1661/1662): address and control (0xFF 0x03) unless left out, the protocol (one byte if compressed). */
+    private static int ppp(final byte[] b, final int start, final int length, final DecodedPacket out)
+    {
+        int p = start;
+        final int end = start + length;
+        if (p + 2 <= end && (b[p] & 0xFF) == 0xFF && b[p + 1] == 0x03)
+        {
+            p += 2;
+        }
+        if (p + 1 > end)
+        {
+            return -DropReason.TRUNCATED_LINK.ordinal();
+        }
+        final int protocol;
+        if ((b[p] & 0x01) != 0)
+        {
+            protocol = b[p] & 0xFF;
+            p += 1;
+        }
+        else
+        {
+            if (p + 2 > end)
+            {
+                return -DropReason.TRUNCATED_LINK.ordinal();
+            }
+            protocol = Bytes.u16(b, p);
+            p += 2;
+        }
+        switch (protocol)
+        {
+            case PPP_IPV4:
+                out.ipVersion = 4;
+                return p;
+            case PPP_IPV6:
+                out.ipVersion = 6;
+                return p;
+            default:
+                return -DropReason.NOT_IP.ordinal();
+        }
     }
 
     /**

@@ -8,6 +8,8 @@ public final class LinkType
     public static final int RAW = 101;
     public static final int LOOP = 108;
     public static final int LINUX_SLL = 113;
+    public static final int PPP = 9;
+    public static final int PPP_HDLC = 50;
     public static final int IEEE802_11 = 105;
     public static final int IEEE802_11_RADIOTAP = 127;
     public static final int IPV4 = 228;
@@ -30,6 +32,8 @@ public final class LinkType
             case RAW: case RAW_BSD12: case RAW_BSD14: return "RAW";
             case LOOP: return "LOOP";
             case LINUX_SLL: return "LINUX_SLL";
+            case PPP: return "PPP";
+            case PPP_HDLC: return "PPP_HDLC";
             case IEEE802_11: return "IEEE802_11";
             case IEEE802_11_RADIOTAP: return "IEEE802_11_RADIOTAP";
             case IPV4: return "IPV4";
