@@ -211,14 +211,20 @@ final class LinkLayer
             protocol = Bytes.u16(b, p);
             p += 2;
         }
+        return byPppProtocol(protocol, p, out);
+    }
+
+    /** What a PPP protocol number carries: IPv4 or IPv6 from {@code next} on, else no datagram. */
+    private static int byPppProtocol(final int protocol, final int next, final DecodedPacket out)
+    {
         switch (protocol)
         {
             case PPP_IPV4:
                 out.ipVersion = 4;
-                return p;
+                return next;
             case PPP_IPV6:
                 out.ipVersion = 6;
-                return p;
+                return next;
             default:
                 return -DropReason.NOT_IP.ordinal();
         }
@@ -259,17 +265,7 @@ final class LinkLayer
         {
             return -DropReason.TRUNCATED_LINK.ordinal();
         }
-        switch (Bytes.u16(b, start + 6))
-        {
-            case PPP_IPV4:
-                out.ipVersion = 4;
-                return start + PPPOE_HEADER;
-            case PPP_IPV6:
-                out.ipVersion = 6;
-                return start + PPPOE_HEADER;
-            default:
-                return -DropReason.NOT_IP.ordinal();
-        }
+        return byPppProtocol(Bytes.u16(b, start + 6), start + PPPOE_HEADER, out);
     }
 
     /**
