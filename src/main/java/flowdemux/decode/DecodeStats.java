@@ -33,6 +33,8 @@ public final class DecodeStats
     public final long[] innerDrops = new long[DropReason.values().length];
     /** Tunnels not looked into, being {@link Tunnel#MAX_DEPTH} deep already. */
     public long tooDeep;
+    /** Tunnels met after the read had numbered as many as a packet can name (their connections name no parent). */
+    public long tunnelsUnnumbered;
     /** How checksums were treated, and what became of them, per packet (the worse of its IPv4 header and transport). */
     public ChecksumMode checksumMode = ChecksumMode.IGNORE;
     public long checksumsVerified;

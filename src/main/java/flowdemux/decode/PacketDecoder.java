@@ -147,12 +147,6 @@ public final class PacketDecoder
         this.decapsulation = on;
     }
 
-    /** The record index of a packet's {@code packetIndex}, without what a tunnel's carrier adds to it. */
-    public static long recordIndex(final long packetIndex)
-    {
-        return packetIndex & INDEX_MASK;
-    }
-
     /** The packetIndex of a packet at {@code depth} that carries a tunnel: its record's index, depth + 1 above. */
     public static long carrierIndex(final long packetIndex, final int depth)
     {

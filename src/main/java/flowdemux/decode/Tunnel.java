@@ -50,12 +50,6 @@ public final class Tunnel
         return SHORT_NAMES[type];
     }
 
-    /** Whether the tunnel rides on UDP: its outer connection is a connection of its own, with the tunnel's service. */
-    public static boolean overUdp(final int type)
-    {
-        return type >= VXLAN && type <= AYIYA;
-    }
-
     /** The tunnel registered for a UDP port pair, the destination port first as Zeek looks; NONE for none. */
     public static int ofUdpPorts(final int srcPort, final int dstPort)
     {

@@ -71,7 +71,7 @@ public final class FlowRecord implements Cloneable
      * the first {@link #tunnelParentCount} of {@link #tunnelParents}; the immediate tunnel's type and identifier
      * (decode.Tunnel; VNI, TEID, GRE key or ERSPAN session, -1 for none). 0 parents and Tunnel.NONE otherwise.
      */
-    public long[] tunnelParents = new long[2 * flowdemux.decode.Tunnel.MAX_DEPTH];
+    public long[] tunnelParents = new long[2];
     public int tunnelParentCount;
     public int tunnelType;
     public long tunnelId;

@@ -118,7 +118,7 @@ public final class TunnelRegistry
             }
             i = (i + 1) & (slots.length - 1);
         }
-        final int instance = create(p, udp, p.packetIndex, now);
+        final int instance = create(p, udp);
         if (instance == 0)
         {
             return 0;
@@ -150,7 +150,7 @@ public final class TunnelRegistry
             {
                 // The outer connection has ended (the flow stage ends it at this packet too): a new one begins.
                 close(instance, last + udpInactivity, CLOSE);
-                final int next = create(p, true, p.packetIndex, now);
+                final int next = create(p, true);
                 slots[slot] = next;
                 keys[k + K_LAST] = p.timestampNanos;
                 return next;
@@ -161,7 +161,7 @@ public final class TunnelRegistry
             close(instance, last + EXPIRATION_INTERVAL, EXPIRE);
             if (last + IP_TUNNEL_TIMEOUT <= now)
             {
-                final int next = create(p, false, p.packetIndex, now);
+                final int next = create(p, false);
                 slots[slot] = next;
                 keys[k + K_LAST] = p.timestampNanos;
                 return next;
@@ -171,7 +171,7 @@ public final class TunnelRegistry
         return instance;
     }
 
-    private int create(final DecodedPacket p, final boolean udp, final long packetIndex, final long now)
+    private int create(final DecodedPacket p, final boolean udp)
     {
         if (count >= MAX_INSTANCES)
         {
@@ -200,7 +200,7 @@ public final class TunnelRegistry
             | (long)(p.protocol & 0xFF) << 32 | (long)(p.carries & 0xFF) << 40;
         w[at + W_ID] = p.carriedId;
         w[at + W_PARENT] = p.tunnelInstance;
-        w[at + W_SERIAL] = udp ? packetIndex : packetIndex | IP_TUNNEL_SERIAL;
+        w[at + W_SERIAL] = udp ? p.packetIndex : p.packetIndex | IP_TUNNEL_SERIAL;
         w[at + W_FLAGS] = 0;
         return instance;
     }
@@ -311,12 +311,6 @@ public final class TunnelRegistry
     public void listener(final Listener listener)
     {
         this.listener = listener;
-    }
-
-    /** Instances numbered. */
-    public int count()
-    {
-        return count;
     }
 
     /** Tunnels met after {@link #MAX_INSTANCES}, whose connections name no parent. */

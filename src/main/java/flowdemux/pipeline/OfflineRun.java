@@ -256,6 +256,7 @@ public final class OfflineRun
             stats.addLinkTypes(reader.linkTypes());
             fragments.finish();
             tunnels.finish();
+            stats.tunnelsUnnumbered = tunnels.overflow();
             if (tap != null)
             {
                 trackInlineBatch();

@@ -280,6 +280,7 @@ public final class JsonReport implements ReportFormat
         }
         g.writeNumberField("undecodable_inside", undecodableInside);
         g.writeNumberField("too_deep", s.tooDeep);
+        g.writeNumberField("unnumbered", s.tunnelsUnnumbered);
         g.writeEndObject();
         g.writeObjectFieldStart("protocols");
         g.writeNumberField("ipv4", s.ipv4Packets);

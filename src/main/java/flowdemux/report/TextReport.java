@@ -179,6 +179,11 @@ public final class TextReport implements ReportFormat
             out.printf(Locale.ROOT, "  inside but not decoded: %s; tunnels deeper than 4 not looked into: %s%n",
                 Formats.count(undecodable), Formats.count(s.tooDeep));
         }
+        if (s.tunnelsUnnumbered > 0)
+        {
+            out.printf(Locale.ROOT, "  tunnels past the 16,777,215 a read numbers (their connections name no parent): "
+                + "%s%n", Formats.count(s.tunnelsUnnumbered));
+        }
         out.println();
     }
 
