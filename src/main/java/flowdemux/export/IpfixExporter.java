@@ -188,7 +188,9 @@ public final class IpfixExporter implements Consumer<FlowRecord>, AutoCloseable
         final byte[] state = IpfixRecords.ascii(r.connState);
         final byte[] history = IpfixRecords.ascii(r.history);
         final byte[] uid = IpfixRecords.ascii(r.uid());
-        final int length = IpfixRecords.recordLength(state, history, uid);
+        final byte[] tunnelType = IpfixRecords.tunnelType(r);
+        final byte[] tunnelParents = IpfixRecords.tunnelParents(r);
+        final int length = IpfixRecords.recordLength(state, history, uid, tunnelType, tunnelParents);
         final int template = IpfixRecords.templateOf(r);
         if (pending > 0 && message.position() + length + (template == setTemplate ? 0 : 4) > mtu)
         {
@@ -205,7 +207,7 @@ public final class IpfixExporter implements Consumer<FlowRecord>, AutoCloseable
             setTemplate = template;
             message.putShort((short)template).putShort((short)0);
         }
-        records.writeRecord(message, r, counts, state, history, uid);
+        records.writeRecord(message, r, counts, state, history, uid, tunnelType, tunnelParents);
         pending++;
     }
 

@@ -1,7 +1,9 @@
 package flowdemux.export;
 
+import flowdemux.decode.Tunnel;
 import flowdemux.flow.EndReason;
 import flowdemux.flow.FlowRecord;
+import flowdemux.util.AsciiLine;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * IPFIX (RFC 7011) templates and data records of connections, as biflows (RFC 5103): forward is originator to
  * responder. Four templates: IPv4 and IPv6 with ports (TCP, UDP, other), and ICMP for each with its type and code.
- * Besides the standard elements, Zeek's view of the connection goes in enterprise elements of {@link #pen}.
+ * Besides the standard elements, Zeek's view of the connection goes in enterprise elements of {@link #pen}, with
+ * the tunnels around it (tunnel_parents, the immediate tunnel's type and identifier; a VXLAN segment also as IANA's
+ * layer2SegmentId).
  * Writes into the caller's buffer; allocates nothing but the bytes of a history or uid string.
  */
 final class IpfixRecords
@@ -43,6 +47,9 @@ final class IpfixRecords
     static final int FLOW_START_NANOSECONDS = 156;
     static final int FLOW_END_NANOSECONDS = 157;
     static final int BIFLOW_DIRECTION = 239;
+    /** The overlay segment: the encapsulation in the top byte (1 VXLAN, 2 NVGRE), its segment id below; 0 none. */
+    static final int LAYER2_SEGMENT_ID = 351;
+    static final long SEGMENT_VXLAN = 1L << 56;
 
     // flowdemux's elements (under the settable PEN).
     static final int CONN_STATE = 1;
@@ -53,6 +60,12 @@ final class IpfixRecords
     static final int RTT_SYN_SYNACK_NANOS = 6;
     static final int RTT_SYNACK_ACK_NANOS = 7;
     static final int UID = 8;
+    /** Zeek's tunnel_parents: the uids of the tunnels around the connection, comma-separated; empty for none. */
+    static final int TUNNEL_PARENTS = 9;
+    /** The immediate tunnel's type as tunnel.log names it (Tunnel::VXLAN ...); empty for none. */
+    static final int TUNNEL_TYPE = 10;
+    /** The immediate tunnel's identifier (VNI, TEID, GRE key, ERSPAN session); all ones for none. */
+    static final int TUNNEL_ID = 11;
 
     // flowEndReason values (IANA).
     static final int IDLE_TIMEOUT = 1;
@@ -121,6 +134,10 @@ final class IpfixRecords
         f.add(new int[] {CONN_STATE, VARIABLE, pen});
         f.add(new int[] {HISTORY, VARIABLE, pen});
         f.add(new int[] {UID, VARIABLE, pen});
+        f.add(new int[] {LAYER2_SEGMENT_ID, 8, 0});
+        f.add(new int[] {TUNNEL_ID, 8, pen});
+        f.add(new int[] {TUNNEL_TYPE, VARIABLE, pen});
+        f.add(new int[] {TUNNEL_PARENTS, VARIABLE, pen});
         return f.toArray(new int[0][]);
     }
 
@@ -162,7 +179,7 @@ final class IpfixRecords
      * @param octets  {forward octets, forward packets, reverse octets, reverse packets} to send (deltas)
      */
     void writeRecord(final ByteBuffer out, final FlowRecord r, final long[] counts, final byte[] connState,
-        final byte[] history, final byte[] uid)
+        final byte[] history, final byte[] uid, final byte[] tunnelType, final byte[] tunnelParents)
     {
         final int template = templateOf(r);
         final boolean v4 = template == TEMPLATE_IPV4 || template == TEMPLATE_ICMPV4;
@@ -200,13 +217,37 @@ final class IpfixRecords
         putVariable(out, connState);
         putVariable(out, history);
         putVariable(out, uid);
+        final boolean vxlan = r.tunnelType == Tunnel.VXLAN && r.tunnelId >= 0;
+        out.putLong(vxlan ? SEGMENT_VXLAN | r.tunnelId & 0xff_ffffL : 0);
+        out.putLong(r.tunnelType == Tunnel.NONE || r.tunnelId < 0 ? UNKNOWN : r.tunnelId);
+        putVariable(out, tunnelType);
+        putVariable(out, tunnelParents);
+    }
+
+    /** tunnel.log's name of the connection's immediate tunnel, nothing for none. */
+    static byte[] tunnelType(final FlowRecord r)
+    {
+        return r.tunnelType == Tunnel.NONE ? new byte[0] : ascii(Tunnel.zeekName(r.tunnelType));
+    }
+
+    /** The uids of the connection's tunnel parents, comma-separated, nothing for none. */
+    static byte[] tunnelParents(final FlowRecord r)
+    {
+        if (r.tunnelParentCount == 0)
+        {
+            return new byte[0];
+        }
+        final AsciiLine line = new AsciiLine(64);
+        r.appendTunnelParents(line);
+        return ascii(line.toString());
     }
 
     /** The most bytes {@link #writeRecord} writes for a connection with these strings. */
-    static int recordLength(final byte[] connState, final byte[] history, final byte[] uid)
+    static int recordLength(final byte[] connState, final byte[] history, final byte[] uid, final byte[] tunnelType,
+        final byte[] tunnelParents)
     {
         return 16 + 16 + 4 + 1 + 2 + 32 + 32 + 2 + 40 + variableLength(connState) + variableLength(history)
-            + variableLength(uid);
+            + variableLength(uid) + 16 + variableLength(tunnelType) + variableLength(tunnelParents);
     }
 
     static byte[] ascii(final String s)

@@ -210,28 +210,169 @@ class IpfixTsharkTest
         }
     }
 
+    @Test
+    void theTunnelsAroundAConnectionTravelWithItsRecord(@TempDir final Path tmp) throws Exception
+    {
+        final String tshark = Tools.require("tshark", "tshark");
+        final List<String> inputs = List.of(Corpus.root().resolve("zeek/vxlan.pcap").toString(),
+            Corpus.root().resolve("zeek-tunnels/gtp-inner-ipv6.pcap").toString(),
+            Corpus.root().resolve("zeek-tunnels/gre-sample.pcap").toString(),
+            Corpus.root().resolve("zeek-tunnels/geneve.pcap").toString());
+        final List<byte[]> messages = new ArrayList<>();
+        final List<String> args = new ArrayList<>(List.of("read"));
+        args.addAll(inputs);
+        try (DatagramSocket collector = new DatagramSocket(0, InetAddress.getByName("127.0.0.1")))
+        {
+            collector.setSoTimeout(1000);
+            args.addAll(List.of("--ipfix", "127.0.0.1:" + collector.getLocalPort(), "--format", "jsonl", "-o",
+                tmp.resolve("conns.jsonl").toString()));
+            final Cli read = Cli.run(args.toArray(new String[0]));
+            assertEquals(0, read.exitCode, read.err);
+            while (true)
+            {
+                final DatagramPacket p = new DatagramPacket(new byte[65_535], 65_535);
+                try
+                {
+                    collector.receive(p);
+                }
+                catch (SocketTimeoutException e)
+                {
+                    break;
+                }
+                messages.add(java.util.Arrays.copyOf(p.getData(), p.getLength()));
+            }
+        }
+        // What JSON lines say of each connection's tunnels: uid -> {parents, type, id}.
+        final com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        final Map<String, List<String>> expected = new HashMap<>();
+        int inside = 0;
+        for (final String line : Files.readAllLines(tmp.resolve("conns.jsonl")))
+        {
+            final com.fasterxml.jackson.databind.JsonNode c = json.readTree(line);
+            final List<String> parents = new ArrayList<>();
+            c.path("tunnel_parents").forEach(u -> parents.add(u.asText()));
+            final com.fasterxml.jackson.databind.JsonNode t = c.path("tunnel");
+            final String type = t.isMissingNode() ? "" : "Tunnel::" + t.path("type").asText().toUpperCase(
+                java.util.Locale.ROOT).replace("GTPV1", "GTPv1");
+            final long id = t.path("id").isNumber() ? t.path("id").asLong() : -1;
+            final long segment = "Tunnel::VXLAN".equals(type) && id >= 0 ? 1L << 56 | id : 0;
+            expected.put(c.path("uid").asText(), List.of(String.join(",", parents), type, Long.toString(id),
+                Long.toString(segment)));
+            inside += parents.isEmpty() ? 0 : 1;
+        }
+        assertTrue(inside >= 6, "connections inside tunnels: " + inside);
+
+        final Path pcap = tmp.resolve("ipfix.pcap");
+        try (OutputStream os = Files.newOutputStream(pcap))
+        {
+            final PcapWriter w = new PcapWriter(os, 1, false);
+            long t = 1_700_000_000_000_000_000L;
+            for (final byte[] m : messages)
+            {
+                final byte[] frame = udpFrame(m);
+                w.writeCaptured(t, frame, 0, frame.length, frame.length);
+                t += 1_000_000;
+            }
+            w.close();
+        }
+        final Process p = new ProcessBuilder(tshark, "-r", pcap.toString(), "-d", "udp.port==" + PORT + ",cflow", "-V")
+            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(!out.contains("Malformed") && !out.contains("Expert Info"), "no malformed field, no warning");
+        final java.util.regex.Pattern entry = java.util.regex.Pattern.compile(
+            "Enterprise Private entry: \\(Example Enterprise Number for Documentation Use\\) Type (\\d+): Value "
+            + "\\(hex bytes\\): ([0-9a-f ]*)");
+        // tshark names IANA's layer2SegmentId, one a record, in the order of the messages; the strings are walked
+        // here (-V shortens long byte strings and -T fields leaves out empty ones).
+        final Process fields = new ProcessBuilder(tshark, "-r", pcap.toString(), "-d", "udp.port==" + PORT + ",cflow",
+            "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;", "-e", "cflow.layer2_segment_id")
+            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final String table = new String(fields.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(fields.waitFor(60, TimeUnit.SECONDS));
+        final List<String> segments = new ArrayList<>();
+        for (final String frame : table.split("\n"))
+        {
+            segments.addAll(List.of(frame.split(";")));
+        }
+        final Map<String, List<String>> decoded = new HashMap<>();
+        for (final byte[] message : messages)
+        {
+            final ByteBuffer m = ByteBuffer.wrap(message);
+            for (int at = 16; at < m.limit(); )
+            {
+                final int set = m.getShort(at) & 0xffff;
+                final int length = m.getShort(at + 2) & 0xffff;
+                if (set >= 256)
+                {
+                    for (int r = at + 4; r < at + length; )
+                    {
+                        final List<String> strings = new ArrayList<>();
+                        r = readStrings(m, r + fixedLength(set), 3, strings);
+                        final long tunnelId = m.getLong(r + 8);
+                        r = readStrings(m, r + 16, 2, strings);
+                        decoded.put(strings.get(2), List.of(strings.get(4), strings.get(3),
+                            Long.toString(tunnelId), segments.get(decoded.size())));
+                    }
+                }
+                at += length;
+            }
+        }
+        assertEquals(segments.size(), decoded.size(), "tshark's records are the records walked");
+        System.out.printf("tshark: %d records, %d inside tunnels%n", decoded.size(), inside);
+        assertEquals(expected, decoded, "tunnel_parents, tunnel type, tunnel id and VXLAN segment of every record");
+    }
+
     /** Counts records in a data set by walking their fields (the variable-length strings at the end). */
     private static int recordsIn(final ByteBuffer m, final int from, final int to, final int template)
     {
-        final int fixed = switch (template)
+        final int fixed = fixedLength(template);
+        int n = 0;
+        for (int at = from; at < to; n++)
+        {
+            at += fixed;
+            at = skipStrings(m, at, 3) + 16;
+            at = skipStrings(m, at, 2);
+            assertTrue(at <= to, "record inside its set");
+        }
+        return n;
+    }
+
+    /** The bytes of a record before its first string. */
+    private static int fixedLength(final int template)
+    {
+        return switch (template)
         {
             case 256 -> 4 + 4 + 2 + 2;
             case 257 -> 16 + 16 + 2 + 2;
             case 258 -> 4 + 4 + 2;
             default -> 16 + 16 + 2;
         } + 1 + 2 + 8 * 4 + 8 * 4 + 2 + 8 * 5;
-        int n = 0;
-        for (int at = from; at < to; n++)
+    }
+
+    private static int readStrings(final ByteBuffer m, final int from, final int strings, final List<String> into)
+    {
+        int at = from;
+        for (int s = 0; s < strings; s++)
         {
-            at += fixed;
-            for (int s = 0; s < 3; s++)
-            {
-                final int len = m.get(at) & 0xff;
-                at += len < 255 ? 1 + len : 3 + (m.getShort(at + 1) & 0xffff);
-            }
-            assertTrue(at <= to, "record inside its set");
+            final int len = m.get(at) & 0xff;
+            final int n = len < 255 ? len : m.getShort(at + 1) & 0xffff;
+            at += len < 255 ? 1 : 3;
+            into.add(new String(m.array(), at, n, StandardCharsets.US_ASCII));
+            at += n;
         }
-        return n;
+        return at;
+    }
+
+    private static int skipStrings(final ByteBuffer m, final int from, final int strings)
+    {
+        int at = from;
+        for (int s = 0; s < strings; s++)
+        {
+            final int len = m.get(at) & 0xff;
+            at += len < 255 ? 1 + len : 3 + (m.getShort(at + 1) & 0xffff);
+        }
+        return at;
     }
 
     /** uid -> {conn_state, history, missed_bytes}. */
