@@ -38,10 +38,16 @@ public final class FlowFlags
     /** SSH or FTP was recognised: Zeek's analyzer_inactivity_timeouts give the connection --long-timeout. */
     public static final long LONG_INACTIVITY = 1L << 49;
     /**
-     * The tunnel instance of the connection's first packet inside a tunnel, when it is below 2^14 (else 0): the
-     * packets after it that came in the same tunnel need not look in the flow table's map of tunnel parents.
+     * The connection's tunnel parents (FlowTable.tunnelParent): 0 for none, the instance of its only one when that is
+     * below {@link #TUNNELS_FULL}, else where the flow table's map of parents holds them; the packets that need not
+     * change them (most) read nothing else.
      */
     public static final int TUNNEL_SHIFT = 50;
+    public static final long TUNNEL_BITS = 0x3FFFL << TUNNEL_SHIFT;
+    /** Two parents, in the map: a connection keeps no third, so its later packets change nothing. */
+    public static final int TUNNELS_FULL = 0x3FFE;
+    /** One parent, in the map (its instance does not fit here). */
+    public static final int TUNNELS_IN_MAP = 0x3FFF;
 
     // META
     /** Once-only history bits per direction: orig at bits 0-15, resp at 16-31 (one bit per History code). */

@@ -216,7 +216,7 @@ public final class FlowRecord implements Cloneable
         tunnelParentCount = 0;
         tunnelType = 0;
         tunnelId = -1;
-        final long parents = table.tunnelParents(flow);
+        final long parents = table.tunnelParents(flow, flags);
         if (parents != 0 && table.tunnels != null)
         {
             final TunnelRegistry tunnels = table.tunnels;

@@ -201,25 +201,52 @@ public final class FlowTable
         size--;
     }
 
-    /** Notes that {@code flow} had a packet inside tunnel {@code instance} (a third one is not kept). */
-    void tunnelParent(final int flow, final int instance)
+    /**
+     * Notes that {@code flow} (its slot {@code f}) had a packet inside tunnel {@code instance} (a third one is not
+     * kept). The first parent lives in the slot's flags, a map entry is made only for a second (or a first too large
+     * for the flags), and a connection with two is marked full so that none of its later packets looks further.
+     */
+    void tunnelParent(final FlowSlot f, final int flow, final int instance)
     {
-        final long had = tunnelParents.get(flow);
-        final int first = (int)had;
-        if (first == 0)
+        if (tunnelParentKnown(f.flags(), instance))
         {
-            tunnelParents.put(flow, instance & 0xFFFF_FFFFL);
+            return;
         }
-        else if (first != instance && (int)(had >>> 32) == 0)
+        final int held = (int)(f.flags() >>> FlowFlags.TUNNEL_SHIFT);
+        if (held == 0)
         {
-            tunnelParents.put(flow, had | (long)instance << 32);
+            if (instance < FlowFlags.TUNNELS_FULL)
+            {
+                f.setFlags((long)instance << FlowFlags.TUNNEL_SHIFT);
+            }
+            else
+            {
+                tunnelParents.put(flow, instance & 0xFFFF_FFFFL);
+                f.setFlags((long)FlowFlags.TUNNELS_IN_MAP << FlowFlags.TUNNEL_SHIFT);
+            }
+            return;
+        }
+        final long had = held == FlowFlags.TUNNELS_IN_MAP ? tunnelParents.get(flow) : held;
+        if ((int)had != instance)
+        {
+            tunnelParents.put(flow, (had & 0xFFFF_FFFFL) | (long)instance << 32);
+            f.clearFlags(FlowFlags.TUNNEL_BITS);
+            f.setFlags((long)FlowFlags.TUNNELS_FULL << FlowFlags.TUNNEL_SHIFT);
         }
     }
 
-    /** The tunnel instances of {@code flow} (low and high 32 bits; 0 for none). */
-    long tunnelParents(final int flow)
+    /** Whether a packet in tunnel {@code instance} changes nothing of the tunnel parents these flags describe. */
+    static boolean tunnelParentKnown(final long flags, final int instance)
     {
-        return tunnelParents.isEmpty() ? 0 : tunnelParents.get(flow);
+        final int held = (int)(flags >>> FlowFlags.TUNNEL_SHIFT);
+        return held == FlowFlags.TUNNELS_FULL || (held == instance && instance < FlowFlags.TUNNELS_FULL);
+    }
+
+    /** The tunnel instances of {@code flow} with these flags (low and high 32 bits; 0 for none). */
+    long tunnelParents(final int flow, final long flags)
+    {
+        final int held = (int)(flags >>> FlowFlags.TUNNEL_SHIFT);
+        return held < FlowFlags.TUNNELS_FULL ? held : tunnelParents.get(flow);
     }
 
     /** The registry the read numbers its tunnels in (the reader's), for the records to name their tunnels. */

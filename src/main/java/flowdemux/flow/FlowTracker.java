@@ -193,13 +193,9 @@ public final class FlowTracker
         }
         boolean orig = srcIsA == f.origIsA();
         final int tunnel = p.tunnelInstance;
-        if (tunnel != 0 && (f.flags() >>> FlowFlags.TUNNEL_SHIFT) != tunnel)
+        if (tunnel != 0 && !FlowTable.tunnelParentKnown(f.flags(), tunnel))
         {
-            table.tunnelParent(flow, tunnel);
-            if ((f.flags() >>> FlowFlags.TUNNEL_SHIFT) == 0 && tunnel < 1 << (64 - FlowFlags.TUNNEL_SHIFT))
-            {
-                f.setFlags((long)tunnel << FlowFlags.TUNNEL_SHIFT);
-            }
+            table.tunnelParent(f, flow, tunnel);
         }
         if (p.carries != 0 && protocol == DecodedPacket.PROTO_UDP)
         {

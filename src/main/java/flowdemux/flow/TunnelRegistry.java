@@ -56,21 +56,23 @@ public final class TunnelRegistry
     private static final int W_ID = 5;
     private static final int W_PARENT = 6;
     private static final int W_SERIAL = 7;
-    private static final int W_FLAGS = 9;
-    private static final int WORDS = 10;
-    private static final long OPEN = 1;
+    private static final int WORDS = 8;
 
     /**
      * Open addressing from the canonical key to the instance now live for it: per slot the key (four address
-     * words, ports and protocol, parent), the instance's last packet time and a spare word, one cache line, so that
-     * the lookup each packet of a tunnel costs touches one line.
+     * words, ports and protocol, parent), the instance's last packet time and whether tunnel.log has been told of it
+     * (1 once discovered, 0 before and after it closes), one cache line: what each packet of a tunnel costs is
+     * the lookup of that line, nothing more.
      */
     private static final int STRIDE = 8;
     private static final int K_LAST = 6;
+    private static final int K_OPEN = 7;
     private long[] keys = new long[STRIDE * 64];
     private int[] slots = new int[64];
     private int used;
     private int count;
+    /** The key offset of the tunnel {@link #enter} returned last: {@link #carried} follows it for that tunnel. */
+    private int lastKey;
     private final long udpInactivity;
     private final flowdemux.ports.LikelyServerPorts serverPorts;
     private Listener listener;
@@ -114,6 +116,7 @@ public final class TunnelRegistry
             if (keys[k] == aHi && keys[k + 1] == aLo && keys[k + 2] == bHi && keys[k + 3] == bLo && keys[k + 4] == rest
                 && keys[k + 5] == parent)
             {
+                lastKey = k;
                 return touch(slots[i], k, i, p, now, udp);
             }
             i = (i + 1) & (slots.length - 1);
@@ -131,7 +134,9 @@ public final class TunnelRegistry
         keys[k + 4] = rest;
         keys[k + 5] = parent;
         keys[k + K_LAST] = p.timestampNanos;
+        keys[k + K_OPEN] = 0;
         slots[i] = instance;
+        lastKey = k;
         if (++used * 2 > slots.length)
         {
             grow();
@@ -149,7 +154,7 @@ public final class TunnelRegistry
             if (last + udpInactivity <= now)
             {
                 // The outer connection has ended (the flow stage ends it at this packet too): a new one begins.
-                close(instance, last + udpInactivity, CLOSE);
+                close(k, instance, last + udpInactivity, CLOSE);
                 final int next = create(p, true);
                 slots[slot] = next;
                 keys[k + K_LAST] = p.timestampNanos;
@@ -158,7 +163,7 @@ public final class TunnelRegistry
         }
         else if (last + EXPIRATION_INTERVAL <= now)
         {
-            close(instance, last + EXPIRATION_INTERVAL, EXPIRE);
+            close(k, instance, last + EXPIRATION_INTERVAL, EXPIRE);
             if (last + IP_TUNNEL_TIMEOUT <= now)
             {
                 final int next = create(p, false);
@@ -201,14 +206,14 @@ public final class TunnelRegistry
         w[at + W_ID] = p.carriedId;
         w[at + W_PARENT] = p.tunnelInstance;
         w[at + W_SERIAL] = udp ? p.packetIndex : p.packetIndex | IP_TUNNEL_SERIAL;
-        w[at + W_FLAGS] = 0;
         return instance;
     }
 
     /**
      * A packet inside {@code instance} was decoded into a connection: the first since the tunnel was found (or came
      * back after expiring) makes it discovered, as Zeek's tunnel framework registers a tunnel from the connections
-     * inside it (a tunnel that carried only ARP is never in tunnel.log).
+     * inside it (a tunnel that carried only ARP is never in tunnel.log). {@code instance} is the one {@link #enter}
+     * returned last, whose key line that call has just read.
      */
     public void carried(final int instance, final long timestampNanos)
     {
@@ -216,22 +221,32 @@ public final class TunnelRegistry
         {
             return;
         }
-        final long[] w = page(instance);
-        final int o = offset(instance);
-        if ((w[o + W_FLAGS] & OPEN) == 0)
+        final int k = slots[lastKey / STRIDE] == instance ? lastKey : keyOf(instance);
+        if (keys[k + K_OPEN] == 0)
         {
-            w[o + W_FLAGS] |= OPEN;
+            keys[k + K_OPEN] = 1;
             listener.tunnel(timestampNanos, this, instance, DISCOVER);
         }
     }
 
-    private void close(final int instance, final long at, final String action)
+    /** The key offset of a live instance, by a walk of the table: for a caller out of {@link #carried}'s order. */
+    private int keyOf(final int instance)
     {
-        final long[] w = page(instance);
-        final int o = offset(instance);
-        if ((w[o + W_FLAGS] & OPEN) != 0)
+        for (int i = 0; i < slots.length; i++)
         {
-            w[o + W_FLAGS] &= ~OPEN;
+            if (slots[i] == instance)
+            {
+                return STRIDE * i;
+            }
+        }
+        throw new IllegalStateException("tunnel " + instance + " is not live");
+    }
+
+    private void close(final int k, final int instance, final long at, final String action)
+    {
+        if (keys[k + K_OPEN] != 0)
+        {
+            keys[k + K_OPEN] = 0;
             listener.tunnel(at, this, instance, action);
         }
     }
@@ -252,7 +267,8 @@ public final class TunnelRegistry
         java.util.Arrays.sort(live, 0, n);
         for (int j = 0; j < n; j++)
         {
-            close((int)(live[j] >>> 32), keys[STRIDE * (int)live[j] + K_LAST], CLOSE);
+            final int k = STRIDE * (int)live[j];
+            close(k, (int)(live[j] >>> 32), keys[k + K_LAST], CLOSE);
         }
     }
 
@@ -262,6 +278,7 @@ public final class TunnelRegistry
         final int[] oldSlots = slots;
         keys = new long[oldKeys.length * 2];
         slots = new int[oldSlots.length * 2];
+        int movedLast = 0;
         for (int i = 0; i < oldSlots.length; i++)
         {
             if (oldSlots[i] != 0)
@@ -276,8 +293,13 @@ public final class TunnelRegistry
                 }
                 System.arraycopy(oldKeys, k, keys, STRIDE * j, STRIDE);
                 slots[j] = oldSlots[i];
+                if (k == lastKey)
+                {
+                    movedLast = STRIDE * j;
+                }
             }
         }
+        lastKey = movedLast;
     }
 
     private static long hash(final long aHi, final long aLo, final long bHi, final long bLo, final long rest,

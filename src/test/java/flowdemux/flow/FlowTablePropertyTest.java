@@ -1,5 +1,6 @@
 package flowdemux.flow;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -118,6 +119,62 @@ class FlowTablePropertyTest
             assertEquals(i, new FlowSlot().wrap(table, flow).serial());
         }
         assertEquals(n, table.size());
+    }
+
+    /**
+     * Tunnel parents against a model (the first two distinct instances in the order their packets came): instances
+     * small enough for the flags and too large for them, one, two and more per connection, a slot used again after
+     * its connection ended.
+     */
+    @Test
+    void tunnelParentsAreTheFirstTwoTunnelsEachConnectionCameIn()
+    {
+        final FlowTable table = new FlowTable(1000, (t, f, r) -> assertTrue(r != EndReason.EVICTED, "no eviction"));
+        final Random random = new Random(7);
+        for (int round = 0; round < 3; round++)
+        {
+            final List<Integer> flows = new ArrayList<>();
+            final List<List<Integer>> model = new ArrayList<>();
+            for (int i = 0; i < 500; i++)
+            {
+                final Key k = new Key(0, random.nextLong(), 0, random.nextLong(), FlowKeys.portsProto(i, 80, 17));
+                final int flow = table.insert(k.aHi, k.aLo, k.bHi, k.bLo, k.portsProto, k.hash());
+                new FlowSlot().wrap(table, flow).flags(0);
+                flows.add(flow);
+                model.add(new ArrayList<>());
+            }
+            for (int n = 0; n < 5000; n++)
+            {
+                final int c = random.nextInt(flows.size());
+                // Around the flags' limit (0x3FFE) as often as far below it.
+                final int instance = random.nextBoolean() ? 1 + random.nextInt(4)
+                    : FlowFlags.TUNNELS_FULL - 2 + random.nextInt(5);
+                final FlowSlot f = new FlowSlot().wrap(table, flows.get(c));
+                table.tunnelParent(f, flows.get(c), instance);
+                final List<Integer> m = model.get(c);
+                if (m.size() < 2 && !m.contains(instance))
+                {
+                    m.add(instance);
+                }
+            }
+            for (int c = 0; c < flows.size(); c++)
+            {
+                final long flags = new FlowSlot().wrap(table, flows.get(c)).flags();
+                final long parents = table.tunnelParents(flows.get(c), flags);
+                final List<Integer> got = new ArrayList<>();
+                if ((int)parents != 0)
+                {
+                    got.add((int)parents);
+                }
+                if ((int)(parents >>> 32) != 0)
+                {
+                    got.add((int)(parents >>> 32));
+                }
+                assertEquals(model.get(c), got, "parents of connection " + c + " in round " + round);
+                table.end(flows.get(c), EndReason.TIMEOUT);
+            }
+            assertEquals(0, table.size());
+        }
     }
 
     private static Key randomKey(final Random r, final boolean v6)
