@@ -21,7 +21,7 @@ import java.io.IOException;
 /**
  * Coverage-guided fuzz targets (Jazzer). A normal test run replays the seeds and every regression input kept under
  * src/test/resources/flowdemux/fuzz/FuzzTargetsInputs/; {@code JAZZER_FUZZ=1} fuzzes (.ci/run gives pcapReader,
- * pcapngReader, decoders, services and readPath 20 s each). Nothing may escape but the documented input error, every target
+ * pcapngReader, decoders, tunnels, services and readPath 20 s each). Nothing may escape but the documented input error, every target
  * must end, and each checks what must hold for any input (readAll, checkDecoded, readPath). Two regressions found
  * by these checks are kept: an ICMP header cut short whose payload offset lay past the packet, and timestamps going
  * backwards that made a negative duration.
@@ -198,6 +198,89 @@ public class FuzzTargets
     public void ipv6(final byte[] datagram)
     {
         decodeAs(LinkType.IPV6, datagram);
+    }
+
+    /** Where the tunnels target puts the fuzzed bytes: after IPv4 with these protocols, or UDP to these ports. */
+    private static final int[] TUNNEL_PORTS = {flowdemux.decode.Tunnel.VXLAN_PORT, flowdemux.decode.Tunnel.GENEVE_PORT,
+        flowdemux.decode.Tunnel.GTPV1_U_PORT, flowdemux.decode.Tunnel.TEREDO_PORT, flowdemux.decode.Tunnel.AYIYA_PORT,
+        flowdemux.decode.Tunnel.GRE_UDP_PORT, 8472};
+    private static final int[] TUNNEL_PROTOCOLS = {47, 4, 41};
+
+    /**
+     * The decode chain through tunnels: the fuzzed bytes follow an outer Ethernet, IPv4 and (for the UDP tunnels) UDP
+     * header that lead to a tunnel analyzer, so that the fuzzer spends its time inside VXLAN, Geneve, GTP, Teredo,
+     * AYIYA, GRE (ERSPAN, PPTP) and IP in IP rather than finding their ports. Every layer down the chain must satisfy
+     * what a decoded packet satisfies, stay inside the frame, and the chain must end by Zeek's max_depth. Then the
+     * same frames, several to a capture, go through the whole read path with its accounting checks.
+     */
+    @FuzzTest(maxDuration = "20s")
+    public void tunnels(final FuzzedDataProvider data)
+    {
+        final int frames = data.consumeInt(1, 3);
+        final java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        file.writeBytes(PCAP_HEADER);
+        final flowdemux.decode.ChecksumMode[] modes = flowdemux.decode.ChecksumMode.values();
+        for (int n = 0; n < frames && data.remainingBytes() > 0; n++)
+        {
+            final boolean udp = data.consumeBoolean();
+            final int port = TUNNEL_PORTS[data.consumeInt(0, TUNNEL_PORTS.length - 1)];
+            final int protocol = TUNNEL_PROTOCOLS[data.consumeInt(0, TUNNEL_PROTOCOLS.length - 1)];
+            final int srcPort = data.consumeInt(0, 65535);
+            final byte[] inner = data.consumeBytes(n == frames - 1 ? Integer.MAX_VALUE : data.consumeInt(0, 1600));
+            final byte[] frame = outerFrame(udp, protocol, srcPort, port, inner);
+            final PacketRecord r = new PacketRecord();
+            r.set(frame, 0, frame.length, frame.length);
+            r.linkType = LinkType.ETHERNET;
+            final PacketDecoder decoder = new PacketDecoder(modes[Math.floorMod(inner.length, modes.length)]);
+            DropReason reason = decoder.decode(r);
+            int layers = 0;
+            while (reason == DropReason.NONE)
+            {
+                checkDecoded(r, decoder, reason);
+                final flowdemux.decode.DecodedPacket p = decoder.packet();
+                check(p.depth == layers && p.depth <= flowdemux.decode.Tunnel.MAX_DEPTH, "depth " + p.depth
+                    + " at layer " + layers);
+                reason = decoder.decapsulate();
+                layers++;
+                if (reason != null && reason != DropReason.NONE)
+                {
+                    check(decoder.packet().depth == layers, "a failed layer keeps its depth");
+                }
+            }
+            final java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            header.putInt(1_700_000_000 + n).putInt(0).putInt(frame.length).putInt(frame.length);
+            file.writeBytes(header.array());
+            file.writeBytes(frame);
+        }
+        readPath(file.toByteArray());
+    }
+
+    /** Ethernet, IPv4 (its header checksum right) and, for a UDP tunnel, UDP without a checksum, before {@code inner}. */
+    private static byte[] outerFrame(final boolean udp, final int protocol, final int srcPort, final int dstPort,
+        final byte[] inner)
+    {
+        final int ipLength = Math.min(65_535, 20 + (udp ? 8 : 0) + inner.length);
+        final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(14 + 20 + (udp ? 8 : 0) + inner.length);
+        b.put(new byte[] {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6}).putShort((short)0x0800);
+        b.put((byte)0x45).put((byte)0).putShort((short)ipLength).putInt(0).put((byte)64)
+            .put((byte)(udp ? 17 : protocol)).putShort((short)0).putInt(0x0A000001).putInt(0x0A000002);
+        long sum = 0;
+        for (int i = 14; i < 34; i += 2)
+        {
+            sum += b.getShort(i) & 0xFFFF;
+        }
+        while ((sum >>> 16) != 0)
+        {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        b.putShort(24, (short)~sum);
+        if (udp)
+        {
+            b.putShort((short)srcPort).putShort((short)dstPort).putShort((short)Math.min(65_535, 8 + inner.length))
+                .putShort((short)0);
+        }
+        b.put(inner);
+        return b.array();
     }
 
     /**
