@@ -19,6 +19,8 @@ final class LinkLayer
     static final int ETHERTYPE_PPPOE = 0x8864;
     static final int ETHERTYPE_VNTAG = 0x8926;
     static final int ETHERTYPE_PBB = 0x88E7;
+    static final int ETHERTYPE_FABRICPATH = 0x8903;
+    static final int FABRICPATH_HEADER = 16;
     static final int ETHER_HEADER = 14;
     static final int VLAN_TAG = 4;
     static final int MAX_VLAN_TAGS = 8;
@@ -95,6 +97,17 @@ final class LinkLayer
         }
         int p = start + 12;
         int type = Bytes.u16(b, p);
+        if (type == ETHERTYPE_FABRICPATH)
+        {
+            // Cisco FabricPath: its outer MACs, type and FTag/TTL (16 bytes) before the frame it carries, skipped as
+            // Zeek's Ethernet analyzer does.
+            if (length <= FABRICPATH_HEADER + ETHER_HEADER)
+            {
+                return -DropReason.TRUNCATED_LINK.ordinal();
+            }
+            p += FABRICPATH_HEADER;
+            type = Bytes.u16(b, p);
+        }
         int tags = 0;
         while (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ || type == ETHERTYPE_QINQ_OLD
             || type == ETHERTYPE_VNTAG || type == ETHERTYPE_PBB)

@@ -9,7 +9,7 @@ import java.io.ByteArrayOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The link layers Zeek reads beyond Ethernet and VLANs: VN-Tag, 802.1ah, MPLS, PPPoE and PPP, each crafted. */
+/** The link layers Zeek reads beyond Ethernet and VLANs: VN-Tag, 802.1ah, FabricPath, MPLS, PPPoE and PPP, each crafted. */
 class LinkLayersTest
 {
     private static final byte[] UDP = new PacketBuilder().udp(PacketBuilder.ipv4("10.0.0.1"), 5353,
@@ -59,6 +59,11 @@ class LinkLayersTest
         assertEquals(3, vlanOf(ethernet(0x81, 0x00, 0x00, 0x03, 0x88, 0x47, 0x00, 0x01, 0x01, 0x40)),
             "MPLS in a VLAN");
         assertEquals(-1, vlanOf(ethernet(0x88, 0x64, 0x11, 0x00, 0x12, 0x34, 0x00, 0x30, 0x00, 0x21)), "PPPoE");
+        // Cisco FabricPath: its type and FTag/TTL after the outer MACs, then the frame's own MACs and type.
+        assertEquals(-1, vlanOf(ethernet(0x89, 0x03, 0x00, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x00)),
+            "FabricPath");
+        assertEquals(9, vlanOf(ethernet(0x89, 0x03, 0x00, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x81, 0x00,
+            0x00, 0x09, 0x08, 0x00)), "a VLAN inside FabricPath");
         final byte[] ip = java.util.Arrays.copyOfRange(UDP, 14, UDP.length);
         for (final byte[] header : new byte[][] {{(byte)0xFF, 0x03, 0x00, 0x21}, {0x00, 0x21}, {0x21}})
         {
@@ -76,6 +81,9 @@ class LinkLayersTest
         final PacketRecord vntag = ethernet(0x89, 0x26, 0x80, 0x01);
         vntag.capturedLength = 16;
         assertEquals(DropReason.TRUNCATED_LINK, d.decode(vntag));
+        final PacketRecord fabricPath = ethernet(0x89, 0x03, 0x00, 0x01, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0x08, 0x00);
+        fabricPath.capturedLength = 30;
+        assertEquals(DropReason.TRUNCATED_LINK, d.decode(fabricPath), "FabricPath without a whole frame inside");
         assertEquals(DropReason.NOT_IP, d.decode(record(new byte[] {(byte)0xFF, 0x03, (byte)0xC0, 0x21, 1}, LinkType.PPP)),
             "LCP");
         assertEquals(DropReason.UNSUPPORTED_ENCAPSULATION, d.decode(ethernet(0x88, 0x47, 0x00, 0x01, 0x01, 0x40, 0x00,
