@@ -5,7 +5,7 @@ import flowdemux.flow.EndReason;
 import flowdemux.flow.FlowSink;
 import flowdemux.flow.FlowSlot;
 import flowdemux.flow.FlowTable;
-import flowdemux.flow.StreamReassembler;
+import flowdemux.reassembly.StreamReassembler;
 import flowdemux.pipeline.PacketTap;
 import flowdemux.source.PacketRecord;
 

@@ -1,4 +1,4 @@
-package flowdemux.flow;
+package flowdemux.reassembly;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package flowdemux.flow;
+package flowdemux.reassembly;
 
 /**
  * One direction of a TCP connection put back in sequence order, as Zeek's reassembler does: bytes at an offset
