@@ -244,7 +244,13 @@ public final class FlowRecord implements Cloneable
     /** Field A or B of what detection kept (untrusted bytes, one char each), or null. */
     public String noteText(final boolean a)
     {
-        return noteKind() == ServiceNotes.NONE ? null : ServiceNotes.text(note, a);
+        return noteText(a ? 0 : 1);
+    }
+
+    /** Field {@code field} (0-3, ServiceNotes.fieldNames) of what detection kept, or null. */
+    public String noteText(final int field)
+    {
+        return noteKind() == ServiceNotes.NONE ? null : ServiceNotes.text(note, field);
     }
 
     public static FlowRecord of(final FlowTable table, final int flow, final EndReason endReason)

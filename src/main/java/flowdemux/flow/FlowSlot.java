@@ -563,9 +563,10 @@ public final class FlowSlot
 
     /** Hands a packet's first payload bytes to service detection, over this slot's two longs of its state. */
     public boolean inspect(final ServiceInspector inspector, final boolean fromA, final boolean orig,
-        final boolean tcp, final byte[] bytes, final int offset, final int length, final int payloadLength)
+        final boolean tcp, final long seq, final byte[] bytes, final int offset, final int length,
+        final int payloadLength)
     {
-        return inspector.inspect(s, b + SERVICE, b + SERVICE_HINTS, fromA, orig, tcp, bytes, offset, length,
+        return inspector.inspect(s, b + SERVICE, b + SERVICE_HINTS, fromA, orig, tcp, seq, bytes, offset, length,
             payloadLength);
     }
 

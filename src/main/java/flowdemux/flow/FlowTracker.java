@@ -301,8 +301,8 @@ public final class FlowTracker
             f.serviceState(ServiceInspector.synSeen(f.serviceState()));
         }
         if (p.inspectLength > 0 && (tcp || p.protocol == DecodedPacket.PROTO_UDP)
-            && f.inspect(inspector, fromA, orig, tcp, p.inspectBytes, p.inspectOffset,
-                Math.min(p.inspectLength, config.serviceBytes), p.payloadLength))
+            && f.inspect(inspector, fromA, orig, tcp, p.seq, p.inspectBytes, p.inspectOffset, p.inspectLength,
+                p.payloadLength))
         {
             f.setFlags(FlowFlags.SERVICE_DONE);
         }

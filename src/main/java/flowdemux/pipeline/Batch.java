@@ -34,18 +34,26 @@ final class Batch
     {
         if (prefix > 0 && payloads == null)
         {
-            payloads = new byte[SIZE * prefix];
+            // Room for a whole ClientHello beyond the prefix of every packet (service.Continuations).
+            payloads = new byte[SIZE * prefix + flowdemux.service.Continuations.MAX_BYTES];
         }
         // The payload bytes go into the batch's arena (the reader's buffer is reused before a worker gets to them),
-        // one packet's after another, so that the copies stay in few cache lines.
+        // one packet's after another, so that the copies stay in few cache lines. What the reader chose to keep
+        // fits: it hands on a batch that has no room for it (fits) first.
         final int room = payloads == null ? 0 : payloads.length - payloadsUsed;
-        final int n = Math.min(Math.min(p.inspectLength, prefix), room);
+        final int n = Math.min(p.inspectLength, room);
         if (n > 0)
         {
             System.arraycopy(p.inspectBytes, p.inspectOffset, payloads, payloadsUsed, n);
         }
         PackedPackets.pack(p, payloadsUsed, n, packets, count++);
         payloadsUsed += n;
+    }
+
+    /** Whether {@link #add} has room for all of the packet's kept payload bytes. */
+    boolean fits(final DecodedPacket p)
+    {
+        return payloads == null || payloadsUsed + p.inspectLength <= payloads.length;
     }
 
     /** Empty again, for the reader to fill. */

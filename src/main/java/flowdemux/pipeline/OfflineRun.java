@@ -60,6 +60,8 @@ public final class OfflineRun
     private final int serviceBytes;
     /** FTP's announced data connections, on the reader because it sees the control and data connections in order. */
     private final FtpExpectations ftpData = new FtpExpectations();
+    /** The TCP directions whose next segments continue a message detection reads whole (a ClientHello). */
+    private final flowdemux.service.Continuations continuations = new flowdemux.service.Continuations();
     private BpfFilter recordFilter;
     /** Told where each record went (split, extract, follow), or null. */
     private PacketTap tap;
@@ -318,9 +320,12 @@ public final class OfflineRun
         if (serviceBytes > 0 && packet.inspectLength > 0)
         {
             // The bytes detection gets, the same whoever tracks the packet (see ServicePrefix).
-            packet.inspectLength = ServicePrefix.wanted(packet.inspectBytes, packet.inspectOffset,
-                packet.inspectLength, packet.protocol == DecodedPacket.PROTO_TCP, packet.payloadLength,
-                serviceBytes);
+            final boolean tcp = packet.protocol == DecodedPacket.PROTO_TCP;
+            final int wanted = ServicePrefix.wanted(packet.inspectBytes, packet.inspectOffset, packet.inspectLength,
+                tcp, packet.payloadLength, serviceBytes);
+            packet.inspectLength = tcp ? continuations.wanted(packet.srcHi, packet.srcLo, packet.srcPort,
+                packet.dstHi, packet.dstLo, packet.dstPort, packet.seq, packet.inspectBytes, packet.inspectOffset,
+                packet.inspectLength, wanted) : wanted;
         }
         if (serviceBytes > 0 && packet.protocol == DecodedPacket.PROTO_TCP)
         {
@@ -331,6 +336,10 @@ public final class OfflineRun
             if (tapOffsets != null && packet.frames == 1 && inline.lookaheadPays())
             {
                 FlowKeys.key(packet);
+                if (!inlineBatch.fits(packet))
+                {
+                    trackInlineBatch();
+                }
                 tapOffsets[inlineBatch.count] = record.fileOffset;
                 inlineBatch.add(packet, serviceBytes);
                 if (inlineBatch.count == Batch.SIZE)
@@ -357,6 +366,10 @@ public final class OfflineRun
             {
                 // A large table: gather a batch, so that its lookups are looked ahead as a worker's are.
                 FlowKeys.key(packet);
+                if (!inlineBatch.fits(packet))
+                {
+                    trackInlineBatch();
+                }
                 inlineBatch.add(packet, serviceBytes);
                 if (inlineBatch.count == Batch.SIZE)
                 {
@@ -372,6 +385,11 @@ public final class OfflineRun
         }
         final int w = FlowKeys.worker(packet, workers.length);
         Batch batch = filling[w];
+        if (batch != null && !batch.fits(packet))
+        {
+            publish(workers[w], batch);
+            batch = null;
+        }
         if (batch == null)
         {
             batch = acquire(workers[w]);

@@ -115,7 +115,7 @@ public final class JsonLines implements ReportFormat, RecordLine
         sb.append(",\"end\":\"").append(f.endReason.name().toLowerCase(Locale.ROOT)).append("\"}");
     }
 
-    /** What detection kept, as "service_detail": {"server_name": ..., "alpn": ...}, escaped; nothing if none. */
+    /** What detection kept, as "service_detail": {"server_name": ..., "alpn": ..., "ja4": ...}, escaped; nothing if none. */
     private static void appendNote(final AsciiLine sb, final FlowRecord f)
     {
         final int kind = f.noteKind();
@@ -126,9 +126,9 @@ public final class JsonLines implements ReportFormat, RecordLine
         final String[] names = flowdemux.service.ServiceNotes.fieldNames(kind);
         boolean first = true;
         sb.append(",\"service_detail\":{");
-        for (int i = 0; i < 2; i++)
+        for (int i = 0; i < flowdemux.service.ServiceNotes.FIELDS; i++)
         {
-            final String value = f.noteText(i == 0);
+            final String value = f.noteText(i);
             if (names[i] != null && value != null)
             {
                 sb.append(first ? "\"" : ",\"").append(names[i]).append("\":\"");

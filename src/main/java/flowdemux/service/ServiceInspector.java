@@ -32,7 +32,18 @@ public final class ServiceInspector
         | ServiceId.bit(ServiceId.POP3) | ServiceId.bit(ServiceId.IMAP) | ServiceId.bit(ServiceId.IRC)
         | ServiceId.bit(ServiceId.POSTGRESQL) | ServiceId.bit(ServiceId.HTTP);
 
+    /** ClientHellos put together at once, at most (each holds 32 KiB); one more keeps its first segment's names. */
+    static final int MAX_ASSEMBLIES = 256;
+
     private final ServiceNotes notes = new ServiceNotes();
+    private final ClientHello hello = new ClientHello();
+    /** The hellos being put together, by the note slot of their connection. */
+    private final org.agrona.collections.Int2ObjectHashMap<HelloAssembly> assembling =
+        new org.agrona.collections.Int2ObjectHashMap<>();
+    private final HelloAssembly[] spare = new HelloAssembly[MAX_ASSEMBLIES];
+    private int spareCount;
+    private int assemblies;
+    private long helloNotFollowed;
 
     public ServiceNotes notes()
     {
@@ -67,8 +78,15 @@ public final class ServiceInspector
         final int note = note(state);
         if (note >= 0)
         {
+            endAssembly(note);
             notes.free(note);
         }
+    }
+
+    /** ClientHellos that could not be put together because {@link #MAX_ASSEMBLIES} were at once. */
+    public long helloNotFollowed()
+    {
+        return helloNotFollowed;
     }
 
     /**
@@ -77,13 +95,35 @@ public final class ServiceInspector
      * connection is decided and no later packet needs a look.
      */
     public boolean inspect(final long[] s, final int state, final int hints, final boolean fromA, final boolean orig,
-        final boolean tcp, final byte[] b, final int o, final int n, final int length)
+        final boolean tcp, final long seq, final byte[] b, final int o, final int n, final int length)
     {
         long st = s[state];
+        final int held = note(st);
+        final HelloAssembly rest = tcp && held >= 0 && !assembling.isEmpty() ? assembling.get(held) : null;
+        if (rest != null && rest.fromA == fromA)
+        {
+            // The rest of a ClientHello: nothing else reads it; detection decides once it is whole.
+            rest.segment(seq, b, o, n);
+            finishHello(rest, held);
+            return false;
+        }
         if (tcp && (st & SYN_SEEN) == 0)
         {
-            // Picked up mid-stream: Zeek does not analyse it, and there is no message start to trust.
-            return true;
+            // Picked up mid-stream: Zeek does not analyse it, and there is no message start to trust, unless the
+            // first payload is a ClientHello, which starts a stream: its names and fingerprints are kept (the
+            // service is not named, as in Zeek).
+            if (held < 0 && rest == null && n >= 9 && b[o] == 0x16 && b[o + 1] == 3 && b[o + 5] == 1)
+            {
+                st = withNote(st, ServiceNotes.TLS);
+                s[state] = st;
+                final int note = note(st);
+                if (note >= 0)
+                {
+                    clientHello(note, fromA, seq, b, o, n);
+                    return !assembling.containsKey(note);
+                }
+            }
+            return rest == null;
         }
         final int shift = COUNT_SHIFT + (fromA ? 0 : 4);
         final int count = (int)(st >>> shift) & 0xF;
@@ -99,7 +139,7 @@ public final class ServiceInspector
             final int h = Signatures.tcpHints(b, o, n, length);
             if (h != 0)
             {
-                st = keep(st, h, orig, b, o, n);
+                st = keep(st, h, orig, fromA, seq, b, o, n);
                 final long all = s[hints] | ((long)h & 0xFFFF_FFFFL) << (fromA ? 0 : 32);
                 s[hints] = all;
                 final int a = (int)all;
@@ -131,6 +171,10 @@ public final class ServiceInspector
         }
         st = (st & ~(long)SERVICES_MASK) | services;
         s[state] = st;
+        if (tcp && !assembling.isEmpty() && note(st) >= 0 && assembling.containsKey(note(st)))
+        {
+            return false; // not decided before the client's hello is whole
+        }
         if ((services & ~UPGRADABLE) != 0 || (!tcp && services != 0))
         {
             return true;
@@ -148,15 +192,17 @@ public final class ServiceInspector
     }
 
     /** Keeps what this direction's bytes say about the peer, by the hints they gave. */
-    private long keep(long st, final int h, final boolean orig, final byte[] b, final int o, final int n)
+    private long keep(long st, final int h, final boolean orig, final boolean fromA, final long seq, final byte[] b,
+        final int o, final int n)
     {
         if ((h & Signatures.client(Signatures.P_SSL)) != 0 && b[o] == 0x16)
         {
             st = replaceNote(st, ServiceNotes.TLS);
             final int note = note(st);
-            if (note >= 0 && notes.kind(note) == ServiceNotes.TLS && notes.length(note, true) == 0)
+            if (note >= 0 && notes.kind(note) == ServiceNotes.TLS && notes.length(note, 2) == 0
+                && !assembling.containsKey(note))
             {
-                Tls.clientHello(b, o, n, notes, note);
+                clientHello(note, fromA, seq, b, o, n);
             }
         }
         else if ((h & Signatures.client(Signatures.P_HTTP)) != 0)
@@ -201,6 +247,91 @@ public final class ServiceInspector
             }
         }
         return st;
+    }
+
+    /**
+     * A ClientHello's first segment {@code b[o, o + n)}: read at once when it is whole, else its names kept from what
+     * this segment holds and the rest put together from the segments that follow.
+     */
+    private void clientHello(final int note, final boolean fromA, final long seq, final byte[] b, final int o,
+        final int n)
+    {
+        if (n >= 9 && b[o + 5] == 1)
+        {
+            final int message = 4 + ((b[o + 6] & 0xFF) << 16 | flowdemux.util.Bytes.u16(b, o + 7));
+            if (message <= flowdemux.util.Bytes.u16(b, o + 3) && 5 + message <= n)
+            {
+                if (hello.parse(b, o + 5, message))
+                {
+                    keepHello(note);
+                }
+                return;
+            }
+        }
+        Tls.clientHello(b, o, n, notes, note);
+        final HelloAssembly a = takeAssembly();
+        if (a == null)
+        {
+            helloNotFollowed++;
+            return;
+        }
+        a.fromA = fromA;
+        a.start(seq, b, o, n);
+        assembling.put(note, a);
+        finishHello(a, note);
+    }
+
+    /** Reads the hello once it is whole, and lets the assembly go once it is read or cannot be. */
+    private void finishHello(final HelloAssembly a, final int note)
+    {
+        final int state = a.state();
+        if (state == 0)
+        {
+            return;
+        }
+        if (state > 0 && hello.parse(a.message, 0, a.messageLength))
+        {
+            keepHello(note);
+        }
+        endAssembly(note);
+    }
+
+    private final byte[] fingerprint = new byte[ServiceNotes.C_MAX];
+
+    /** The parsed hello's names and fingerprints into the connection's note. */
+    private void keepHello(final int note)
+    {
+        hello.keepNames(notes, note);
+        notes.set(note, 2, fingerprint, 0, hello.ja4('t', fingerprint, 0));
+        hello.ja3(fingerprint, 0);
+        notes.set(note, 3, fingerprint, 0, 32);
+    }
+
+    private HelloAssembly takeAssembly()
+    {
+        if (spareCount > 0)
+        {
+            return spare[--spareCount];
+        }
+        if (assemblies < MAX_ASSEMBLIES)
+        {
+            assemblies++;
+            return new HelloAssembly();
+        }
+        return null;
+    }
+
+    private void endAssembly(final int note)
+    {
+        if (assembling.isEmpty())
+        {
+            return;
+        }
+        final HelloAssembly a = assembling.remove(note);
+        if (a != null)
+        {
+            spare[spareCount++] = a;
+        }
     }
 
     /** The state with a note slot of this kind, unless it has one already (or none is left). */

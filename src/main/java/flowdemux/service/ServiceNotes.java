@@ -8,7 +8,7 @@ package flowdemux.service;
 public final class ServiceNotes
 {
     public static final int NONE = 0;
-    /** A: server name (SNI), B: ALPN protocols. */
+    /** A: server name (SNI), B: ALPN protocols, C: the ClientHello's JA4, D: its JA3. */
     public static final int TLS = 1;
     /** A: Host header, B: User-Agent. */
     public static final int HTTP = 2;
@@ -19,14 +19,22 @@ public final class ServiceNotes
     /** A: the server's first line (FTP, SMTP, POP3, IMAP, IRC, MySQL version). */
     public static final int GREETING = 5;
 
-    /** Layout of a slot: kind, length of A, A, length of B, B. */
-    public static final int SLOT = 160;
+    /** Layout of a slot: kind, then each field's length and bytes: A, B, C, D. */
+    public static final int SLOT = 256;
     public static final int A_MAX = 94;
     public static final int B_MAX = 63;
+    /** Room for a JA4 (36 characters) and a JA3 (32 hex digits). */
+    public static final int C_MAX = 40;
+    public static final int D_MAX = 32;
+    public static final int FIELDS = 4;
     private static final int A_LEN = 1;
     private static final int A_AT = 2;
     private static final int B_LEN = A_AT + A_MAX;
     private static final int B_AT = B_LEN + 1;
+    private static final int C_LEN = B_AT + B_MAX;
+    private static final int D_LEN = C_LEN + 1 + C_MAX;
+    private static final int[] LEN_AT = {A_LEN, B_LEN, C_LEN, D_LEN};
+    private static final int[] MAX = {A_MAX, B_MAX, C_MAX, D_MAX};
     /** Slot numbers are kept in 24 bits of the flow's detection state (plus one, 0 meaning none). */
     public static final int MAX_SLOTS = (1 << 24) - 2;
 
@@ -59,6 +67,8 @@ public final class ServiceNotes
         arena[at] = (byte)kind;
         arena[at + A_LEN] = 0;
         arena[at + B_LEN] = 0;
+        arena[at + C_LEN] = 0;
+        arena[at + D_LEN] = 0;
         return slot;
     }
 
@@ -106,6 +116,20 @@ public final class ServiceNotes
         return arena[slot * SLOT + (a ? A_LEN : B_LEN)] & 0xFF;
     }
 
+    /** Sets field {@code field} (0-3: A-D) to at most its size of {@code src[from, to)}. */
+    public void set(final int slot, final int field, final byte[] src, final int from, final int to)
+    {
+        final int at = slot * SLOT + LEN_AT[field];
+        final int n = Math.max(0, Math.min(to - from, MAX[field]));
+        System.arraycopy(src, from, arena, at + 1, n);
+        arena[at] = (byte)n;
+    }
+
+    public int length(final int slot, final int field)
+    {
+        return arena[slot * SLOT + LEN_AT[field]] & 0xFF;
+    }
+
     /** Copies a whole slot into {@code to} (a record's own {@link #SLOT} bytes). */
     public void copy(final int slot, final byte[] to)
     {
@@ -121,28 +145,34 @@ public final class ServiceNotes
     /** Field A or B of a copied slot ({@link #copy}), as text: one char per byte, escaped by whoever prints it. */
     public static String text(final byte[] slot, final boolean a)
     {
-        final int at = a ? A_LEN : B_LEN;
+        return text(slot, a ? 0 : 1);
+    }
+
+    /** Field {@code field} (0-3: A-D) of a copied slot, as text, or null when empty. */
+    public static String text(final byte[] slot, final int field)
+    {
+        final int at = LEN_AT[field];
         final int n = slot[at] & 0xFF;
         return n == 0 ? null : new String(slot, at + 1, n, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
-    /** The names of fields A and B of a kind, as the reports print them (B null when the kind has none). */
+    /** The names of fields A-D of a kind, as the reports print them (null for a field the kind has not). */
     public static String[] fieldNames(final int kind)
     {
         switch (kind)
         {
             case TLS:
-                return new String[] {"server_name", "alpn"};
+                return new String[] {"server_name", "alpn", "ja4", "ja3"};
             case HTTP:
-                return new String[] {"host", "user_agent"};
+                return new String[] {"host", "user_agent", null, null};
             case SSH:
-                return new String[] {"server_banner", "client_banner"};
+                return new String[] {"server_banner", "client_banner", null, null};
             case DNS:
-                return new String[] {"query", null};
+                return new String[] {"query", null, null, null};
             case GREETING:
-                return new String[] {"greeting", null};
+                return new String[] {"greeting", null, null, null};
             default:
-                return new String[] {null, null};
+                return new String[] {null, null, null, null};
         }
     }
 

@@ -303,6 +303,8 @@ public class FuzzTargets
         t[0] = s[0];
         u[0] = s[0];
         final boolean tcp = data.consumeBoolean();
+        final flowdemux.service.Continuations continuations = new flowdemux.service.Continuations();
+        final long[] seq = {1000, 900_000};
         boolean comparable = true;
         int packets = 0;
         while (data.remainingBytes() > 2 && packets++ < 24)
@@ -313,15 +315,23 @@ public class FuzzTargets
             final byte[] poisoned = new byte[payload.length + 2 * pad];
             java.util.Arrays.fill(poisoned, (byte)'S');
             System.arraycopy(payload, 0, poisoned, pad, payload.length);
-            final boolean done = inspector.inspect(s, 0, 1, fromA, fromA, tcp, payload, 0, payload.length,
+            final long at = seq[fromA ? 0 : 1];
+            seq[fromA ? 0 : 1] += payload.length;
+            final boolean done = inspector.inspect(s, 0, 1, fromA, fromA, tcp, at, payload, 0, payload.length,
                 payload.length);
-            final boolean doneTwin = twin.inspect(t, 0, 1, fromA, fromA, tcp, poisoned, pad, payload.length,
+            final boolean doneTwin = twin.inspect(t, 0, 1, fromA, fromA, tcp, at, poisoned, pad, payload.length,
                 payload.length);
             check(s[0] == t[0] && s[1] == t[1] && done == doneTwin, "detection read outside its bytes");
-            // The reader hands on only the bytes ServicePrefix asks for: the decisions must be the same on them.
-            final int wanted = flowdemux.service.ServicePrefix.wanted(payload, 0, payload.length, tcp, payload.length,
+            // The reader hands on only the bytes ServicePrefix (and, for TCP, Continuations) asks for: the decisions
+            // must be the same on them.
+            int wanted = flowdemux.service.ServicePrefix.wanted(payload, 0, payload.length, tcp, payload.length,
                 flowdemux.service.ServiceInspector.DEFAULT_BYTES);
-            final boolean doneCut = cut.inspect(u, 0, 1, fromA, fromA, tcp, payload, 0, wanted, payload.length);
+            if (tcp)
+            {
+                wanted = continuations.wanted(0, fromA ? 1 : 2, 1, 0, fromA ? 2 : 1, 2, at, payload, 0,
+                    payload.length, wanted);
+            }
+            final boolean doneCut = cut.inspect(u, 0, 1, fromA, fromA, tcp, at, payload, 0, wanted, payload.length);
             // Compared while every payload so far fit in the default bytes (beyond them s saw more than a read would).
             comparable &= payload.length <= flowdemux.service.ServiceInspector.DEFAULT_BYTES;
             check(!comparable || (flowdemux.service.ServiceInspector.services(u[0])

@@ -1,0 +1,164 @@
+package flowdemux.service;
+
+import flowdemux.util.Bytes;
+import flowdemux.util.Hashing;
+
+/**
+ * On the reader: the TCP directions whose next segments detection needs whole, because a message it reads whole
+ * (a TLS ClientHello, for its JA4) began in a segment that did not hold all of it. The reader copies only a short
+ * prefix of most segments ({@link ServicePrefix}); a segment that continues such a message is copied as far as the
+ * message goes (by sequence number, so that retransmissions and segments out of order are copied too). Directions
+ * are told apart by a hash of their addresses and ports: a collision only copies some
+ * other segment's bytes too, which detection decides the same on. Bounded: when {@link #CAPACITY} messages are
+ * pending, one more is not followed (counted), and a message whose rest never came is forgotten after
+ * {@link #STALE_AFTER} payload segments.
+ */
+public final class Continuations
+{
+    /** The most bytes of one message followed (a ClientHello with a post-quantum key share is about 1.8 KB). */
+    public static final int MAX_BYTES = 16_384;
+    static final int CAPACITY = 1024;
+    static final long STALE_AFTER = 1 << 20;
+    private static final int HANDSHAKE = 0x16;
+    private static final int CLIENT_HELLO = 1;
+    private static final int RECORD_HEADER = 5;
+    private static final int MAX_RECORD = 16_384;
+
+    private final long[] keys = new long[CAPACITY * 2];
+    /** The sequence number just past the message: segments before it continue it (retransmissions too). */
+    private final long[] endSeq = new long[CAPACITY * 2];
+    private final long[] since = new long[CAPACITY * 2];
+    private int count;
+    private long segments;
+    private long notFollowed;
+
+    /**
+     * How many of a TCP segment's {@code n} captured payload bytes {@code b[o, o + n)} to copy, given that its prefix
+     * rule wanted {@code wanted}: all of a segment that continues a pending message (up to its end), all of one that
+     * starts a ClientHello (which is then followed if it goes on), else {@code wanted}. {@code seq}: the segment's
+     * sequence number.
+     */
+    public int wanted(final long srcHi, final long srcLo, final int srcPort, final long dstHi, final long dstLo,
+        final int dstPort, final long seq, final byte[] b, final int o, final int n, final int wanted)
+    {
+        segments++;
+        if (count > 0)
+        {
+            final int slot = find(key(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort));
+            if (slot >= 0)
+            {
+                final int before = (int)(endSeq[slot] - seq);
+                if (before > 0)
+                {
+                    return Math.max(wanted, Math.min(n, before));
+                }
+                remove(slot); // the sender is past the message
+            }
+        }
+        if (n < RECORD_HEADER + 4 || (b[o] & 0xFF) != HANDSHAKE || (b[o + 5] & 0xFF) != CLIENT_HELLO)
+        {
+            return wanted;
+        }
+        // The handshake message, and a record header for each 16 KiB of it.
+        final int message = 4 + ((b[o + 6] & 0xFF) << 16 | Bytes.u16(b, o + 7));
+        final int whole = Math.min(MAX_BYTES, message + RECORD_HEADER * (1 + message / MAX_RECORD));
+        if (whole > n)
+        {
+            add(key(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort), (seq + whole) & 0xFFFF_FFFFL);
+        }
+        return Math.max(wanted, Math.min(n, whole));
+    }
+
+    /** Messages that began while {@link #CAPACITY} were pending, and so were not followed. */
+    public long notFollowed()
+    {
+        return notFollowed;
+    }
+
+    private static long key(final long srcHi, final long srcLo, final int srcPort, final long dstHi, final long dstLo,
+        final int dstPort)
+    {
+        final long h = Hashing.mix(srcLo * 0x9E3779B97F4A7C15L + dstLo + ((long)srcPort << 16 | dstPort));
+        final long k = Hashing.mix(h ^ srcHi ^ Long.rotateLeft(dstHi, 29));
+        return k == 0 ? 1 : k;
+    }
+
+    private int find(final long key)
+    {
+        final int mask = keys.length - 1;
+        for (int i = (int)key & mask; keys[i] != 0; i = (i + 1) & mask)
+        {
+            if (keys[i] == key)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void add(final long key, final long end)
+    {
+        if (find(key) >= 0)
+        {
+            return;
+        }
+        if (count == CAPACITY)
+        {
+            forgetStale();
+            if (count == CAPACITY)
+            {
+                notFollowed++;
+                return;
+            }
+        }
+        final int mask = keys.length - 1;
+        int i = (int)key & mask;
+        while (keys[i] != 0)
+        {
+            i = (i + 1) & mask;
+        }
+        keys[i] = key;
+        endSeq[i] = end;
+        since[i] = segments;
+        count++;
+    }
+
+    private void forgetStale()
+    {
+        for (int i = 0; i < keys.length; i++)
+        {
+            if (keys[i] != 0 && segments - since[i] > STALE_AFTER)
+            {
+                remove(i);
+                i--; // the slot may hold an entry moved back into it
+            }
+        }
+    }
+
+    /** Backward-shift deletion, so that no tombstone is left. */
+    private void remove(final int slot)
+    {
+        final int mask = keys.length - 1;
+        int hole = slot;
+        int i = slot;
+        while (true)
+        {
+            i = (i + 1) & mask;
+            if (keys[i] == 0)
+            {
+                break;
+            }
+            final int home = (int)keys[i] & mask;
+            final boolean between = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
+            if (!between)
+            {
+                keys[hole] = keys[i];
+                endSeq[hole] = endSeq[i];
+                since[hole] = since[i];
+                hole = i;
+            }
+        }
+        keys[hole] = 0;
+        count--;
+    }
+}

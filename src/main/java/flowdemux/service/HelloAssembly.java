@@ -1,0 +1,107 @@
+package flowdemux.service;
+
+import flowdemux.reassembly.StreamReassembler;
+import flowdemux.util.Bytes;
+
+/**
+ * A client's first TLS handshake message put together from the segments it came in, in sequence order (the same
+ * {@link StreamReassembler} {@code follow} uses: retransmissions count once, a segment that comes early waits),
+ * record headers taken out. One per connection whose ClientHello did not fit its first segment, reused after.
+ */
+final class HelloAssembly implements StreamReassembler.Output
+{
+    /** Client segments after the first that are waited for; then the hello is given up. */
+    static final int MAX_SEGMENTS = 32;
+    private static final int HANDSHAKE = 0x16;
+
+    private final StreamReassembler stream = new StreamReassembler(Continuations.MAX_BYTES, MAX_SEGMENTS, this);
+    /** The stream's first bytes as sent: records, headers included. */
+    private final byte[] records = new byte[Continuations.MAX_BYTES];
+    private int recordsUsed;
+    /** The handshake message, record headers taken out. */
+    final byte[] message = new byte[Continuations.MAX_BYTES];
+    int messageLength;
+    private boolean broken;
+    int segments;
+    /** The side that sent the hello. */
+    boolean fromA;
+
+    void start(final long seq, final byte[] b, final int o, final int n)
+    {
+        stream.reset();
+        recordsUsed = 0;
+        messageLength = 0;
+        broken = false;
+        segments = 0;
+        stream.segment(seq, b, o, n);
+    }
+
+    void segment(final long seq, final byte[] b, final int o, final int n)
+    {
+        segments++;
+        stream.segment(seq, b, o, n);
+    }
+
+    @Override
+    public void data(final long offset, final byte[] bytes, final int from, final int length)
+    {
+        final int n = (int)Math.max(0, Math.min(length, records.length - offset));
+        if (offset == recordsUsed && n > 0)
+        {
+            System.arraycopy(bytes, from, records, recordsUsed, n);
+            recordsUsed += n;
+        }
+    }
+
+    @Override
+    public void gap(final long offset, final long length)
+    {
+        broken = true;
+    }
+
+    /**
+     * 1 when the handshake message is whole ({@link #message}, {@link #messageLength}), 0 while more is to come, -1
+     * when it cannot be (not a handshake record, a gap, longer than is followed).
+     */
+    int state()
+    {
+        if (broken)
+        {
+            return -1;
+        }
+        int at = 0;
+        int m = 0;
+        int need = -1;
+        while (at + 5 <= recordsUsed)
+        {
+            if ((records[at] & 0xFF) != HANDSHAKE)
+            {
+                return -1;
+            }
+            final int length = Bytes.u16(records, at + 3);
+            final int have = Math.min(length, recordsUsed - at - 5);
+            final int copy = Math.min(have, message.length - m);
+            System.arraycopy(records, at + 5, message, m, copy);
+            m += copy;
+            if (need < 0 && m >= 4)
+            {
+                need = 4 + ((message[1] & 0xFF) << 16 | Bytes.u16(message, 2));
+                if (need > message.length)
+                {
+                    return -1;
+                }
+            }
+            if (need >= 0 && m >= need)
+            {
+                messageLength = need;
+                return 1;
+            }
+            if (have < length)
+            {
+                break;
+            }
+            at += 5 + length;
+        }
+        return recordsUsed >= records.length || segments >= MAX_SEGMENTS ? -1 : 0;
+    }
+}

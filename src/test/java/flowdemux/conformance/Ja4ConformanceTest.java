@@ -1,0 +1,221 @@
+package flowdemux.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import flowdemux.Cli;
+import flowdemux.Corpus;
+import flowdemux.Tools;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * JA4 and the server name of every TLS-over-TCP stream in FoxIO's captures ({@code ../shared/corpus/ja4/}), against
+ * both outputs that project keeps for each: its Python tool's ({@code JA4.1}, {@code domain}) and its Rust tool's
+ * ({@code ja4}, {@code tls_server_name}); and JA3 against Wireshark's (tshark's {@code tls.handshake.ja3} of each
+ * stream's first ClientHello). Streams are matched by their 5-tuple. QUIC's streams ({@code q} fingerprints) are
+ * counted and printed: flowdemux does not read QUIC Initials yet.
+ */
+class Ja4ConformanceTest
+{
+    /** Streams compared, pinned so that a capture that stops being read cannot go unnoticed. */
+    private static final int TCP_STREAMS = 135;
+
+    @Test
+    void everyTcpClientHelloHasFoxIosJa4AndServerName(@TempDir final Path tmp) throws IOException
+    {
+        final Map<String, String[]> expected = new TreeMap<>();
+        int quic = 0;
+        final List<Path> captures = new ArrayList<>();
+        try (Stream<Path> files = Files.list(Corpus.root().resolve("ja4")))
+        {
+            files.filter(f -> f.toString().endsWith(".rust.snap")).sorted().forEach(f -> captures.add(
+                f.resolveSibling(f.getFileName().toString().replace(".rust.snap", ""))));
+        }
+        for (final Path capture : captures)
+        {
+            quic += rustStreams(capture, expected);
+            pythonStreams(capture, expected);
+        }
+        final Map<String, String[]> ours = new TreeMap<>();
+        for (final Path capture : captures)
+        {
+            final Path out = tmp.resolve(capture.getFileName() + ".jsonl");
+            final Cli r = Cli.run("read", capture.toString(), "--format", "jsonl", "-o", out.toString());
+            assertEquals(0, r.exitCode, r.err);
+            final ObjectMapper json = new ObjectMapper();
+            for (final String line : Files.readAllLines(out))
+            {
+                final JsonNode c = json.readTree(line);
+                final JsonNode d = c.path("service_detail");
+                if (!"tcp".equals(c.path("proto").asText()) || d.path("ja4").isMissingNode())
+                {
+                    continue;
+                }
+                ours.put(key(capture, c.path("orig_h").asText(), c.path("orig_p").asText(), c.path("resp_h").asText(),
+                    c.path("resp_p").asText()), new String[] {d.path("ja4").asText(), d.path("server_name").asText(""),
+                    d.path("ja3").asText()});
+            }
+        }
+        int agree = 0;
+        final List<String> differ = new ArrayList<>();
+        for (final Map.Entry<String, String[]> e : expected.entrySet())
+        {
+            final String[] o = ours.get(e.getKey());
+            final String[] x = e.getValue();
+            if (o != null && o[0].equals(x[0]) && o[1].equals(x[1]))
+            {
+                agree++;
+            }
+            else
+            {
+                differ.add(e.getKey() + ": FoxIO " + x[0] + " " + x[1] + ", flowdemux "
+                    + (o == null ? "none" : o[0] + " " + o[1]));
+            }
+        }
+        System.out.printf("JA4 (TLS over TCP): %d of %d streams alike (%.1f%%); QUIC streams not read yet: %d%n", agree,
+            expected.size(), 100.0 * agree / Math.max(1, expected.size()), quic);
+        differ.stream().limit(20).forEach(d -> System.out.println("  " + d));
+        assertEquals(TCP_STREAMS, expected.size(), "TCP streams in the corpus");
+        assertEquals(List.of(), differ, "JA4 and server name of every stream");
+
+        // JA3: Wireshark's for each stream's first ClientHello.
+        final String tshark = Tools.require("tshark", "tshark");
+        int ja3 = 0;
+        final List<String> ja3Differ = new ArrayList<>();
+        for (final Path capture : captures)
+        {
+            final Process p = new ProcessBuilder(tshark, "-r", capture.toString(), "-Y", "tls.handshake.type == 1",
+                "-T", "fields", "-E", "occurrence=f", "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport", "-e",
+                "ip.dst", "-e", "ipv6.dst", "-e", "tcp.dstport", "-e", "tls.handshake.ja3")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            try
+            {
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            }
+            catch (InterruptedException e)
+            {
+                throw new IllegalStateException(e);
+            }
+            final Map<String, String> first = new TreeMap<>();
+            for (final String line : out.split("\n"))
+            {
+                final String[] f = line.split("\t", -1);
+                if (f.length < 7 || f[2].isEmpty() || f[6].isEmpty())
+                {
+                    continue; // not TCP (QUIC), or no JA3
+                }
+                first.putIfAbsent(key(capture, f[0].isEmpty() ? f[1] : f[0], f[2], f[3].isEmpty() ? f[4] : f[3],
+                    f[5]), f[6]);
+            }
+            for (final Map.Entry<String, String> e : first.entrySet())
+            {
+                final String[] o = ours.get(e.getKey());
+                if (o != null && o[2].equals(e.getValue()))
+                {
+                    ja3++;
+                }
+                else
+                {
+                    ja3Differ.add(e.getKey() + ": Wireshark " + e.getValue() + ", flowdemux " + (o == null ? "none" : o[2]));
+                }
+            }
+        }
+        System.out.printf("JA3: %d of %d streams alike with Wireshark's%n", ja3, ja3 + ja3Differ.size());
+        ja3Differ.stream().limit(20).forEach(d -> System.out.println("  " + d));
+        assertTrue(ja3 >= TCP_STREAMS, "JA3 compared for every stream: " + ja3);
+        assertEquals(List.of(), ja3Differ, "JA3 of every stream");
+    }
+
+    /** The Rust tool's TCP streams into {@code into} (5-tuple -> {ja4, server name}); returns its QUIC streams. */
+    private static int rustStreams(final Path capture, final Map<String, String[]> into) throws IOException
+    {
+        int quic = 0;
+        final Map<String, String> s = new TreeMap<>();
+        final List<String> lines = new ArrayList<>(Files.readAllLines(Path.of(capture + ".rust.snap")));
+        lines.add("- stream: end");
+        for (final String line : lines)
+        {
+            if (line.startsWith("- stream:"))
+            {
+                if (s.containsKey("ja4"))
+                {
+                    if (s.get("ja4").startsWith("t"))
+                    {
+                        agreeOrAdd(into, key(capture, s.get("src"), s.get("src_port"), s.get("dst"), s.get("dst_port")),
+                            s.get("ja4"), s.getOrDefault("tls_server_name", ""));
+                    }
+                    else
+                    {
+                        quic++;
+                    }
+                }
+                s.clear();
+            }
+            final String t = line.trim().replaceFirst("^- ", "");
+            final int colon = t.indexOf(": ");
+            if (colon > 0)
+            {
+                s.put(t.substring(0, colon), t.substring(colon + 2).replace("\"", ""));
+            }
+        }
+        return quic;
+    }
+
+    /** The Python tool's TCP streams: where both tools name a stream, they must agree (else the test is wrong). */
+    private static void pythonStreams(final Path capture, final Map<String, String[]> into) throws IOException
+    {
+        for (final JsonNode s : new ObjectMapper().readTree(Path.of(capture + ".ja4.json").toFile()))
+        {
+            final String ja4 = s.path("JA4.1").asText("");
+            if (ja4.startsWith("t"))
+            {
+                agreeOrAdd(into, key(capture, s.path("src").asText(), s.path("srcport").asText(), s.path("dst").asText(),
+                    s.path("dstport").asText()), ja4, s.path("domain").asText(""));
+            }
+        }
+    }
+
+    private static void agreeOrAdd(final Map<String, String[]> into, final String key, final String ja4,
+        final String name)
+    {
+        final String[] had = into.putIfAbsent(key, new String[] {ja4, name});
+        if (had != null)
+        {
+            assertEquals(List.of(had[0], had[1]), List.of(ja4, name), "FoxIO's two tools on " + key);
+        }
+    }
+
+    private static String key(final Path capture, final String src, final String srcPort, final String dst,
+        final String dstPort)
+    {
+        return capture.getFileName() + " " + address(src) + " " + srcPort + " " + address(dst) + " " + dstPort;
+    }
+
+    private static String address(final String a)
+    {
+        try
+        {
+            return InetAddress.getByName(a).getHostAddress();
+        }
+        catch (IOException e)
+        {
+            throw new IllegalStateException("not an address: " + a, e);
+        }
+    }
+}
