@@ -23,9 +23,9 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
 
     /** Columns beyond Zeek's, with --zeek-extra. */
     public static final String EXTRA_FIELDS = "\tts_ns\tduration_ns\trtt_syn_synack\trtt_synack_ack\torig_retransmits"
-        + "\tresp_retransmits\torig_mss\tresp_mss\torig_wscale\tresp_wscale\torig_sack\tresp_sack";
+        + "\tresp_retransmits\torig_mss\tresp_mss\torig_wscale\tresp_wscale\torig_sack\tresp_sack\tja4\tja3";
     public static final String EXTRA_TYPES = "\tcount\tcount\tinterval\tinterval\tcount\tcount\tcount\tcount\tcount"
-        + "\tcount\tbool\tbool";
+        + "\tcount\tbool\tbool\tstring\tstring";
 
     private final LocalNets localNets;
     private final boolean extra;
@@ -107,6 +107,11 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
             count(sb, f.origWindowScale);
             count(sb, f.respWindowScale);
             sb.append(f.origSackPermitted ? 'T' : 'F').append('\t').append(f.respSackPermitted ? 'T' : 'F');
+            // The TLS client's fingerprints (hex and ASCII by construction, nothing to escape).
+            final boolean tls = f.noteKind() == flowdemux.service.ServiceNotes.TLS;
+            final String ja4 = tls ? f.noteText(2) : null;
+            final String ja3 = tls ? f.noteText(3) : null;
+            sb.append('\t').append(ja4 == null ? "-" : ja4).append('\t').append(ja3 == null ? "-" : ja3);
         }
     }
 
