@@ -6,9 +6,10 @@ import flowdemux.util.Bytes;
 /**
  * A client's first TLS handshake message put together from the segments it came in, in sequence order (the same
  * {@link StreamReassembler} {@code follow} uses: retransmissions count once, a segment that comes early waits),
- * record headers taken out. One per connection whose ClientHello did not fit its first segment, reused after.
+ * record headers taken out; or from a QUIC connection's CRYPTO frames, by their offsets in the handshake stream
+ * (no records there). One per connection whose ClientHello did not come whole at once, reused after.
  */
-final class HelloAssembly implements StreamReassembler.Output
+final class HelloAssembly implements StreamReassembler.Output, QuicInitial.Crypto
 {
     /** Client segments after the first that are waited for; then the hello is given up. */
     static final int MAX_SEGMENTS = 32;
@@ -22,18 +23,42 @@ final class HelloAssembly implements StreamReassembler.Output
     final byte[] message = new byte[Continuations.MAX_BYTES];
     int messageLength;
     private boolean broken;
+    /** QUIC: the stream is the handshake messages themselves. */
+    private boolean raw;
     int segments;
     /** The side that sent the hello. */
     boolean fromA;
 
     void start(final long seq, final byte[] b, final int o, final int n)
     {
+        reset(false);
+        stream.segment(seq, b, o, n);
+    }
+
+    /** A QUIC connection's CRYPTO stream, from offset 0, fed by {@link #crypto}. */
+    void startCrypto()
+    {
+        reset(true);
+        stream.syn(0xFFFF_FFFFL); // offset 0 is the stream's first byte
+    }
+
+    private void reset(final boolean raw)
+    {
         stream.reset();
         recordsUsed = 0;
         messageLength = 0;
         broken = false;
         segments = 0;
-        stream.segment(seq, b, o, n);
+        this.raw = raw;
+    }
+
+    @Override
+    public void crypto(final long offset, final byte[] bytes, final int from, final int length)
+    {
+        if (offset + length <= records.length)
+        {
+            stream.segment(offset & 0xFFFF_FFFFL, bytes, from, length);
+        }
     }
 
     void segment(final long seq, final byte[] b, final int o, final int n)
@@ -68,6 +93,24 @@ final class HelloAssembly implements StreamReassembler.Output
         if (broken)
         {
             return -1;
+        }
+        if (raw)
+        {
+            if (recordsUsed >= 4)
+            {
+                final int need = 4 + ((records[1] & 0xFF) << 16 | Bytes.u16(records, 2));
+                if (need > message.length)
+                {
+                    return -1;
+                }
+                if (recordsUsed >= need)
+                {
+                    System.arraycopy(records, 0, message, 0, need);
+                    messageLength = need;
+                    return 1;
+                }
+            }
+            return segments >= MAX_SEGMENTS ? -1 : 0;
         }
         int at = 0;
         int m = 0;

@@ -37,6 +37,7 @@ public final class ServiceInspector
 
     private final ServiceNotes notes = new ServiceNotes();
     private final ClientHello hello = new ClientHello();
+    private final QuicInitial quic = new QuicInitial();
     /** The hellos being put together, by the note slot of their connection. */
     private final org.agrona.collections.Int2ObjectHashMap<HelloAssembly> assembling =
         new org.agrona.collections.Int2ObjectHashMap<>();
@@ -99,12 +100,23 @@ public final class ServiceInspector
     {
         long st = s[state];
         final int held = note(st);
-        final HelloAssembly rest = tcp && held >= 0 && !assembling.isEmpty() ? assembling.get(held) : null;
+        final HelloAssembly rest = held >= 0 && !assembling.isEmpty() ? assembling.get(held) : null;
+        if (rest != null && !tcp)
+        {
+            // A QUIC client's next Initial packets: the rest of its ClientHello, in their CRYPTO frames.
+            if (rest.fromA == fromA && QuicInitial.initialVersion(b, o, n))
+            {
+                rest.segments++;
+                quic.open(b, o, n, rest);
+                finishHello(rest, held, 'q');
+            }
+            return !assembling.containsKey(held);
+        }
         if (rest != null && rest.fromA == fromA)
         {
             // The rest of a ClientHello: nothing else reads it; detection decides once it is whole.
             rest.segment(seq, b, o, n);
-            finishHello(rest, held);
+            finishHello(rest, held, 't');
             return false;
         }
         if (tcp && (st & SYN_SEEN) == 0)
@@ -168,10 +180,19 @@ public final class ServiceInspector
                 }
             }
             services |= found;
+            if ((found & ServiceId.bit(ServiceId.QUIC)) != 0 && note(st) < 0 && QuicInitial.initialVersion(b, o, n))
+            {
+                st = withNote(st, ServiceNotes.TLS);
+                final int note = note(st);
+                if (note >= 0)
+                {
+                    quicInitial(note, fromA, b, o, n);
+                }
+            }
         }
         st = (st & ~(long)SERVICES_MASK) | services;
         s[state] = st;
-        if (tcp && !assembling.isEmpty() && note(st) >= 0 && assembling.containsKey(note(st)))
+        if (!assembling.isEmpty() && note(st) >= 0 && assembling.containsKey(note(st)))
         {
             return false; // not decided before the client's hello is whole
         }
@@ -263,7 +284,7 @@ public final class ServiceInspector
             {
                 if (hello.parse(b, o + 5, message))
                 {
-                    keepHello(note);
+                    keepHello(note, 't');
                 }
                 return;
             }
@@ -278,11 +299,31 @@ public final class ServiceInspector
         a.fromA = fromA;
         a.start(seq, b, o, n);
         assembling.put(note, a);
-        finishHello(a, note);
+        finishHello(a, note, 't');
+    }
+
+    /** A QUIC client's first Initial: its CRYPTO frames opened and put together until the ClientHello is whole. */
+    private void quicInitial(final int note, final boolean fromA, final byte[] b, final int o, final int n)
+    {
+        final HelloAssembly a = takeAssembly();
+        if (a == null)
+        {
+            helloNotFollowed++;
+            return;
+        }
+        a.fromA = fromA;
+        a.startCrypto();
+        assembling.put(note, a);
+        if (quic.open(b, o, n, a) == 0)
+        {
+            endAssembly(note); // not an Initial this reader can open
+            return;
+        }
+        finishHello(a, note, 'q');
     }
 
     /** Reads the hello once it is whole, and lets the assembly go once it is read or cannot be. */
-    private void finishHello(final HelloAssembly a, final int note)
+    private void finishHello(final HelloAssembly a, final int note, final char transport)
     {
         final int state = a.state();
         if (state == 0)
@@ -291,7 +332,7 @@ public final class ServiceInspector
         }
         if (state > 0 && hello.parse(a.message, 0, a.messageLength))
         {
-            keepHello(note);
+            keepHello(note, transport);
         }
         endAssembly(note);
     }
@@ -299,10 +340,10 @@ public final class ServiceInspector
     private final byte[] fingerprint = new byte[ServiceNotes.C_MAX];
 
     /** The parsed hello's names and fingerprints into the connection's note. */
-    private void keepHello(final int note)
+    private void keepHello(final int note, final char transport)
     {
         hello.keepNames(notes, note);
-        notes.set(note, 2, fingerprint, 0, hello.ja4('t', fingerprint, 0));
+        notes.set(note, 2, fingerprint, 0, hello.ja4(transport, fingerprint, 0));
         hello.ja3(fingerprint, 0);
         notes.set(note, 3, fingerprint, 0, 32);
     }

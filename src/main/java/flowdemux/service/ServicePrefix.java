@@ -31,6 +31,11 @@ public final class ServicePrefix
         }
         if (!tcp)
         {
+            if (QuicInitial.initialVersion(b, o, n))
+            {
+                // A QUIC Initial is opened whole (its authentication tag is at its end): its ClientHello's JA4.
+                return Math.min(n, Continuations.MAX_BYTES);
+            }
             // Small datagrams whole; a larger one whole if it may be DHCP or DNS (at most 16 questions).
             final boolean more = length <= SMALL_DATAGRAM || b[o] == 1 || b[o] == 2
                 || (b[o + 4] == 0 && (b[o + 5] & 0xFF) <= 16);

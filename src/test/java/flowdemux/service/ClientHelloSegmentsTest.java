@@ -41,7 +41,7 @@ class ClientHelloSegmentsTest
         0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035};
     private static final int[] SIGNATURES = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601};
     private static final int[] GROUPS = {0x4a4a, 0x11ec, 0x001d, 0x0017, 0x0018};
-    private static final String SNI = "www.example.org";
+    static final String SNI = "www.example.org";
 
     /** The extensions in the order sent (shuffled as Chrome does), each {type, data...}. */
     private static List<byte[]> extensions()
@@ -94,7 +94,7 @@ class ClientHelloSegmentsTest
     }
 
     /** The record, and where each extension begins in it. */
-    private static byte[] hello(final List<Integer> boundaries)
+    static byte[] hello(final List<Integer> boundaries)
     {
         final ByteArrayOutputStream body = new ByteArrayOutputStream();
         u16(body, 0x0303);
@@ -127,12 +127,18 @@ class ClientHelloSegmentsTest
         return record.toByteArray();
     }
 
-    private static String expectedJa4() throws Exception
+    static String expectedJa4() throws Exception
+    {
+        return expectedJa4('t');
+    }
+
+    /** JA4 by the specification from the lists the hello was built from; {@code transport} 't' or 'q'. */
+    static String expectedJa4(final char transport) throws Exception
     {
         final List<Integer> types = extensions().stream().map(x -> (x[0] & 0xFF) << 8 | (x[1] & 0xFF))
             .filter(t -> !ClientHello.grease(t)).collect(Collectors.toList());
         final List<Integer> ciphers = Arrays.stream(CIPHERS).filter(c -> !ClientHello.grease(c)).boxed().toList();
-        final String a = "t13d" + String.format("%02d%02d", ciphers.size(), types.size()) + "h2";
+        final String a = transport + "13d" + String.format("%02d%02d", ciphers.size(), types.size()) + "h2";
         final String b = sha12(ciphers.stream().sorted().map(ClientHelloSegmentsTest::hex4)
             .collect(Collectors.joining(",")));
         final String c = sha12(types.stream().filter(t -> t != 0 && t != 0x10).sorted().map(ClientHelloSegmentsTest::hex4)
