@@ -109,6 +109,8 @@ public final class Aggregates
     public final long[] tunnelIpBytes = new long[flowdemux.decode.Tunnel.COUNT];
     /** Connections in which some service was recognised. */
     public long recognisedConnections;
+    /** TLS and QUIC clients by JA4, with the server names they asked for. */
+    public final TlsClients tlsClients = new TlsClients();
 
     /**
      * Counts a connection as it ends; interim records (--active-timeout) are left to the final one. Keeps nothing of
@@ -144,6 +146,14 @@ public final class Aggregates
             for (int s = f.services; s != 0; s &= s - 1)
             {
                 serviceConnections[Integer.numberOfTrailingZeros(s)]++;
+            }
+        }
+        if (f.noteKind() == flowdemux.service.ServiceNotes.TLS)
+        {
+            final String ja4 = f.noteText(2);
+            if (ja4 != null)
+            {
+                tlsClients.add(ja4, f.noteText(0), 1);
             }
         }
         offerTop(f);
@@ -262,6 +272,7 @@ public final class Aggregates
             tunnelIpBytes[i] += other.tunnelIpBytes[i];
         }
         connectionsOverTime.merge(other.connectionsOverTime);
+        tlsClients.merge(other.tlsClients);
         otherServerConnections += other.otherServerConnections;
         flowDurationNanos.add(other.flowDurationNanos);
         bytesPerFlow.add(other.bytesPerFlow);

@@ -37,6 +37,25 @@ final class Escapes
         return sb;
     }
 
+    /** For the text report: bytes outside printable ASCII and backslashes as \\xNN, as Zeek writes them. */
+    static String text(final String s)
+    {
+        final StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++)
+        {
+            final char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7F || c == '\\')
+            {
+                sb.append("\\x").append(HEX[(c >>> 4) & 0xF]).append(HEX[c & 0xF]);
+            }
+            else
+            {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
     /**
      * A CSV field (RFC 4180): bytes outside printable ASCII and backslashes as \xNN, as Zeek writes them; quoted, with
      * quotes doubled, when it holds a comma or a quote.

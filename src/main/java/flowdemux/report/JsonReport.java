@@ -65,6 +65,7 @@ public final class JsonReport implements ReportFormat
         ports(a, g);
         servers(a, g);
         services(a, g);
+        tlsClients(a.tlsClients, g);
         g.writeArrayFieldStart("conn_states");
         for (final Map.Entry<String, Long> e : a.connStates().entrySet())
         {
@@ -379,6 +380,40 @@ public final class JsonReport implements ReportFormat
     }
 
     /** The Services section: connections by service, and server sockets where payload and port are compared. */
+    /** TLS and QUIC clients by JA4, the most frequent first, with the server names they asked for. */
+    private void tlsClients(final TlsClients t, final JsonGenerator g) throws IOException
+    {
+        g.writeObjectFieldStart("tls_clients");
+        g.writeNumberField("connections", t.connections);
+        g.writeNumberField("other_connections", t.otherConnections);
+        g.writeArrayFieldStart("fingerprints");
+        final java.util.List<TlsClients.Client> clients = t.clients();
+        for (final TlsClients.Client c : clients.subList(0, Math.min(maxServers, clients.size())))
+        {
+            g.writeStartObject();
+            g.writeStringField("ja4", c.ja4);
+            g.writeNumberField("connections", c.connections);
+            g.writeNumberField("unnamed", c.unnamed);
+            g.writeNumberField("server_names_total", c.nameCount());
+            g.writeArrayFieldStart("server_names");
+            final java.util.List<Map.Entry<String, Long>> names = c.names();
+            for (final Map.Entry<String, Long> e : names.subList(0, Math.min(TLS_NAMES_LISTED, names.size())))
+            {
+                g.writeStartObject();
+                g.writeStringField("name", e.getKey());
+                g.writeNumberField("connections", e.getValue());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /** Server names listed per JA4 fingerprint (all are counted in server_names_total). */
+    private static final int TLS_NAMES_LISTED = 20;
+
     private void services(final Aggregates a, final JsonGenerator g) throws IOException
     {
         g.writeObjectFieldStart("services");

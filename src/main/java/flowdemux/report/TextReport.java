@@ -296,6 +296,49 @@ public final class TextReport implements ReportFormat
                 : r.status.label, r.sentence());
         }
         out.println();
+        tlsClients(a.tlsClients, out);
+    }
+
+    /** TLS and QUIC clients by JA4: how many connections each kind of client made, and to which server names. */
+    private void tlsClients(final TlsClients t, final PrintWriter out)
+    {
+        if (t.connections == 0)
+        {
+            return;
+        }
+        final java.util.List<TlsClients.Client> clients = t.clients();
+        out.printf(Locale.ROOT, "TLS clients (JA4 of each ClientHello, TCP 't' and QUIC 'q'): %s connection%s, %d "
+            + "fingerprint%s%n", Formats.count(t.connections), t.connections == 1 ? "" : "s", clients.size(),
+            clients.size() == 1 ? "" : "s");
+        int shown = 0;
+        for (final TlsClients.Client c : clients)
+        {
+            if (shown++ == Math.max(top, 1))
+            {
+                out.printf(Locale.ROOT, "  ... %d more fingerprints%n", clients.size() - shown + 1);
+                break;
+            }
+            final StringBuilder names = new StringBuilder();
+            int listed = 0;
+            for (final java.util.Map.Entry<String, Long> e : c.names())
+            {
+                if (listed++ == 3)
+                {
+                    names.append(", ...");
+                    break;
+                }
+                names.append(listed == 1 ? "" : ", ").append(Escapes.text(e.getKey())).append(' ').append(e.getValue());
+            }
+            out.printf(Locale.ROOT, "  %-36s %8s connection%s, %d server name%s%s%n", c.ja4, Formats.count(c.connections),
+                c.connections == 1 ? "" : "s", c.nameCount(), c.nameCount() == 1 ? "" : "s",
+                names.length() == 0 ? "" : ": " + names);
+        }
+        if (t.otherConnections > 0)
+        {
+            out.printf(Locale.ROOT, "  (%s connections of further fingerprints, not told apart)%n",
+                Formats.count(t.otherConnections));
+        }
+        out.println();
     }
 
     private static String portSpan(final int low, final int high)

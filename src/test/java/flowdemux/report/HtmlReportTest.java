@@ -228,6 +228,33 @@ class HtmlReportTest
         assertTrue(between(dom(chromium, plain, ""), "<div id=\"encapsulation-section\"", ">").contains("hidden"));
     }
 
+    @Test
+    void tlsClientsAreGroupedByJa4WithTheServerNamesTheyAskedFor(@TempDir final Path tmp) throws Exception
+    {
+        final String chromium = Tools.require("chromium", "chromium");
+        final Path capture = flowdemux.Corpus.root().resolve("ja4/tls-sni.pcapng");
+        final Path html = tmp.resolve("tls.html");
+        assertEquals(0, Cli.run("read", capture.toString(), "--format", "html", "-o", html.toString()).exitCode);
+        final JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+            Cli.run("read", capture.toString(), "--format", "json").out).path("tls_clients");
+        final String dom = dom(chromium, html, "");
+        assertEquals("", between(dom, "<pre id=\"errors\">", "</pre>"), "script errors");
+        assertFalse(between(dom, "<div id=\"tls-section\"", ">").contains("hidden"), "the section shows");
+        final List<List<String>> rows = rows(dom, "tls");
+        assertEquals(json.path("fingerprints").size(), rows.size(), "a row per fingerprint");
+        for (final JsonNode f : json.path("fingerprints"))
+        {
+            assertTrue(rows.stream().anyMatch(r -> r.get(0).equals(f.path("ja4").asText())
+                && r.get(1).equals(f.path("connections").asText())
+                && r.get(3).startsWith(f.path("server_names").get(0).path("name").asText())), f + " in " + rows);
+        }
+        final Path plain = tmp.resolve("plain.html");
+        assertEquals(0, Cli.run("read", flowdemux.Corpus.root().resolve("zeek/communityid-udp.pcap").toString(),
+            "--format", "html", "-o", plain.toString()).exitCode);
+        assertTrue(between(dom(chromium, plain, ""), "<div id=\"tls-section\"", ">").contains("hidden"),
+            "no TLS client, no section");
+    }
+
     /** The document after the page's scripts ran (and five seconds of virtual time). */
     private static String dom(final String chromium, final Path html, final String hash) throws Exception
     {

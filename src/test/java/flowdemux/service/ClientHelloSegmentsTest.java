@@ -245,6 +245,18 @@ class ClientHelloSegmentsTest
             }
         }
         assertEquals(port - 40_000, rows);
+        // The report groups them: one kind of client, asking for one server name.
+        final Cli report = Cli.run("read", capture.toString(), "--format", "json");
+        assertEquals(0, report.exitCode, report.err);
+        final JsonNode clients = new ObjectMapper().readTree(report.out).path("tls_clients");
+        assertEquals(port - 40_000, clients.path("connections").asInt());
+        assertEquals(1, clients.path("fingerprints").size());
+        final JsonNode c = clients.path("fingerprints").get(0);
+        assertEquals(List.of(ja4, String.valueOf(port - 40_000), SNI, String.valueOf(port - 40_000)), List.of(
+            c.path("ja4").asText(), c.path("connections").asText(), c.path("server_names").get(0).path("name").asText(),
+            c.path("server_names").get(0).path("connections").asText()));
+        final String text = Cli.run("read", capture.toString()).out;
+        assertTrue(text.contains(ja4 + "       " + (port - 40_000) + " connections, 1 server name: " + SNI), text);
     }
 
     private static String sha12(final String s) throws Exception
