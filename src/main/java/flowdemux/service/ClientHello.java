@@ -340,10 +340,16 @@ public final class ClientHello
         {
             throw new IllegalStateException(e);
         }
-        for (int k = 0; k < 16; k++)
+        hex(digest, 16, out, at);
+    }
+
+    /** The first {@code n} bytes of {@code bytes} as lower-case hex digits into {@code out[at, at + 2n)}. */
+    private static void hex(final byte[] bytes, final int n, final byte[] out, final int at)
+    {
+        for (int k = 0; k < n; k++)
         {
-            out[at + 2 * k] = HEX[(digest[k] >>> 4) & 0xF];
-            out[at + 2 * k + 1] = HEX[digest[k] & 0xF];
+            out[at + 2 * k] = HEX[(bytes[k] >>> 4) & 0xF];
+            out[at + 2 * k + 1] = HEX[bytes[k] & 0xF];
         }
     }
 
@@ -493,11 +499,7 @@ public final class ClientHello
         {
             throw new IllegalStateException(e);
         }
-        for (int k = 0; k < 6; k++)
-        {
-            out[at + 2 * k] = HEX[(digest[k] >>> 4) & 0xF];
-            out[at + 2 * k + 1] = HEX[digest[k] & 0xF];
-        }
+        hex(digest, 6, out, at);
         return at + 12;
     }
 }

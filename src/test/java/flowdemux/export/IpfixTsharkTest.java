@@ -82,23 +82,8 @@ class IpfixTsharkTest
         final Map<String, String[]> conns = connLog(Files.readString(tmp.resolve("conn.log")));
         assertTrue(conns.size() > 500, "connections: " + conns.size());
 
-        final Path pcap = tmp.resolve("ipfix.pcap");
-        try (OutputStream os = Files.newOutputStream(pcap))
-        {
-            final PcapWriter w = new PcapWriter(os, 1, false);
-            long t = 1_700_000_000_000_000_000L;
-            for (final byte[] m : messages)
-            {
-                final byte[] frame = udpFrame(m);
-                w.writeCaptured(t, frame, 0, frame.length, frame.length);
-                t += 1_000_000;
-            }
-            w.close();
-        }
-        final Process p = new ProcessBuilder(tshark, "-r", pcap.toString(), "-d", "udp.port==" + PORT + ",cflow", "-V")
-            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        final Path pcap = saved(tmp, messages);
+        final String out = tshark(tshark, pcap, "-V");
         assertTrue(!out.contains("Malformed") && !out.contains("Expert Info"), "no malformed field, no warning");
         final java.util.regex.Pattern entry = java.util.regex.Pattern.compile(
             "Enterprise Private entry: \\(Example Enterprise Number for Documentation Use\\) Type (\\d+): Value "
@@ -262,34 +247,13 @@ class IpfixTsharkTest
         }
         assertTrue(inside >= 6, "connections inside tunnels: " + inside);
 
-        final Path pcap = tmp.resolve("ipfix.pcap");
-        try (OutputStream os = Files.newOutputStream(pcap))
-        {
-            final PcapWriter w = new PcapWriter(os, 1, false);
-            long t = 1_700_000_000_000_000_000L;
-            for (final byte[] m : messages)
-            {
-                final byte[] frame = udpFrame(m);
-                w.writeCaptured(t, frame, 0, frame.length, frame.length);
-                t += 1_000_000;
-            }
-            w.close();
-        }
-        final Process p = new ProcessBuilder(tshark, "-r", pcap.toString(), "-d", "udp.port==" + PORT + ",cflow", "-V")
-            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        final Path pcap = saved(tmp, messages);
+        final String out = tshark(tshark, pcap, "-V");
         assertTrue(!out.contains("Malformed") && !out.contains("Expert Info"), "no malformed field, no warning");
-        final java.util.regex.Pattern entry = java.util.regex.Pattern.compile(
-            "Enterprise Private entry: \\(Example Enterprise Number for Documentation Use\\) Type (\\d+): Value "
-            + "\\(hex bytes\\): ([0-9a-f ]*)");
         // tshark names IANA's layer2SegmentId, one a record, in the order of the messages; the strings are walked
         // here (-V shortens long byte strings and -T fields leaves out empty ones).
-        final Process fields = new ProcessBuilder(tshark, "-r", pcap.toString(), "-d", "udp.port==" + PORT + ",cflow",
-            "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;", "-e", "cflow.layer2_segment_id")
-            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        final String table = new String(fields.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(fields.waitFor(60, TimeUnit.SECONDS));
+        final String table = tshark(tshark, pcap, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=;", "-e",
+            "cflow.layer2_segment_id");
         final List<String> segments = new ArrayList<>();
         for (final String frame : table.split("\n"))
         {
@@ -395,6 +359,37 @@ class IpfixTsharkTest
             b.write(Integer.parseInt(h.substring(i, i + 2), 16));
         }
         return b.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** The messages as a capture of UDP datagrams to the IPFIX port, for tshark. */
+    private static Path saved(final Path tmp, final List<byte[]> messages) throws IOException
+    {
+        final Path pcap = tmp.resolve("ipfix.pcap");
+        try (OutputStream os = Files.newOutputStream(pcap))
+        {
+            final PcapWriter w = new PcapWriter(os, 1, false);
+            long t = 1_700_000_000_000_000_000L;
+            for (final byte[] m : messages)
+            {
+                final byte[] frame = udpFrame(m);
+                w.writeCaptured(t, frame, 0, frame.length, frame.length);
+                t += 1_000_000;
+            }
+            w.close();
+        }
+        return pcap;
+    }
+
+    /** What tshark prints of the capture, the IPFIX port decoded as IPFIX. */
+    private static String tshark(final String tshark, final Path pcap, final String... args) throws Exception
+    {
+        final List<String> command = new ArrayList<>(List.of(tshark, "-r", pcap.toString(), "-d",
+            "udp.port==" + PORT + ",cflow"));
+        command.addAll(List.of(args));
+        final Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return out;
     }
 
     /** Ethernet, IPv4 127.0.0.1 -> 127.0.0.1, UDP to the IPFIX port. */
