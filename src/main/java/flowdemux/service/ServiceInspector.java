@@ -132,8 +132,21 @@ public final class ServiceInspector
                 if (note >= 0)
                 {
                     clientHello(note, fromA, seq, b, o, n);
-                    return !assembling.containsKey(note);
+                    // Looked at further only for the ServerHello that answers it (below).
+                    return !assembling.containsKey(note) && notes.length(note, 2) == 0;
                 }
+            }
+            if (rest == null && held >= 0 && notes.kind(held) == ServiceNotes.TLS && notes.length(held, 2) > 0)
+            {
+                // A fingerprinted hello's answer: what the server chose; a few packets looked at, no more.
+                if (n >= 9 && b[o] == 0x16 && b[o + 1] == 3 && b[o + 5] == 2)
+                {
+                    ServerHello.read(b, o, n, notes, held, fingerprint);
+                    return true;
+                }
+                final int looked = (int)(st >>> COUNT_SHIFT) & 0xF;
+                s[state] = st + (1L << COUNT_SHIFT);
+                return looked + 1 >= PACKETS_PER_SIDE;
             }
             return rest == null;
         }
@@ -225,6 +238,11 @@ public final class ServiceInspector
             {
                 clientHello(note, fromA, seq, b, o, n);
             }
+        }
+        else if ((h & Signatures.server(Signatures.P_SSL)) != 0 && b[o] == 0x16 && note(st) >= 0
+            && notes.kind(note(st)) == ServiceNotes.TLS && notes.length(note(st), 5) == 0)
+        {
+            ServerHello.read(b, o, n, notes, note(st), fingerprint);
         }
         else if ((h & Signatures.client(Signatures.P_HTTP)) != 0)
         {

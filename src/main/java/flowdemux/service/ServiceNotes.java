@@ -8,7 +8,10 @@ package flowdemux.service;
 public final class ServiceNotes
 {
     public static final int NONE = 0;
-    /** A: server name (SNI), B: ALPN protocols, C: the ClientHello's JA4, D: its JA3. */
+    /**
+     * A: server name (SNI), B: ALPN protocols, C: the ClientHello's JA4, D: its JA3; from the ServerHello, E: the
+     * version chosen, F: the cipher suite (4 hex digits), G: the key-exchange group.
+     */
     public static final int TLS = 1;
     /** A: Host header, B: User-Agent. */
     public static final int HTTP = 2;
@@ -19,22 +22,28 @@ public final class ServiceNotes
     /** A: the server's first line (FTP, SMTP, POP3, IMAP, IRC, MySQL version). */
     public static final int GREETING = 5;
 
-    /** Layout of a slot: kind, then each field's length and bytes: A, B, C, D. */
-    public static final int SLOT = 256;
+    /** Layout of a slot: kind, then each field's length and bytes: A to G. */
+    public static final int SLOT = 272;
     public static final int A_MAX = 94;
     public static final int B_MAX = 63;
     /** Room for a JA4 (36 characters) and a JA3 (32 hex digits). */
     public static final int C_MAX = 40;
     public static final int D_MAX = 32;
-    public static final int FIELDS = 4;
+    public static final int E_MAX = 6;
+    public static final int F_MAX = 4;
+    public static final int G_MAX = 18;
+    public static final int FIELDS = 7;
     private static final int A_LEN = 1;
     private static final int A_AT = 2;
     private static final int B_LEN = A_AT + A_MAX;
     private static final int B_AT = B_LEN + 1;
     private static final int C_LEN = B_AT + B_MAX;
     private static final int D_LEN = C_LEN + 1 + C_MAX;
-    private static final int[] LEN_AT = {A_LEN, B_LEN, C_LEN, D_LEN};
-    private static final int[] MAX = {A_MAX, B_MAX, C_MAX, D_MAX};
+    private static final int E_LEN = D_LEN + 1 + D_MAX;
+    private static final int F_LEN = E_LEN + 1 + E_MAX;
+    private static final int G_LEN = F_LEN + 1 + F_MAX;
+    private static final int[] LEN_AT = {A_LEN, B_LEN, C_LEN, D_LEN, E_LEN, F_LEN, G_LEN};
+    private static final int[] MAX = {A_MAX, B_MAX, C_MAX, D_MAX, E_MAX, F_MAX, G_MAX};
     /** Slot numbers are kept in 24 bits of the flow's detection state (plus one, 0 meaning none). */
     public static final int MAX_SLOTS = (1 << 24) - 2;
 
@@ -69,6 +78,9 @@ public final class ServiceNotes
         arena[at + B_LEN] = 0;
         arena[at + C_LEN] = 0;
         arena[at + D_LEN] = 0;
+        arena[at + E_LEN] = 0;
+        arena[at + F_LEN] = 0;
+        arena[at + G_LEN] = 0;
         return slot;
     }
 
@@ -156,23 +168,23 @@ public final class ServiceNotes
         return n == 0 ? null : new String(slot, at + 1, n, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
-    /** The names of fields A-D of a kind, as the reports print them (null for a field the kind has not). */
+    /** The names of fields A-G of a kind, as the reports print them (null for a field the kind has not). */
     public static String[] fieldNames(final int kind)
     {
         switch (kind)
         {
             case TLS:
-                return new String[] {"server_name", "alpn", "ja4", "ja3"};
+                return new String[] {"server_name", "alpn", "ja4", "ja3", "version", "cipher", "group"};
             case HTTP:
-                return new String[] {"host", "user_agent", null, null};
+                return new String[] {"host", "user_agent", null, null, null, null, null};
             case SSH:
-                return new String[] {"server_banner", "client_banner", null, null};
+                return new String[] {"server_banner", "client_banner", null, null, null, null, null};
             case DNS:
-                return new String[] {"query", null, null, null};
+                return new String[] {"query", null, null, null, null, null, null};
             case GREETING:
-                return new String[] {"greeting", null, null, null};
+                return new String[] {"greeting", null, null, null, null, null, null};
             default:
-                return new String[] {null, null, null, null};
+                return new String[] {null, null, null, null, null, null, null};
         }
     }
 

@@ -53,8 +53,8 @@ public final class ServicePrefix
         {
             switch (c)
             {
-                case 0x16: // TLS handshake: a ClientHello's extensions come late
-                    more = b[o + 5] == 1;
+                case 0x16: // TLS handshake: a ClientHello's extensions come late, a ServerHello's choices too
+                    more = b[o + 5] == 1 || b[o + 5] == 2;
                     break;
                 case 'S': // SSH-
                     more = b[o + 1] == 'S' && b[o + 2] == 'H' && b[o + 3] == '-';

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * JA4 and the server name of every TLS-over-TCP stream in FoxIO's captures ({@code ../shared/corpus/ja4/}), against
  * both outputs that project keeps for each: its Python tool's ({@code JA4.1}, {@code domain}) and its Rust tool's
  * ({@code ja4}, {@code tls_server_name}); and JA3 against Wireshark's (tshark's {@code tls.handshake.ja3} of each
- * stream's first ClientHello). Streams are matched by their 5-tuple (and transport): TLS over TCP ({@code t}
+ * stream's first ClientHello) and, for each ServerHello, Wireshark's version, cipher suite and key-share group.
+ * Streams are matched by their 5-tuple (and transport): TLS over TCP ({@code t}
  * fingerprints) and QUIC ({@code q}: the ClientHello in the client's Initial packets, which flowdemux opens).
  */
 class Ja4ConformanceTest
@@ -68,7 +69,8 @@ class Ja4ConformanceTest
                 }
                 ours.put(key(capture, c.path("proto").asText(), c.path("orig_h").asText(), c.path("orig_p").asText(), c.path("resp_h").asText(),
                     c.path("resp_p").asText()), new String[] {d.path("ja4").asText(), d.path("server_name").asText(""),
-                    d.path("ja3").asText()});
+                    d.path("ja3").asText(), d.path("version").asText("-") + " " + d.path("cipher").asText("-") + " "
+                    + d.path("group").asText("-")});
             }
         }
         int agree = 0;
@@ -142,6 +144,76 @@ class Ja4ConformanceTest
         ja3Differ.stream().limit(20).forEach(d -> System.out.println("  " + d));
         assertTrue(ja3 >= TCP_STREAMS, "JA3 compared for every stream: " + ja3);
         assertEquals(List.of(), ja3Differ, "JA3 of every stream");
+
+        // What each server chose (the ServerHello over TCP): Wireshark's version, cipher suite and key-share group.
+        int chosen = 0;
+        final List<String> chosenDiffer = new ArrayList<>();
+        for (final Path capture : captures)
+        {
+            for (final String line : tsharkFields(tshark, capture, "tls.handshake.type == 2 && tcp", "ip.dst",
+                "ipv6.dst", "tcp.dstport", "ip.src", "ipv6.src", "tcp.srcport", "tls.handshake.version",
+                "tls.handshake.extensions.supported_version", "tls.handshake.ciphersuite",
+                "tls.handshake.extensions_key_share_group", "tls.handshake.extensions_key_share_selected_group"))
+            {
+                final String[] f = line.split("\t", -1);
+                if (f.length < 11)
+                {
+                    continue;
+                }
+                if (f[9].isEmpty())
+                {
+                    f[9] = f[10]; // a HelloRetryRequest names the group it asks for
+                }
+                final int version = Integer.decode(f[7].isEmpty() ? f[6] : f[7]);
+                final String want = VERSIONS.getOrDefault(version, String.format("%04x", version)) + " "
+                    + f[8].substring(2) + " " + (f[9].isEmpty() ? "-" : GROUPS.getOrDefault(Integer.parseInt(f[9]),
+                    String.format("%04x", Integer.parseInt(f[9]))));
+                final String k = key(capture, "tcp", f[0].isEmpty() ? f[1] : f[0], f[2], f[3].isEmpty() ? f[4] : f[3], f[5]);
+                final String[] o = ours.get(k);
+                if (o != null && o[3].equals(want))
+                {
+                    chosen++;
+                }
+                else
+                {
+                    chosenDiffer.add(k + ": Wireshark " + want + ", flowdemux " + (o == null ? "none" : o[3]));
+                }
+            }
+        }
+        System.out.printf("ServerHello (version, cipher, group): %d of %d alike with Wireshark's%n", chosen,
+            chosen + chosenDiffer.size());
+        chosenDiffer.stream().limit(20).forEach(d -> System.out.println("  " + d));
+        assertEquals(List.of(), chosenDiffer, "what each server chose");
+        assertTrue(chosen >= 80, "ServerHellos compared: " + chosen);
+    }
+
+    private static final Map<Integer, String> VERSIONS = Map.of(0x0301, "TLSv10", 0x0302, "TLSv11", 0x0303, "TLSv12",
+        0x0304, "TLSv13");
+    private static final Map<Integer, String> GROUPS = Map.of(0x0017, "secp256r1", 0x0018, "secp384r1", 0x001d,
+        "x25519", 0x11ec, "X25519MLKEM768", 0x6399, "X25519Kyber768");
+
+    /** tshark's first value of each field, tab-separated, for the packets the filter keeps. */
+    private static List<String> tsharkFields(final String tshark, final Path capture, final String filter,
+        final String... fields) throws IOException
+    {
+        final List<String> command = new ArrayList<>(List.of(tshark, "-r", capture.toString(), "-Y", filter, "-T",
+            "fields", "-E", "occurrence=f"));
+        for (final String f : fields)
+        {
+            command.add("-e");
+            command.add(f);
+        }
+        final Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try
+        {
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        }
+        catch (InterruptedException e)
+        {
+            throw new IllegalStateException(e);
+        }
+        return out.isEmpty() ? List.of() : List.of(out.split("\n"));
     }
 
     /** The Rust tool's streams into {@code into} (5-tuple -> {ja4, server name}). */
