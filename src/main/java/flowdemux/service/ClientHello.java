@@ -329,18 +329,23 @@ public final class ClientHello
     /** The JA3 (MD5 of {@link #ja3String}) in 32 lower-case hex digits into {@code out[at, at + 32)}. */
     public void ja3(final byte[] out, final int at)
     {
-        final int n = ja3String(text);
-        md5.reset();
-        md5.update(text, 0, n);
+        digest(md5, text, ja3String(text), 16);
+        hex(digest, 16, out, at);
+    }
+
+    /** {@code md} of {@code in[0, n)} into {@link #digest}, without allocating. */
+    private void digest(final MessageDigest md, final byte[] in, final int n, final int length)
+    {
+        md.reset();
+        md.update(in, 0, n);
         try
         {
-            md5.digest(digest, 0, 16);
+            md.digest(digest, 0, length);
         }
         catch (java.security.DigestException e)
         {
             throw new IllegalStateException(e);
         }
-        hex(digest, 16, out, at);
     }
 
     /** The first {@code n} bytes of {@code bytes} as lower-case hex digits into {@code out[at, at + 2n)}. */
@@ -489,16 +494,7 @@ public final class ClientHello
             }
             return at + 12;
         }
-        sha256.reset();
-        sha256.update(in, 0, n);
-        try
-        {
-            sha256.digest(digest, 0, 32);
-        }
-        catch (java.security.DigestException e)
-        {
-            throw new IllegalStateException(e);
-        }
+        digest(sha256, in, n, 32);
         hex(digest, 6, out, at);
         return at + 12;
     }

@@ -61,20 +61,9 @@ class IpfixTsharkTest
             read = Cli.run("read", generated.toString(), "samples/mixed.pcapng", icmp6.toString(), "--ipfix",
                 "127.0.0.1:" + collector.getLocalPort(), "--ipfix-template-messages", "3", "--format", "zeek", "-o",
                 tmp.resolve("conn.log").toString());
-            while (true)
+            messages.addAll(received(collector));
+            for (final byte[] m : messages)
             {
-                final DatagramPacket p = new DatagramPacket(new byte[65_535], 65_535);
-                try
-                {
-                    collector.receive(p);
-                }
-                catch (SocketTimeoutException e)
-                {
-                    break;
-                }
-                final byte[] m = new byte[p.getLength()];
-                System.arraycopy(p.getData(), 0, m, 0, m.length);
-                messages.add(m);
                 assertTrue(m.length <= 1400, "a message within the MTU: " + m.length);
             }
         }
@@ -213,19 +202,7 @@ class IpfixTsharkTest
                 tmp.resolve("conns.jsonl").toString()));
             final Cli read = Cli.run(args.toArray(new String[0]));
             assertEquals(0, read.exitCode, read.err);
-            while (true)
-            {
-                final DatagramPacket p = new DatagramPacket(new byte[65_535], 65_535);
-                try
-                {
-                    collector.receive(p);
-                }
-                catch (SocketTimeoutException e)
-                {
-                    break;
-                }
-                messages.add(java.util.Arrays.copyOf(p.getData(), p.getLength()));
-            }
+            messages.addAll(received(collector));
         }
         // What JSON lines say of each connection's tunnels: uid -> {parents, type, id}.
         final com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -359,6 +336,25 @@ class IpfixTsharkTest
             b.write(Integer.parseInt(h.substring(i, i + 2), 16));
         }
         return b.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** The datagrams the collector received, until a second passes without one. */
+    private static List<byte[]> received(final DatagramSocket collector) throws IOException
+    {
+        final List<byte[]> messages = new ArrayList<>();
+        while (true)
+        {
+            final DatagramPacket p = new DatagramPacket(new byte[65_535], 65_535);
+            try
+            {
+                collector.receive(p);
+            }
+            catch (SocketTimeoutException e)
+            {
+                return messages;
+            }
+            messages.add(java.util.Arrays.copyOf(p.getData(), p.getLength()));
+        }
     }
 
     /** The messages as a capture of UDP datagrams to the IPFIX port, for tshark. */
