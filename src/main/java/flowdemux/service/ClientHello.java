@@ -232,12 +232,6 @@ public final class ClientHello
         return count + 1;
     }
 
-    /** Whether the hello named a server (an SNI extension with a host name). */
-    public int serverNameLength()
-    {
-        return serverNameLength;
-    }
-
     /** Writes the server name into field A and the ALPN list (comma-separated) into field B of {@code note}. */
     void keepNames(final ServiceNotes notes, final int note)
     {
@@ -246,21 +240,11 @@ public final class ClientHello
             notes.set(note, true, source, serverNameAt, serverNameAt + serverNameLength);
         }
         notes.set(note, false, source, 0, 0);
-        boolean first = true;
-        for (int p = alpnAt; p >= 0 && p < alpnEnd; )
+        if (alpnAt >= 0)
         {
-            final int length = source[p] & 0xFF;
-            final int to = Math.min(alpnEnd, p + 1 + length);
-            if ((!first && !notes.append(note, false, COMMA, 0, 1)) || !notes.append(note, false, source, p + 1, to))
-            {
-                break;
-            }
-            first = false;
-            p += 1 + length;
+            Tls.alpn(source, alpnAt, alpnEnd, notes, note);
         }
     }
-
-    private static final byte[] COMMA = {','};
 
     /**
      * The JA4 of this hello into {@code out[at, at + 36)}: {@code transport} 't' for TLS over TCP, 'q' for QUIC.
@@ -303,13 +287,6 @@ public final class ClientHello
         }
         i = truncatedSha256(text, t, e == 0, out, i);
         return i - at;
-    }
-
-    /** JA4 as text. */
-    public String ja4(final char transport)
-    {
-        final byte[] b = new byte[JA4_LENGTH + 4];
-        return new String(b, 0, ja4(transport, b, 0), StandardCharsets.US_ASCII);
     }
 
     /** The JA3 string: version, ciphers, extensions, groups, point formats, in decimal, as the hello had them. */
@@ -356,14 +333,6 @@ public final class ClientHello
             out[at + 2 * k] = HEX[(bytes[k] >>> 4) & 0xF];
             out[at + 2 * k + 1] = HEX[bytes[k] & 0xF];
         }
-    }
-
-    /** JA3 as text. */
-    public String ja3()
-    {
-        final byte[] b = new byte[32];
-        ja3(b, 0);
-        return new String(b, StandardCharsets.US_ASCII);
     }
 
     private static String versionCode(final int version)

@@ -10,7 +10,7 @@ import flowdemux.util.Hashing;
  * message goes (by sequence number, so that retransmissions and segments out of order are copied too). Directions
  * are told apart by a hash of their addresses and ports: a collision only copies some
  * other segment's bytes too, which detection decides the same on. Bounded: when {@link #CAPACITY} messages are
- * pending, one more is not followed (counted), and a message whose rest never came is forgotten after
+ * pending, one more is not followed, and a message whose rest never came is forgotten after
  * {@link #STALE_AFTER} payload segments.
  */
 public final class Continuations
@@ -30,7 +30,6 @@ public final class Continuations
     private final long[] since = new long[CAPACITY * 2];
     private int count;
     private long segments;
-    private long notFollowed;
 
     /**
      * How many of a TCP segment's {@code n} captured payload bytes {@code b[o, o + n)} to copy, given that its prefix
@@ -69,12 +68,6 @@ public final class Continuations
         return Math.max(wanted, Math.min(n, whole));
     }
 
-    /** Messages that began while {@link #CAPACITY} were pending, and so were not followed. */
-    public long notFollowed()
-    {
-        return notFollowed;
-    }
-
     private static long key(final long srcHi, final long srcLo, final int srcPort, final long dstHi, final long dstLo,
         final int dstPort)
     {
@@ -107,7 +100,6 @@ public final class Continuations
             forgetStale();
             if (count == CAPACITY)
             {
-                notFollowed++;
                 return;
             }
         }

@@ -44,7 +44,6 @@ public final class ServiceInspector
     private final HelloAssembly[] spare = new HelloAssembly[MAX_ASSEMBLIES];
     private int spareCount;
     private int assemblies;
-    private long helloNotFollowed;
 
     public ServiceNotes notes()
     {
@@ -84,11 +83,6 @@ public final class ServiceInspector
         }
     }
 
-    /** ClientHellos that could not be put together because {@link #MAX_ASSEMBLIES} were at once. */
-    public long helloNotFollowed()
-    {
-        return helloNotFollowed;
-    }
 
     /**
      * Looks at one packet's first payload bytes {@code b[o, o + n)} (of {@code length} in all), sent by endpoint A ({@code fromA}) or B, the
@@ -311,8 +305,7 @@ public final class ServiceInspector
         final HelloAssembly a = takeAssembly();
         if (a == null)
         {
-            helloNotFollowed++;
-            return;
+            return; // MAX_ASSEMBLIES at once: the names its first segment held are all it keeps
         }
         a.fromA = fromA;
         a.start(seq, b, o, n);
@@ -326,8 +319,7 @@ public final class ServiceInspector
         final HelloAssembly a = takeAssembly();
         if (a == null)
         {
-            helloNotFollowed++;
-            return;
+            return; // MAX_ASSEMBLIES at once: the names its first segment held are all it keeps
         }
         a.fromA = fromA;
         a.startCrypto();

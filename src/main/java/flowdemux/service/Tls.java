@@ -13,6 +13,23 @@ final class Tls
     {
     }
 
+    /** Appends the ALPN protocol names of {@code b[from, end)} to field B, comma-separated, as far as it has room. */
+    static void alpn(final byte[] b, final int from, final int end, final ServiceNotes notes, final int note)
+    {
+        boolean first = true;
+        for (int p = from; p < end; )
+        {
+            final int length = b[p] & 0xFF;
+            final int to = Math.min(end, p + 1 + length);
+            if ((!first && !notes.append(note, false, COMMA, 0, 1)) || !notes.append(note, false, b, p + 1, to))
+            {
+                return;
+            }
+            first = false;
+            p += 1 + length;
+        }
+    }
+
     /** Writes the SNI into field A and the ALPN list into field B of {@code note}; a ClientHello starts at o. */
     static void clientHello(final byte[] b, final int o, final int n, final ServiceNotes notes, final int note)
     {
@@ -52,19 +69,7 @@ final class Tls
             }
             else if (type == EXT_ALPN && data + 2 <= dataEnd)
             {
-                int p = data + 2;
-                boolean first = true;
-                while (p < dataEnd)
-                {
-                    final int protocolLength = b[p] & 0xFF;
-                    final int to = Math.min(dataEnd, p + 1 + protocolLength);
-                    if ((!first && !notes.append(note, false, COMMA, 0, 1)) || !notes.append(note, false, b, p + 1, to))
-                    {
-                        break;
-                    }
-                    first = false;
-                    p += 1 + protocolLength;
-                }
+                alpn(b, data + 2, dataEnd, notes, note);
             }
             i = data + length;
         }
