@@ -3,7 +3,6 @@ package flowdemux.cli;
 import flowdemux.decode.ChecksumMode;
 import flowdemux.flow.ConnectionConfig;
 import flowdemux.flow.FlowRecord;
-import flowdemux.export.IpfixExporter;
 import flowdemux.pipeline.OfflineRun;
 import flowdemux.pipeline.PacketFilter;
 import flowdemux.pipeline.ProgressListener;
@@ -164,10 +163,10 @@ public final class CaptureCommand implements Callable<Integer>
                 store.listen(endedNow::add);
             }
         }
-        final IpfixExporter exporter;
+        final ExportOptions.Exporters exporters;
         try
         {
-            exporter = export.open(analysis.stores);
+            exporters = export.open(analysis.stores, report.kafkaLine(export.kafkaFormat), false);
         }
         catch (IOException e)
         {
@@ -197,7 +196,7 @@ public final class CaptureCommand implements Callable<Integer>
         }
         catch (Exception | UnsatisfiedLinkError | NoClassDefFoundError e)
         {
-            ExportOptions.close(exporter);
+            exporters.close();
             err.println("flowdemux: cannot capture on " + device + ": " + LiveErrors.describe(e));
             return Main.EXIT_INPUT;
         }
@@ -238,8 +237,8 @@ public final class CaptureCommand implements Callable<Integer>
                 // The last, partial interval comes before the final report.
                 ticker.report(System.nanoTime());
             }
-            final AnalysisResult.Export exported = ExportOptions.finish(exporter, err);
-            if (!ExportOptions.complete(exported) && exitCode == Main.EXIT_OK)
+            final ExportOptions.Exported exported = ExportOptions.finish(exporters, err);
+            if (!exported.complete() && exitCode == Main.EXIT_OK)
             {
                 exitCode = Main.EXIT_EXPORT;
             }
@@ -247,7 +246,7 @@ public final class CaptureCommand implements Callable<Integer>
             final AnalysisResult result = analysis.result("live capture on " + device, capture.formatName(), run,
                 (int)maxFlows, error, describeFilter());
             result.captureStats = stats;
-            result.export = exported;
+            exported.into(result);
             result.loopback = capture.isLoopback();
             if (!analysis.write(result, report.output, out, err)
                 || tunnelLog != null && !Analysis.writeTunnelLog(tunnelLog, report.tunnelLog, err))

@@ -2,18 +2,54 @@ package flowdemux.cli;
 
 import flowdemux.export.IpfixExporter;
 import flowdemux.export.IpfixTarget;
+import flowdemux.export.KafkaExporter;
+import flowdemux.export.KafkaTarget;
 import flowdemux.report.AnalysisResult;
 import flowdemux.report.FlowStore;
+import flowdemux.report.RecordLine;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 
-/** --ipfix and its settings, for read and capture: connections also go to an IPFIX collector as they end. */
+/**
+ * --ipfix and --kafka with their settings, for read and capture: connections also go to an IPFIX collector and to a
+ * Kafka topic as they end.
+ */
 final class ExportOptions
 {
+    @Option(names = "--kafka", paramLabel = "BROKER:PORT[,...]/TOPIC",
+        description = {"also send every connection to a Kafka topic as it ends, one message each: the --format jsonl "
+            + "record, keyed by its Community ID (idempotent, acks=all, zstd)"})
+    String kafka;
+
+    @Option(names = "--kafka-format", defaultValue = "json", paramLabel = "json|zeek",
+        description = {"json (default): the JSON-lines record; zeek: the zeek-kafka plugin's {\"conn\": {...}} with "
+            + "Zeek's field names"})
+    String kafkaFormat;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+        description = {"a Kafka producer setting (TLS, SASL, batching, ...); repeatable, over --kafka-config; values "
+            + "are never printed"})
+    List<String> kafkaProperties = new ArrayList<>();
+
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+        description = "Kafka producer settings from a properties file (as Kafka's own tools take)")
+    Path kafkaConfig;
+
+    /** The producer settings of --kafka-config and --kafka-property, read by validate. */
+    private Map<String, String> kafkaSettings = Map.of();
+
     @Option(names = "--ipfix", paramLabel = "[tcp://]HOST:PORT",
         description = {"also export every connection to an IPFIX collector as it ends (UDP; tcp:// for TCP; IPv6 as "
             + "[ADDRESS]:PORT; port 4739 when none is given)"})
@@ -47,6 +83,7 @@ final class ExportOptions
 
     void validate(final CommandLine cl)
     {
+        validateKafka(cl);
         if (target == null)
         {
             return;
@@ -88,12 +125,161 @@ final class ExportOptions
         }
     }
 
+    private void validateKafka(final CommandLine cl)
+    {
+        if (kafka == null)
+        {
+            if (kafkaConfig != null || !kafkaProperties.isEmpty())
+            {
+                throw new CommandLine.ParameterException(cl, "--kafka-property and --kafka-config go with --kafka");
+            }
+            return;
+        }
+        try
+        {
+            KafkaTarget.parse(kafka);
+        }
+        catch (IllegalArgumentException e)
+        {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        if (!"json".equals(kafkaFormat) && !"zeek".equals(kafkaFormat))
+        {
+            throw new CommandLine.ParameterException(cl, "--kafka-format must be json or zeek, not '" + kafkaFormat
+                + "'");
+        }
+        final Map<String, String> settings = new LinkedHashMap<>();
+        if (kafkaConfig != null)
+        {
+            final Properties file = new Properties();
+            try (Reader in = Files.newBufferedReader(kafkaConfig, StandardCharsets.UTF_8))
+            {
+                file.load(in);
+            }
+            catch (IOException e)
+            {
+                throw new CommandLine.ParameterException(cl, "--kafka-config: cannot read " + kafkaConfig + ": "
+                    + flowdemux.util.IoErrors.reason(e));
+            }
+            catch (IllegalArgumentException e)
+            {
+                throw new CommandLine.ParameterException(cl, "--kafka-config: " + kafkaConfig
+                    + " is not a properties file (a malformed \\u escape)");
+            }
+            for (final String name : file.stringPropertyNames())
+            {
+                settings.put(name, file.getProperty(name));
+            }
+        }
+        for (final String kv : kafkaProperties)
+        {
+            final int eq = kv.indexOf('=');
+            if (eq <= 0)
+            {
+                throw new CommandLine.ParameterException(cl, "--kafka-property takes KEY=VALUE, not '"
+                    + (eq < 0 ? kv : kv.substring(0, eq) + "=...") + "'");
+            }
+            settings.put(kv.substring(0, eq).trim(), kv.substring(eq + 1));
+        }
+        for (final String name : settings.keySet())
+        {
+            if (!KafkaExporter.knownSetting(name))
+            {
+                throw new CommandLine.ParameterException(cl, "'" + name + "' is not a Kafka producer setting");
+            }
+            if (name.equals("bootstrap.servers") || name.endsWith(".serializer"))
+            {
+                throw new CommandLine.ParameterException(cl, "'" + name + "' is set by flowdemux (the brokers come "
+                    + "from --kafka; messages are bytes)");
+            }
+        }
+        kafkaSettings = settings;
+    }
+
+    /** The exporters of one run, either of them null when not asked for. */
+    record Exporters(IpfixExporter ipfix, KafkaExporter kafka)
+    {
+        /** Closes exporters that sent nothing (the run could not start). */
+        void close()
+        {
+            ExportOptions.close(ipfix);
+            if (kafka != null)
+            {
+                kafka.close();
+            }
+        }
+    }
+
+    /** What the exporters did, for the report and the exit code. */
+    record Exported(AnalysisResult.Export ipfix, AnalysisResult.KafkaExport kafka)
+    {
+        void into(final AnalysisResult result)
+        {
+            result.export = ipfix;
+            result.kafka = kafka;
+        }
+
+        /** Whether every record reached the collector's socket and every Kafka message was acknowledged. */
+        boolean complete()
+        {
+            return ExportOptions.complete(ipfix) && (kafka == null || kafka.complete());
+        }
+    }
+
+    /**
+     * Opens what --ipfix and --kafka ask for and feeds them every store's connections.
+     *
+     * @param kafkaLine    the message value of each connection (see {@link ReportOptions#kafkaLine})
+     * @param waitWhenFull a file read waits for the Kafka producer; a capture never does (it drops and counts)
+     * @throws IOException with the line for the user when a collector or the brokers cannot be reached
+     */
+    Exporters open(final List<FlowStore> stores, final RecordLine kafkaLine, final boolean waitWhenFull)
+        throws IOException
+    {
+        final IpfixExporter ipfix = open(stores);
+        if (kafka == null)
+        {
+            return new Exporters(ipfix, null);
+        }
+        final KafkaExporter producer;
+        try
+        {
+            producer = KafkaExporter.open(KafkaTarget.parse(kafka), kafkaSettings, kafkaFormat, waitWhenFull);
+        }
+        catch (IOException e)
+        {
+            close(ipfix);
+            throw e;
+        }
+        for (final FlowStore store : stores)
+        {
+            store.listen(producer.feed(kafkaLine::append));
+        }
+        return new Exporters(ipfix, producer);
+    }
+
+    /** Sends what is left, closes, and says what happened on standard error. */
+    static Exported finish(final Exporters exporters, final PrintWriter err)
+    {
+        final AnalysisResult.Export ipfix = finish(exporters.ipfix(), err);
+        final KafkaExporter k = exporters.kafka();
+        if (k == null)
+        {
+            return new Exported(ipfix, null);
+        }
+        k.close();
+        final AnalysisResult.KafkaExport kafka = new AnalysisResult.KafkaExport(k.target().toString(), k.format(),
+            k.sent(), k.acknowledged(), k.failed(), k.dropped(), k.failure());
+        err.println("flowdemux: Kafka to " + kafka.describe());
+        return new Exported(ipfix, kafka);
+    }
+
     /**
      * Opens the exporter and feeds it every store's connections; null without --ipfix.
      *
      * @throws IOException with the line for the user when the collector cannot be resolved or reached
      */
-    IpfixExporter open(final List<FlowStore> stores) throws IOException
+    private IpfixExporter open(final List<FlowStore> stores) throws IOException
     {
         if (target == null)
         {
@@ -109,7 +295,7 @@ final class ExportOptions
     }
 
     /** Closes an exporter that sent nothing (the run could not start). */
-    static void close(final IpfixExporter exporter)
+    private static void close(final IpfixExporter exporter)
     {
         if (exporter != null)
         {
@@ -118,7 +304,7 @@ final class ExportOptions
     }
 
     /** Sends what is left, closes, and says what happened on standard error; null without --ipfix. */
-    static AnalysisResult.Export finish(final IpfixExporter exporter, final PrintWriter err)
+    private static AnalysisResult.Export finish(final IpfixExporter exporter, final PrintWriter err)
     {
         if (exporter == null)
         {
@@ -132,7 +318,7 @@ final class ExportOptions
     }
 
     /** Whether every record reached the collector's socket. */
-    static boolean complete(final AnalysisResult.Export export)
+    private static boolean complete(final AnalysisResult.Export export)
     {
         return export == null || (export.dropped() == 0 && export.failure() == null);
     }

@@ -1,7 +1,6 @@
 package flowdemux.cli;
 
 import flowdemux.flow.ConnectionConfig;
-import flowdemux.export.IpfixExporter;
 import flowdemux.pipeline.OfflineRun;
 import flowdemux.pipeline.PacketFilter;
 import flowdemux.pipeline.ProgressListener;
@@ -180,10 +179,10 @@ public final class ReadCommand implements Callable<Integer>
         }
 
         final Analysis analysis = new Analysis(report.renderer(), workerCount);
-        final IpfixExporter exporter;
+        final ExportOptions.Exporters exporters;
         try
         {
-            exporter = export.open(analysis.stores);
+            exporters = export.open(analysis.stores, report.kafkaLine(export.kafkaFormat), true);
         }
         catch (IOException e)
         {
@@ -209,7 +208,7 @@ public final class ReadCommand implements Callable<Integer>
             run.run(reader);
         }
         Progress.clear(err);
-        final AnalysisResult.Export exported = ExportOptions.finish(exporter, err);
+        final ExportOptions.Exported exported = ExportOptions.finish(exporters, err);
         final List<String> errors = new ArrayList<>();
         final List<AnalysisResult.InputFile> files = new ArrayList<>();
         for (final MergedReader.Input in : reader.inputs())
@@ -230,7 +229,7 @@ public final class ReadCommand implements Callable<Integer>
         {
             result.inputs = files;
         }
-        result.export = exported;
+        exported.into(result);
         if (!analysis.write(result, report.output, spec.commandLine().getOut(), err)
             || tunnelLog != null && !Analysis.writeTunnelLog(tunnelLog, report.tunnelLog, err))
         {
@@ -249,7 +248,7 @@ public final class ReadCommand implements Callable<Integer>
         {
             return Main.EXIT_INPUT;
         }
-        return !errors.isEmpty() ? Main.EXIT_INPUT : ExportOptions.complete(exported) ? Main.EXIT_OK : Main.EXIT_EXPORT;
+        return !errors.isEmpty() ? Main.EXIT_INPUT : exported.complete() ? Main.EXIT_OK : Main.EXIT_EXPORT;
     }
 
     /** -o naming one of the inputs would destroy it. */

@@ -135,6 +135,16 @@ public final class ReportOptions
         return ReportFormat.named(format, topCount, Services.standard(), nets, zeekExtra, communityId);
     }
 
+    /**
+     * What --kafka sends for each connection: the --format jsonl line, or (zeek) the zeek-kafka plugin's tagged
+     * conn.log record; with this run's --local-nets, --zeek-extra and --community-id, as the read's own output has.
+     */
+    flowdemux.report.RecordLine kafkaLine(final String kafkaFormat)
+    {
+        return "zeek".equals(kafkaFormat) ? new flowdemux.report.ZeekConnLog(nets, zeekExtra, communityId).taggedJson()
+            : new flowdemux.report.JsonLines(nets);
+    }
+
     /** The --top count ({@link ReportFormat#ALL} for all). */
     int topOrAll()
     {

@@ -42,6 +42,31 @@ public final class AnalysisResult
         }
     }
 
+    /** Kafka export (--kafka), or null. */
+    public KafkaExport kafka;
+
+    /**
+     * Kafka export: where to (brokers/topic), the message format, records handed to the producer, acknowledged by
+     * the brokers, given up on (failed), not handed over (dropped), and the first failure's words.
+     */
+    public record KafkaExport(String target, String format, long sent, long acknowledged, long failed, long dropped,
+        String failure)
+    {
+        /** "127.0.0.1:9092/flows: 400 records sent, 400 acknowledged, 0 failed, 0 dropped". */
+        public String describe()
+        {
+            return target + ": " + Formats.count(sent, "record", "records") + " sent, " + Formats.count(acknowledged)
+                + " acknowledged, " + Formats.count(failed) + " failed, " + Formats.count(dropped) + " dropped"
+                + (failure == null ? "" : " (first failure: " + failure + ")");
+        }
+
+        /** Whether every record was acknowledged. */
+        public boolean complete()
+        {
+            return failed == 0 && dropped == 0 && acknowledged == sent;
+        }
+    }
+
     /** The input files, when there are several (merged by time): each with its format, packets and fault. */
     public java.util.List<InputFile> inputs = java.util.List.of();
 

@@ -325,6 +325,18 @@ public final class JsonReport implements ReportFormat
             g.writeStringField("failure", r.export.failure());
             g.writeEndObject();
         }
+        if (r.kafka != null)
+        {
+            g.writeObjectFieldStart("kafka");
+            g.writeStringField("target", r.kafka.target());
+            g.writeStringField("format", r.kafka.format());
+            g.writeNumberField("records_sent", r.kafka.sent());
+            g.writeNumberField("records_acknowledged", r.kafka.acknowledged());
+            g.writeNumberField("records_failed", r.kafka.failed());
+            g.writeNumberField("records_dropped", r.kafka.dropped());
+            g.writeStringField("failure", r.kafka.failure());
+            g.writeEndObject();
+        }
         g.writeEndObject();
     }
 

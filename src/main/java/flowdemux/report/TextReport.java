@@ -102,6 +102,10 @@ public final class TextReport implements ReportFormat
         {
             out.printf(Locale.ROOT, "  ipfix         %s%n", r.export.describe());
         }
+        if (r.kafka != null)
+        {
+            out.printf(Locale.ROOT, "  kafka         %s%n", r.kafka.describe());
+        }
         if (r.captureStats != null)
         {
             out.printf(Locale.ROOT, "  live          %s%n", LiveCounters.describe(r.captureStats, r.loopback));

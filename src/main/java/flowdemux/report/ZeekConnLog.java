@@ -68,77 +68,175 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
     @Override
     public void append(final FlowRecord f, final AsciiLine sb)
     {
+        columns(f, sb, false);
+    }
+
+    /**
+     * The zeek-kafka plugin's message for this row ({@code Kafka::tag_json}): {@code {"conn": {...}}} with Zeek's
+     * field names and JSON types, unset fields left out as Zeek's JSON writer leaves them; times and intervals to the
+     * microsecond, as in the TSV row.
+     */
+    public RecordLine taggedJson()
+    {
+        return (f, sb) ->
+        {
+            sb.append("{\"conn\":{");
+            columns(f, sb, true);
+            sb.append("}}");
+        };
+    }
+
+    /** The row's columns, as TSV or as JSON fields: one list of columns for both, so they cannot drift apart. */
+    private void columns(final FlowRecord f, final AsciiLine sb, final boolean json)
+    {
         final boolean hasDuration = f.durationNanos() > 0;
-        Formats.appendEpochSeconds(sb, f.firstNanos, 6).append('\t');
-        FlowRecord.appendUid(sb, f.uidSeed, f.serial).append('\t');
-        Addresses.append(sb, f.origHi, f.origLo).append('\t').append(f.origPort).append('\t');
-        Addresses.append(sb, f.respHi, f.respLo).append('\t').append(f.respPort).append('\t')
-            .append(f.protocolName()).append('\t');
-        ServiceId.append(sb, f.services, "-").append('\t');
+        if (json)
+        {
+            sb.append("\"ts\":");
+        }
+        Formats.appendEpochSeconds(sb, f.firstNanos, 6);
+        FlowRecord.appendUid(text(sb, json, "uid"), f.uidSeed, f.serial);
+        endText(sb, json);
+        Addresses.append(text(sb, json, "id.orig_h"), f.origHi, f.origLo);
+        endText(sb, json);
+        name(sb, json, "id.orig_p").append(f.origPort);
+        Addresses.append(text(sb, json, "id.resp_h"), f.respHi, f.respLo);
+        endText(sb, json);
+        name(sb, json, "id.resp_p").append(f.respPort);
+        string(sb, json, "proto", f.protocolName());
+        string(sb, json, "service", ServiceId.names(f.services));
         if (hasDuration)
         {
-            Formats.appendZeekInterval(sb, f.durationNanos()).append('\t')
-                .append(f.origBytes).append('\t').append(f.respBytes).append('\t');
+            Formats.appendZeekInterval(name(sb, json, "duration"), f.durationNanos());
+            count(sb, json, "orig_bytes", f.origBytes);
+            count(sb, json, "resp_bytes", f.respBytes);
         }
-        else
+        else if (!json)
         {
-            sb.append("-\t-\t-\t");
+            sb.append("\t-\t-\t-");
         }
-        sb.append(f.connState).append('\t')
-            .append(localNets.contains(f.origHi, f.origLo) ? 'T' : 'F').append('\t')
-            .append(localNets.contains(f.respHi, f.respLo) ? 'T' : 'F').append('\t')
-            .append(f.missedBytes).append('\t')
-            .append(f.history.isEmpty() ? "-" : f.history).append('\t')
-            .append(f.origPackets).append('\t').append(f.origIpBytes).append('\t')
-            .append(f.respPackets).append('\t').append(f.respIpBytes).append('\t');
-        f.appendTunnelParents(sb).append('\t').append(f.protocol);
+        string(sb, json, "conn_state", f.connState);
+        bool(sb, json, "local_orig", localNets.contains(f.origHi, f.origLo));
+        bool(sb, json, "local_resp", localNets.contains(f.respHi, f.respLo));
+        count(sb, json, "missed_bytes", f.missedBytes);
+        string(sb, json, "history", f.history.isEmpty() ? null : f.history);
+        count(sb, json, "orig_pkts", f.origPackets);
+        count(sb, json, "orig_ip_bytes", f.origIpBytes);
+        count(sb, json, "resp_pkts", f.respPackets);
+        count(sb, json, "resp_ip_bytes", f.respIpBytes);
+        if (!json)
+        {
+            f.appendTunnelParents(sb.append('\t'));
+        }
+        else if (f.tunnelParentCount > 0)
+        {
+            name(sb, true, "tunnel_parents").append('[');
+            for (int i = 0; i < f.tunnelParentCount; i++)
+            {
+                FlowRecord.appendUid(sb.append(i == 0 ? "\"" : ",\""), f.uidSeed, f.tunnelParents[i]).append('"');
+            }
+            sb.append(']');
+        }
+        count(sb, json, "ip_proto", f.protocol);
         if (communityId)
         {
-            flowdemux.flow.CommunityId.append(sb.append('\t'), f, f.communityIdSeed);
+            flowdemux.flow.CommunityId.append(text(sb, json, "community_id"), f, f.communityIdSeed);
+            endText(sb, json);
         }
         if (extra)
         {
-            sb.append('\t').append(f.firstNanos).append('\t').append(f.durationNanos()).append('\t');
-            interval(sb, f.rttSynAckNanos);
-            interval(sb, f.rttAckNanos);
-            sb.append(f.origRetransmits).append('\t').append(f.respRetransmits).append('\t');
-            count(sb, f.origMss);
-            count(sb, f.respMss);
-            count(sb, f.origWindowScale);
-            count(sb, f.respWindowScale);
-            sb.append(f.origSackPermitted ? 'T' : 'F').append('\t').append(f.respSackPermitted ? 'T' : 'F');
+            count(sb, json, "ts_ns", f.firstNanos);
+            count(sb, json, "duration_ns", f.durationNanos());
+            interval(sb, json, "rtt_syn_synack", f.rttSynAckNanos);
+            interval(sb, json, "rtt_synack_ack", f.rttAckNanos);
+            count(sb, json, "orig_retransmits", f.origRetransmits);
+            count(sb, json, "resp_retransmits", f.respRetransmits);
+            count(sb, json, "orig_mss", f.origMss);
+            count(sb, json, "resp_mss", f.respMss);
+            count(sb, json, "orig_wscale", f.origWindowScale);
+            count(sb, json, "resp_wscale", f.respWindowScale);
+            bool(sb, json, "orig_sack", f.origSackPermitted);
+            bool(sb, json, "resp_sack", f.respSackPermitted);
             // The TLS client's fingerprints (hex and ASCII by construction, nothing to escape).
             final boolean tls = f.noteKind() == flowdemux.service.ServiceNotes.TLS;
-            final String ja4 = tls ? f.noteText(2) : null;
-            final String ja3 = tls ? f.noteText(3) : null;
-            sb.append('\t').append(ja4 == null ? "-" : ja4).append('\t').append(ja3 == null ? "-" : ja3);
+            string(sb, json, "ja4", tls ? f.noteText(2) : null);
+            string(sb, json, "ja3", tls ? f.noteText(3) : null);
         }
     }
 
-    private static void interval(final AsciiLine sb, final long nanos)
+    /** Before a column: the tab, or the JSON field's name. */
+    private static AsciiLine name(final AsciiLine sb, final boolean json, final String name)
     {
-        if (nanos < 0)
-        {
-            sb.append('-');
-        }
-        else
-        {
-            Formats.appendZeekInterval(sb, nanos);
-        }
-        sb.append('\t');
+        return json ? sb.append(",\"").append(name).append("\":") : sb.append('\t');
     }
 
-    private static void count(final AsciiLine sb, final long value)
+    /** Before a text column: as {@link #name}, and the opening quote in JSON; {@link #endText} closes it. */
+    private static AsciiLine text(final AsciiLine sb, final boolean json, final String name)
+    {
+        return json ? name(sb, true, name).append('"') : name(sb, false, name);
+    }
+
+    private static void endText(final AsciiLine sb, final boolean json)
+    {
+        if (json)
+        {
+            sb.append('"');
+        }
+    }
+
+    /** A text column whose value needs no escaping (ASCII names, states, fingerprints); null is unset. */
+    private static void string(final AsciiLine sb, final boolean json, final String name, final String value)
+    {
+        if (value == null)
+        {
+            if (!json)
+            {
+                sb.append("\t-");
+            }
+            return;
+        }
+        text(sb, json, name).append(value);
+        endText(sb, json);
+    }
+
+    /** A count; negative is unset. */
+    private static void count(final AsciiLine sb, final boolean json, final String name, final long value)
     {
         if (value < 0)
         {
-            sb.append('-');
+            if (!json)
+            {
+                sb.append("\t-");
+            }
+            return;
+        }
+        name(sb, json, name).append(value);
+    }
+
+    /** An interval in nanoseconds, written as Zeek's seconds; negative is unset. */
+    private static void interval(final AsciiLine sb, final boolean json, final String name, final long nanos)
+    {
+        if (nanos < 0)
+        {
+            if (!json)
+            {
+                sb.append("\t-");
+            }
+            return;
+        }
+        Formats.appendZeekInterval(name(sb, json, name), nanos);
+    }
+
+    private static void bool(final AsciiLine sb, final boolean json, final String name, final boolean value)
+    {
+        if (json)
+        {
+            name(sb, true, name).append(value ? "true" : "false");
         }
         else
         {
-            sb.append(value);
+            sb.append('\t').append(value ? 'T' : 'F');
         }
-        sb.append('\t');
     }
 
     private static void writeClose(final Writer out, final long closeNanos) throws IOException

@@ -32,7 +32,7 @@ class JsonReportTest
     {
         if (n.isObject())
         {
-            for (final Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); )
+            for (final Iterator<Map.Entry<String, JsonNode>> it = n.properties().iterator(); it.hasNext(); )
             {
                 final Map.Entry<String, JsonNode> e = it.next();
                 paths(e.getValue(), at.isEmpty() ? e.getKey() : at + "." + e.getKey(), out);
