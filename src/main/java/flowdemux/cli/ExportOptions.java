@@ -253,7 +253,7 @@ final class ExportOptions
         }
         for (final FlowStore store : stores)
         {
-            store.listen(producer.feed(kafkaLine::append));
+            store.read(producer.feed(kafkaLine::append));
         }
         return new Exporters(ipfix, producer);
     }

@@ -93,6 +93,7 @@ public final class FlowStore implements FlowSink
     private long evicted;
     private long records;
     private java.util.function.Consumer<FlowRecord> listener;
+    private java.util.function.Consumer<FlowRecord> reader;
 
     /** @param format the per-connection lines to keep, or null to keep no records (only the aggregates) */
     public FlowStore(final Path spillFolder, final RecordLine format)
@@ -148,6 +149,16 @@ public final class FlowStore implements FlowSink
         this.listener = listener == null ? l : listener.andThen(l);
     }
 
+    /**
+     * Also shows every ended connection (and interim record) to {@code r}, on the worker's thread, as the record
+     * refilled for each connection: for a listener that uses it at once and keeps nothing (the Kafka exporter formats
+     * its message), so that no copy is made.
+     */
+    public void read(final java.util.function.Consumer<FlowRecord> r)
+    {
+        this.reader = reader == null ? r : reader.andThen(r);
+    }
+
     @Override
     public void flowEnded(final FlowTable table, final int flow, final EndReason reason)
     {
@@ -164,6 +175,10 @@ public final class FlowStore implements FlowSink
         if (listener != null)
         {
             listener.accept(record.copy());
+        }
+        if (reader != null)
+        {
+            reader.accept(record);
         }
         if (format == null)
         {
