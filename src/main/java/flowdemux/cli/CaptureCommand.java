@@ -51,6 +51,10 @@ import java.util.concurrent.TimeUnit;
 public final class CaptureCommand implements Callable<Integer>
 {
     private static final long SECOND = 1_000_000_000L;
+    /** How often the capture clock is moved on while packets are few. */
+    private static final long CLOCK_TICK = SECOND / 10;
+    /** How far behind the wall clock the capture clock stays: packets still in libpcap's blocks come before it. */
+    private static final long CLOCK_MARGIN = SECOND;
     /** conn_states of connections that are over, though Zeek keeps them a few seconds for late packets. */
     private static final Set<String> FINISHED = Set.of("SF", "REJ", "RSTO", "RSTR", "RSTOS0", "RSTRH");
 
@@ -420,6 +424,10 @@ public final class CaptureCommand implements Callable<Integer>
         private final long startWall;
         private long nextFlush;
         private long nextReport;
+        private long nextClock;
+        /** The latest packet time at the last clock tick that saw it change, and the wall clock then. */
+        private long clockPacketTime = Long.MIN_VALUE;
+        private long clockWall;
         private long intervalStart;
         private long packetsAtLastReport;
         private long[] countersAtLastReport;
@@ -462,10 +470,40 @@ public final class CaptureCommand implements Callable<Integer>
                     throw new java.io.UncheckedIOException(e);
                 }
             }
+            if (now >= nextClock)
+            {
+                nextClock = now + CLOCK_TICK;
+                clock(now);
+            }
             if (now >= nextReport)
             {
                 report(now);
                 nextReport = now + (long)(interval * SECOND);
+            }
+        }
+
+        /**
+         * The capture clock follows the wall clock while packets are few: the latest packet time plus the wall time
+         * since it was first seen, less a margin for packets still on their way (libpcap hands them over in blocks,
+         * every 0.1 s on a quiet link), so that on a quiet link a connection ends when its timer runs out.
+         */
+        private void clock(final long now)
+        {
+            final long packetTime = run.stats().lastNanos;
+            if (packetTime == Long.MIN_VALUE)
+            {
+                return;
+            }
+            if (packetTime != clockPacketTime)
+            {
+                clockPacketTime = packetTime;
+                clockWall = now;
+                return;
+            }
+            final long quiet = now - clockWall - CLOCK_MARGIN;
+            if (quiet > 0)
+            {
+                run.advanceClock(packetTime + quiet);
             }
         }
 

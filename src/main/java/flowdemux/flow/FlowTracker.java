@@ -22,6 +22,8 @@ public final class FlowTracker
     private static final int SWEEP_EVERY = 1024;
     private static final int SWEEP_FLOWS = 64;
     private static final int SWEEP_PER_NEW_FLOW = 2;
+    /** Slots one {@link #advance} examines: a live capture's clock ticks ten times a second. */
+    private static final int SWEEP_PER_ADVANCE = 1 << 16;
 
     private final FlowTable table;
     private final FlowSink sink;
@@ -418,6 +420,16 @@ public final class FlowTracker
     private void end(final int flow, final EndReason reason)
     {
         table.end(flow, reason);
+    }
+
+    /**
+     * Moves the capture clock on to {@code captureNanos} (never back) with no packet, and ends what a sweep of part
+     * of the table finds timed out: a live capture's clock on a quiet link.
+     */
+    public void advance(final long captureNanos)
+    {
+        now = Math.max(now, captureNanos);
+        sweep(SWEEP_PER_ADVANCE);
     }
 
     /** Ends a few connections whose timers have run out, so memory follows the live connections. */

@@ -24,6 +24,8 @@ final class Batch
     boolean last;
     /** With {@link #last}: the reader's final capture time. */
     long finalNow;
+    /** After this batch's packets, the worker's capture clock moves on to this (a quiet live link); or MIN_VALUE. */
+    long advanceTo = Long.MIN_VALUE;
     /** A rolling report asks for the worker's open connections, after this batch's packets; or null. */
     flowdemux.flow.FlowSink snapshot;
     /** Counted down by the worker once {@link #snapshot} has them. */

@@ -694,6 +694,37 @@ public final class OfflineRun
     }
 
     /**
+     * A live capture's clock on a quiet link: hands each worker what its batch has gathered and moves every tracker's
+     * capture time on to {@code captureNanos} (never back), so that connections whose timers have run out end now
+     * and their records go out, rather than at the next packet (Zeek's run loop, too, advances network time from the
+     * clock while no packet comes). Only from the thread that runs {@link #run}, between packets.
+     */
+    public void advanceClock(final long captureNanos)
+    {
+        if (ended || filling.length != workers.length)
+        {
+            return;
+        }
+        if (inline != null)
+        {
+            trackInlineBatch();
+            inline.advance(captureNanos);
+            return;
+        }
+        for (int w = 0; w < workers.length; w++)
+        {
+            Batch batch = filling[w];
+            filling[w] = null;
+            if (batch == null)
+            {
+                batch = acquire(workers[w]);
+            }
+            batch.advanceTo = captureNanos;
+            publish(workers[w], batch);
+        }
+    }
+
+    /**
      * Open connections as they stand, for a rolling report, each worker's into its own sink: called only from the
      * thread that runs {@link #run} (a live capture calls it between packets). A worker takes its snapshot after
      * every packet handed to it so far, and this waits until all have.

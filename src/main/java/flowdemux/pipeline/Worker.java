@@ -48,6 +48,11 @@ final class Worker implements Runnable
                 framesInFlows += tracker.onKeyedBatch(batch.packets, batch.count, batch.payloads);
                 final boolean last = batch.last;
                 finalNow = batch.finalNow;
+                if (batch.advanceTo != Long.MIN_VALUE)
+                {
+                    tracker.advance(batch.advanceTo);
+                    batch.advanceTo = Long.MIN_VALUE;
+                }
                 if (batch.snapshot != null)
                 {
                     tracker.snapshot(batch.snapshot);
