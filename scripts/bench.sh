@@ -6,6 +6,9 @@
 # on the compiler threads, so more than their CPU when the CPUs are all busy), peak RSS, and each tool's wall time
 # as a ratio to flowdemux's 2-worker read. Tools that are not installed are skipped (Debian: tcpdump, tshark,
 # argus-server, libndpi-bin).
+# BENCH_KAFKA=HOST:PORT adds rows for the same read with --kafka to that broker (a topic per file); BENCH_KAFKA=local
+# starts a single-node broker from the Maven artifacts the tests use (kafka_2.13, in its own JVM, data under the
+# bench folder) and stops it at the end. Each such row says whether every record was acknowledged.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 medium=${1:-100000}
@@ -38,6 +41,17 @@ best() {
   rm -f "$timing" "$out"
   echo "$best_wall $best_rss $(printf '%s' "$cpus" | median) $(printf '%s' "$jits" | median)"
 }
+
+kafka=${BENCH_KAFKA:-}
+if [ "$kafka" = local ]; then
+  mvn -B -q -o test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$dir/kafka.cp" >/dev/null
+  java -cp "$(cat "$dir/kafka.cp"):target/test-classes" flowdemux.KafkaBroker "$dir/kafka" >"$dir/kafka.addr" 2>/dev/null &
+  broker=$!
+  trap 'kill "$broker" 2>/dev/null; wait "$broker" 2>/dev/null; rm -rf "$dir/kafka"' EXIT
+  for _ in $(seq 120); do [ -s "$dir/kafka.addr" ] && break; sleep 1; done
+  kafka=$(cat "$dir/kafka.addr")
+  [ -n "$kafka" ] || { echo "bench: the local Kafka broker did not start" >&2; exit 1; }
+fi
 
 printf 'machine: %s, %s cores, %s\n' "$(uname -m)" "$(nproc)" "$(free -g | awk '/Mem:/{print $2 " GiB"}')"
 printf '| file | tool | wall s | packets/s | CPU s | CPU ns/packet | JIT compiling s | peak RSS MiB |'
@@ -89,6 +103,13 @@ for flows in "$medium" "$large"; do
   vsize=$(du -hL "$v" | cut -f1)
   rm -f "$v"
   labels+=(splitc splitp extract follow index indexed followi vxlan vxlann)
+  if [ -n "$kafka" ]; then
+    # The broker shares the machine: its CPU is not in the row's CPU, but it takes cores from the read.
+    topic="bench-$flows-$$"
+    read -r wall[kafka] rss[kafka] cpu[kafka] jit[kafka] < <(best ./analyzer read "$f" --workers 2 --format zeek -o /dev/null --kafka "$kafka/$topic")
+    acked=$(./analyzer read "$f" --workers 2 --format zeek -o /dev/null --kafka "$kafka/$topic" 2>&1 >/dev/null | grep -o '[0-9,]* records sent.*' || true)
+    labels+=(kafka); title[kafka]="flowdemux read --workers 2 --format zeek --kafka (local broker: ${acked:-no report})"
+  fi
   title[vxlan]="flowdemux read --workers 2 --format zeek, the same traffic inside VXLAN ($vsize)"
   title[vxlann]="the same with --decap none (the outer view)"
   title[splitc]="flowdemux split --by connection"; title[splitp]="flowdemux split --by server-port"
@@ -98,7 +119,7 @@ for flows in "$medium" "$large"; do
   title[followi]="flowdemux follow --uid (one connection, through F.fdx)"
   for l in "${labels[@]}"; do
     awk -v n="$name" -v t="${title[$l]}" -v w="${wall[$l]}" -v r="${rss[$l]}" -v p="$packets" -v b="${wall[fd2]}" \
-      -v c="${cpu[$l]}" -v j="${jit[$l]}" -v java="$([[ $l == fd* || $l == split* || $l == extract || $l == follow || $l == index* || $l == followi || $l == vxlan* ]] && echo 1 || echo 0)" \
+      -v c="${cpu[$l]}" -v j="${jit[$l]}" -v java="$([[ $l == fd* || $l == split* || $l == extract || $l == follow || $l == index* || $l == followi || $l == vxlan* || $l == kafka ]] && echo 1 || echo 0)" \
       'BEGIN { printf "| %s | %s | %.2f | %.2f M | %.2f | %.0f | %s | %.0f | %.2f |\n", n, t, w, p / w / 1e6, c,
         c * 1e9 / p, java ? sprintf("%.2f", j) : "-", r / 1024, w / b }'
   done

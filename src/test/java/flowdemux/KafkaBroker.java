@@ -43,6 +43,19 @@ public final class KafkaBroker implements AutoCloseable
         this.config = config;
     }
 
+    /**
+     * For scripts/bench.sh: starts a broker in the folder given, prints its bootstrap address on a line, and runs
+     * until the JVM is told to end (SIGTERM), which stops the broker.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final KafkaBroker broker = start(Path.of(args[0]));
+        Runtime.getRuntime().addShutdownHook(new Thread(broker::close));
+        System.out.println(broker.bootstrap());
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
     /** Formats the storage in {@code folder} (created) and starts the broker; returns once it answers. */
     public static KafkaBroker start(final Path folder) throws Exception
     {
