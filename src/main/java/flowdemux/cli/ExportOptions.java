@@ -244,7 +244,10 @@ final class ExportOptions
         final KafkaExporter producer;
         try
         {
-            producer = KafkaExporter.open(KafkaTarget.parse(kafka), kafkaSettings, kafkaFormat, waitWhenFull);
+            // The JSON records carry no version of their own: each message says it in a header.
+            final Map<String, String> headers = "json".equals(kafkaFormat)
+                ? Map.of("schema_version", String.valueOf(flowdemux.report.JsonReport.SCHEMA_VERSION)) : Map.of();
+            producer = KafkaExporter.open(KafkaTarget.parse(kafka), kafkaSettings, kafkaFormat, headers, waitWhenFull);
         }
         catch (IOException e)
         {

@@ -9,6 +9,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jctools.queues.MpmcArrayQueue;
 import org.jctools.queues.MpscArrayQueue;
@@ -72,6 +74,8 @@ public final class KafkaExporter implements AutoCloseable
 
     private final KafkaTarget target;
     private final String format;
+    /** The headers of every message (the JSON schema's version), made once. */
+    private final List<Header> headers;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Secrets secrets;
     private final boolean waitWhenFull;
@@ -99,9 +103,11 @@ public final class KafkaExporter implements AutoCloseable
     /** One callback for every message: no object per record beyond the message itself. */
     private final Callback delivered = this::delivered;
 
-    private KafkaExporter(final KafkaTarget target, final String format, final KafkaProducer<byte[], byte[]> producer,
-        final Secrets secrets, final boolean waitWhenFull, final long deliveryTimeoutNanos)
+    private KafkaExporter(final KafkaTarget target, final String format, final List<Header> headers,
+        final KafkaProducer<byte[], byte[]> producer, final Secrets secrets, final boolean waitWhenFull,
+        final long deliveryTimeoutNanos)
     {
+        this.headers = headers;
         this.deliveryTimeoutNanos = deliveryTimeoutNanos;
         this.target = target;
         this.format = format;
@@ -141,12 +147,16 @@ public final class KafkaExporter implements AutoCloseable
      *
      * @param user         the user's producer settings (their values are never printed)
      * @param format       the name of the message format, for the report
+     * @param headers      headers every message carries (names and values, ASCII)
      * @param waitWhenFull whether a full queue makes the worker wait (a file read) rather than drop (a capture)
      * @throws IOException with the line for the user
      */
     public static KafkaExporter open(final KafkaTarget target, final Map<String, String> user, final String format,
-        final boolean waitWhenFull) throws IOException
+        final Map<String, String> headers, final boolean waitWhenFull) throws IOException
     {
+        final List<Header> messageHeaders = new ArrayList<>();
+        headers.forEach((name, value) -> messageHeaders.add(
+            new RecordHeader(name, value.getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
         final Secrets secrets = new Secrets(user);
         final long startWait;
         final long deliveryTimeout;
@@ -183,7 +193,8 @@ public final class KafkaExporter implements AutoCloseable
                 + " within max.block.ms (a topic that does not exist where auto.create.topics.enable is off, or a "
                 + "security.protocol the brokers do not speak): " + secrets.redact(causes(e)));
         }
-        final KafkaExporter exporter = new KafkaExporter(target, format, producer, secrets, waitWhenFull,
+        final KafkaExporter exporter = new KafkaExporter(target, format, List.copyOf(messageHeaders), producer,
+            secrets, waitWhenFull,
             TimeUnit.MILLISECONDS.toNanos(deliveryTimeout));
         exporter.thread.start();
         return exporter;
@@ -310,8 +321,9 @@ public final class KafkaExporter implements AutoCloseable
     {
         // The producer copies key and value into its batch at once and keeps neither (nor the record): these die
         // young, and the slot is free again.
-        final ProducerRecord<byte[], byte[]> message = new ProducerRecord<>(target.topic(),
-            Arrays.copyOf(slot.key.array(), slot.key.length()), Arrays.copyOf(slot.value.array(), slot.value.length()));
+        final ProducerRecord<byte[], byte[]> message = new ProducerRecord<>(target.topic(), null,
+            Arrays.copyOf(slot.key.array(), slot.key.length()), Arrays.copyOf(slot.value.array(), slot.value.length()),
+            headers);
         free.offer(slot);
         while (true)
         {

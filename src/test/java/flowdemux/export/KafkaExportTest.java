@@ -95,6 +95,10 @@ class KafkaExportTest
             got.merge(value, 1, Integer::sum);
             final JsonNode record = JSON.readTree(value);
             assertEquals(record.get("community_id").asText(), new String(m.key(), StandardCharsets.US_ASCII));
+            // The record has no version field of its own: the header says which schema it follows.
+            assertEquals(1, m.headers().toArray().length);
+            assertEquals(String.valueOf(flowdemux.report.JsonReport.SCHEMA_VERSION),
+                new String(m.headers().lastHeader("schema_version").value(), StandardCharsets.US_ASCII));
             final String uid = record.get("uid").asText();
             assertEquals(partitionOfUid.computeIfAbsent(uid, u -> m.partition()), m.partition(), uid);
             endsOfUid.computeIfAbsent(uid, u -> new ArrayList<>()).add(record.get("end").asText());
@@ -146,6 +150,7 @@ class KafkaExportTest
             for (final ConsumerRecord<byte[], byte[]> m : broker.readAll(topic))
             {
                 final JsonNode message = JSON.readTree(m.value());
+                assertEquals(0, m.headers().toArray().length, "zeek-kafka's messages have no headers");
                 assertEquals(1, message.size(), "one tag: " + message);
                 final JsonNode conn = message.get("conn");
                 assertNotNull(conn, "tagged 'conn': " + message);
