@@ -236,6 +236,13 @@ class KafkaExportTest
         assertEquals(r.ended, uids.size() + failed, "consumed + failed = ended: " + kafka);
         assertEquals(r.ended, kafka.get("records_acknowledged").asLong() + failed, kafka.toString());
         assertFalse(kafka.get("failure").isNull(), kafka.toString());
+        // The report's capture.kafka has exactly the fields docs/json-schema.md lists.
+        final Set<String> reported = new java.util.TreeSet<>();
+        kafka.properties().forEach(e -> reported.add("capture.kafka." + e.getKey()));
+        final Set<String> documented = new java.util.TreeSet<>();
+        flowdemux.report.JsonReportTest.documented().stream().filter(p -> p.startsWith("capture.kafka."))
+            .forEach(documented::add);
+        assertEquals(documented, reported);
     }
 
     /** The uids of the consumed JSON records, each once (idempotence: a retried batch is not written twice). */
