@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import flowdemux.KafkaBroker;
 import flowdemux.cli.Main;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,16 +39,36 @@ class LiveKafkaTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    @TempDir
+    static Path brokerFolder;
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception
+    {
+        // Only where the capture can run: without root or libpcap the class is skipped (or, in CI, fails) here.
+        LiveRequirement.require();
+        broker = KafkaBroker.start(brokerFolder.resolve("kafka"));
+    }
+
+    @AfterAll
+    static void stopBroker()
+    {
+        if (broker != null)
+        {
+            broker.close();
+        }
+    }
+
     @ParameterizedTest(name = "--workers {0}")
     @ValueSource(ints = {1, 2})
     void connectionsArriveWhileTheCaptureRuns(final int workers, @TempDir final Path tmp) throws Exception
     {
-        LiveRequirement.require();
         final InetAddress host = InetAddress.getByName("127.0.0.1");
-        try (KafkaBroker broker = KafkaBroker.start(tmp.resolve("kafka"));
-            ServerSocket server = new ServerSocket(0, 10, host))
+        final String topic = "live-" + workers;
+        try (ServerSocket server = new ServerSocket(0, 10, host))
         {
-            broker.createTopic("live", 2);
+            broker.createTopic(topic, 2);
             LoopbackPeers.daemon(() -> LoopbackPeers.serve(server));
             final Path lines = tmp.resolve("live.jsonl");
             final StringWriter err = new StringWriter();
@@ -57,8 +79,8 @@ class LiveKafkaTest
                 cl.setOut(new PrintWriter(new StringWriter(), true));
                 cl.setErr(new PrintWriter(err, true));
                 exit[0] = cl.execute("capture", "-i", "lo", "-f", "tcp port " + server.getLocalPort(),
-                    "--duration", "10", "--workers", String.valueOf(workers), "--tcp-close-delay", "0.2", "--format", "jsonl", "-o", lines.toString(),
-                    "--kafka", broker.bootstrap() + "/live", "--kafka-property", "linger.ms=5");
+                    "--duration", "6", "--workers", String.valueOf(workers), "--tcp-close-delay", "0.2", "--format", "jsonl", "-o", lines.toString(),
+                    "--kafka", broker.bootstrap() + "/" + topic, "--kafka-property", "linger.ms=5");
             }, "test-capture");
             capture.start();
             LoopbackPeers.waitFor(err, "capturing on lo");
@@ -74,13 +96,13 @@ class LiveKafkaTest
                     s.getInputStream().readAllBytes();
                 }
             }
-            // All five are in the topic long before the capture's 10 s are up.
-            final long arrived = broker.awaitMessages("live", 5);
+            // All five are in the topic long before the capture's 6 s are up.
+            final long arrived = broker.awaitMessages(topic, 5);
             final boolean stillCapturing = capture.isAlive();
             assertEquals(5, arrived, err.toString());
             assertTrue(stillCapturing, "the records arrived while the capture ran: " + err);
             final Set<Integer> consumedPorts = new TreeSet<>();
-            for (final ConsumerRecord<byte[], byte[]> m : broker.readAll("live"))
+            for (final ConsumerRecord<byte[], byte[]> m : broker.readAll(topic))
             {
                 final JsonNode r = JSON.readTree(m.value());
                 assertEquals("SF", r.get("conn_state").asText(), r.toString());
@@ -95,7 +117,7 @@ class LiveKafkaTest
             // The topic holds exactly the capture's JSON lines.
             final Set<String> expected = new HashSet<>(Files.readAllLines(lines));
             final Set<String> consumed = new HashSet<>();
-            final List<ConsumerRecord<byte[], byte[]>> all = broker.readAll("live");
+            final List<ConsumerRecord<byte[], byte[]>> all = broker.readAll(topic);
             all.forEach(m -> consumed.add(new String(m.value(), StandardCharsets.UTF_8)));
             assertEquals(5, all.size());
             assertEquals(expected, consumed);
