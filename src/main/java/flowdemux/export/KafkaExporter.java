@@ -36,9 +36,9 @@ import java.util.function.Consumer;
  * Workers format the message on their own thread into one of a fixed set of slots, handed over a bounded
  * multi-producer queue (JCTools) to one sender thread, which alone calls the producer (made never to block: the
  * sender waits itself while brokers are away, within the delivery timeout) and gives the slot back. A live capture
- * never waits: no free slot counts the record as dropped. A file read waits for room instead (the file does not go anywhere, so nothing needs to be lost). Every
- * record ends as acknowledged, failed (the producer gave up on it within its delivery timeout, or refused it) or
- * dropped, and {@link #close} waits until each has.
+ * never waits: no free slot counts the record as dropped. A file read waits for room instead (the file does not go
+ * anywhere, so nothing needs to be lost). Every record ends as acknowledged, failed (the producer gave up on it
+ * within its delivery timeout, or refused it) or dropped, and {@link #close} waits until each has.
  */
 public final class KafkaExporter implements AutoCloseable
 {
