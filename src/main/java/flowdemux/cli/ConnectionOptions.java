@@ -77,9 +77,9 @@ public final class ConnectionOptions
     boolean noService;
 
     @Option(names = "--service-bytes", paramLabel = "N", defaultValue = "" + ServiceInspector.DEFAULT_BYTES,
-        description = "payload bytes of each packet that service detection looks at, " + ServiceInspector.MIN_BYTES
-            + "-" + ServiceInspector.MAX_BYTES + " (default " + ServiceInspector.DEFAULT_BYTES + ": room for a "
-            + "TLS ClientHello's server name)")
+        description = "bytes of each direction of a connection that service detection looks at, in sequence "
+            + "order, " + ServiceInspector.MIN_BYTES + "-" + ServiceInspector.MAX_BYTES + " (default "
+            + ServiceInspector.DEFAULT_BYTES + ": room for a STARTTLS after a long greeting)")
     int serviceBytes;
 
     @Option(names = "--decap", paramLabel = "MODE", defaultValue = "all", completionCandidates = Candidates.Decap.class,

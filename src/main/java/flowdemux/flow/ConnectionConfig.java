@@ -39,8 +39,14 @@ public final class ConnectionConfig
     /** Whether the packets inside tunnels are read as connections of their own (--decap; Zeek's default). */
     public boolean decapsulate = true;
     public LikelyServerPorts likelyServerPorts = LikelyServerPorts.zeekDefault();
-    /** Payload bytes of a packet that service detection looks at; 0 turns detection off (--no-service). */
+    /** Bytes of each direction of a connection that service detection looks at; 0 turns it off (--no-service). */
     public int serviceBytes = flowdemux.service.ServiceInspector.DEFAULT_BYTES;
+
+    /** Payload bytes of one packet the reader hands to detection at most (ClientHellos go whole), 0 when off. */
+    public int packetBytes()
+    {
+        return Math.min(serviceBytes, flowdemux.service.ServiceInspector.PACKET_BYTES);
+    }
 
     /** Ports whose TCP connections get {@link #longInactivity}. */
     public boolean hasLongInactivity(final int protocol, final int respPort)

@@ -561,13 +561,27 @@ public final class FlowSlot
         s[b + SERVICE] = state;
     }
 
-    /** Hands a packet's first payload bytes to service detection, over this slot's two longs of its state. */
+    /**
+     * Hands a packet's first payload bytes to service detection, over this slot's two longs of its state; a TCP
+     * segment with its offset in the sender's stream (0: the byte after the SYN, as Zeek numbers it).
+     */
     public boolean inspect(final ServiceInspector inspector, final boolean fromA, final boolean orig,
         final boolean tcp, final long seq, final byte[] bytes, final int offset, final int length,
         final int payloadLength)
     {
-        return inspector.inspect(s, b + SERVICE, b + SERVICE_HINTS, fromA, orig, tcp, seq, bytes, offset, length,
+        final long at = tcp ? (seq - startSeq(orig) - 1) & LOW : seq;
+        return inspector.inspect(s, b + SERVICE, b + SERVICE_HINTS, fromA, orig, tcp, at, bytes, offset, length,
             payloadLength);
+    }
+
+    /** Has service detection, if undecided, read the first messages it was still putting together (at the end). */
+    static void settleService(final long[] page, final int base, final ServiceInspector inspector)
+    {
+        final long flags = page[base + FLAGS];
+        if ((flags & FlowFlags.SERVICE_DONE) == 0)
+        {
+            inspector.settle(page, base + SERVICE, base + SERVICE_HINTS, (flags & FlowFlags.ORIG_IS_A) != 0);
+        }
     }
 
     // Role flip.

@@ -350,6 +350,10 @@ public final class FlowTable
      */
     public void end(final int flow, final EndReason reason)
     {
+        if (reason != EndReason.ACTIVE)
+        {
+            FlowSlot.settleService(pages[flow >>> PAGE_SHIFT], base(flow), services);
+        }
         sink.flowEnded(this, flow, reason);
         services.release(FlowSlot.serviceState(pages[flow >>> PAGE_SHIFT], base(flow)));
         remove(flow);

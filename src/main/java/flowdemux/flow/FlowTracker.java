@@ -46,6 +46,10 @@ public final class FlowTracker
         this.sink = sink;
         this.config = config;
         this.inspector = config.serviceBytes > 0 ? table.services : null;
+        if (inspector != null)
+        {
+            inspector.bound(config.serviceBytes);
+        }
     }
 
     public FlowTracker(final int maxFlows, final FlowSink sink)

@@ -109,7 +109,7 @@ public final class OfflineRun
         this.fragments = new FragmentReassembly(config.fragmentTimeout);
         this.filter = filter;
         this.progress = progress;
-        this.serviceBytes = config.serviceBytes;
+        this.serviceBytes = config.packetBytes();
         if (workerCount == 1)
         {
             this.inline = new FlowTracker(maxFlows, sinks.apply(0), config);

@@ -17,35 +17,38 @@ public final class ServiceId
     public static final int HTTP = 5;
     public static final int IMAP = 6;
     public static final int IRC = 7;
-    public static final int MODBUS = 8;
-    public static final int MYSQL = 9;
-    public static final int NTP = 10;
-    public static final int POP3 = 11;
-    public static final int POSTGRESQL = 12;
-    public static final int QUIC = 13;
-    public static final int RDP = 14;
-    public static final int REDIS = 15;
-    public static final int SMB = 16;
-    public static final int SMTP = 17;
-    public static final int SSH = 18;
-    public static final int SSL = 19;
-    public static final int SYSLOG = 20;
+    /** A data connection an IRC DCC SEND announced, as Zeek's IRC analyzer schedules it. */
+    public static final int IRC_DCC_DATA = 8;
+    public static final int MODBUS = 9;
+    public static final int MYSQL = 10;
+    public static final int NTP = 11;
+    public static final int POP3 = 12;
+    public static final int POSTGRESQL = 13;
+    public static final int QUIC = 14;
+    public static final int RDP = 15;
+    public static final int REDIS = 16;
+    public static final int SMB = 17;
+    public static final int SMTP = 18;
+    public static final int SOCKS = 19;
+    public static final int SSH = 20;
+    public static final int SSL = 21;
+    public static final int SYSLOG = 22;
     /** Zeek's name for syslog over TCP. */
-    public static final int SYSLOG_TCP = 21;
+    public static final int SYSLOG_TCP = 23;
     /**
      * The tunnels over UDP, which name their outer connection (after the others: such a connection carries nothing
      * else, so their place in a list does not show).
      */
-    public static final int VXLAN = 22;
-    public static final int GENEVE = 23;
-    public static final int GTPV1 = 24;
-    public static final int TEREDO = 25;
-    public static final int AYIYA = 26;
-    public static final int COUNT = 27;
+    public static final int VXLAN = 24;
+    public static final int GENEVE = 25;
+    public static final int GTPV1 = 26;
+    public static final int TEREDO = 27;
+    public static final int AYIYA = 28;
+    public static final int COUNT = 29;
 
     private static final String[] NAMES = {"dce_rpc", "dhcp", "dns", "ftp", "ftp-data", "http", "imap", "irc",
-        "modbus", "mysql", "ntp", "pop3", "postgresql", "quic", "rdp", "redis", "smb", "smtp", "ssh", "ssl", "syslog",
-        "syslog_tcp", "vxlan", "geneve", "gtpv1", "teredo", "ayiya"};
+        "irc-dcc-data", "modbus", "mysql", "ntp", "pop3", "postgresql", "quic", "rdp", "redis", "smb", "smtp",
+        "socks", "ssh", "ssl", "syslog", "syslog_tcp", "vxlan", "geneve", "gtpv1", "teredo", "ayiya"};
 
     /** Every set of two or more services printed once, kept: looked up, not joined again (such sets are few). */
     private static final java.util.concurrent.ConcurrentHashMap<Integer, String> JOINED =

@@ -1,39 +1,48 @@
 package flowdemux.service;
 
 /**
- * Service detection for the connections of one flow table: looks at the first payload bytes of each direction until
- * the connection's services are decided, and keeps what identifies the peer (see {@link ServiceNotes}). Its state is
- * two longs in the connection's slot, owned here:
+ * Service detection for the connections of one flow table: reads the first bytes of each direction of a
+ * connection until its services are decided, and keeps what identifies the peer (see {@link ServiceNotes}). A
+ * direction's first message is read whole: when its first segment does not show what it is, the segments that follow
+ * are put together in sequence order first ({@link Opening}). After it, each segment's start is read, for the
+ * commands and switches that come later (STARTTLS, AUTH TLS, an HTTP CONNECT then TLS), until each protocol's point
+ * of no return ({@link Upgrades}) or {@link #bound} bytes of each direction. Its state is two longs in the
+ * connection's slot, owned here:
  * <ul>
- * <li>state: services found (bits 0-23), payload packets looked at from endpoint A (24-27) and B (28-31), whether a
- * SYN was seen (32), a CONNECT request (33), and the note slot plus one (40-63);</li>
+ * <li>state: services found (bits 0-29), first messages read of endpoint A (30-33) and B (34-37), {@link #DONE} for
+ * a direction looked at no more; whether a SYN was seen (38), a CONNECT request (39), whether A's (40) and B's (41)
+ * first message was read, and the note slot plus one (42-63);</li>
  * <li>hints: the client and server hints each endpoint's bytes gave ({@link Signatures}), A's low, B's high.</li>
  * </ul>
- * Nothing is allocated per packet.
+ * TCP segments come with their offset in their direction's stream. Nothing is allocated per packet.
  */
 public final class ServiceInspector
 {
-    /** Payload bytes of each packet looked at, unless set otherwise: room for a ClientHello's server name. */
-    public static final int DEFAULT_BYTES = 512;
+    /** Bytes of each direction detection looks at, unless set otherwise (Zeek's dpd_buffer_size is 1 KiB). */
+    public static final int DEFAULT_BYTES = 4096;
     public static final int MIN_BYTES = 16;
-    public static final int MAX_BYTES = 4096;
-    /** Payload packets looked at from each side before giving up (STARTTLS comes within the first few). */
+    public static final int MAX_BYTES = 65_536;
+    /** Payload bytes of one packet detection gets at most (a ClientHello's go whole: {@link Continuations}). */
+    public static final int PACKET_BYTES = 512;
+    /** Payload packets looked at from each side of a connection picked up mid-stream (for its ServerHello). */
     static final int PACKETS_PER_SIDE = 8;
-    /** Payload packets, both sides together, after which a connection that gave no hint at all is given up. */
+    /** Messages, both sides together, after which a connection that gave no hint at all is given up. */
     static final int PACKETS_WITHOUT_HINT = 4;
 
-    private static final int SERVICES_MASK = (1 << 28) - 1;
-    private static final int COUNT_SHIFT = 28;
-    private static final long SYN_SEEN = 1L << 36;
-    private static final long CONNECT = 1L << 37;
-    private static final int NOTE_SHIFT = 40;
-    /** Services after which nothing more is looked for; the others may turn into TLS (STARTTLS, CONNECT). */
-    private static final int UPGRADABLE = ServiceId.bit(ServiceId.FTP) | ServiceId.bit(ServiceId.SMTP)
-        | ServiceId.bit(ServiceId.POP3) | ServiceId.bit(ServiceId.IMAP) | ServiceId.bit(ServiceId.IRC)
-        | ServiceId.bit(ServiceId.POSTGRESQL) | ServiceId.bit(ServiceId.HTTP);
+    private static final int SERVICES_MASK = (1 << 30) - 1;
+    private static final int COUNT_SHIFT = 30;
+    /** A direction's count when it is looked at no more. */
+    private static final int DONE = 15;
+    private static final long SYN_SEEN = 1L << 38;
+    private static final long CONNECT = 1L << 39;
+    private static final long OPENED_A = 1L << 40;
+    private static final int NOTE_SHIFT = 42;
+    private static final int UPGRADABLE = Upgrades.UPGRADABLE;
 
     /** ClientHellos put together at once, at most (each holds 32 KiB); one more keeps its first segment's names. */
     static final int MAX_ASSEMBLIES = 256;
+    /** First messages put together at once, at most; one more is read from its first segment alone. */
+    static final int MAX_OPENINGS = 1024;
 
     private final ServiceNotes notes = new ServiceNotes();
     private final ClientHello hello = new ClientHello();
@@ -44,6 +53,19 @@ public final class ServiceInspector
     private final HelloAssembly[] spare = new HelloAssembly[MAX_ASSEMBLIES];
     private int spareCount;
     private int assemblies;
+    /** The first messages being put together, by note slot * 2 + side (0: A, 1: B). */
+    private final org.agrona.collections.Int2ObjectHashMap<Opening> opening =
+        new org.agrona.collections.Int2ObjectHashMap<>();
+    private final Opening[] spareOpenings = new Opening[MAX_OPENINGS];
+    private int spareOpeningCount;
+    private int openings;
+    private long bound = DEFAULT_BYTES;
+
+    /** Bytes of each direction looked at (--service-bytes). */
+    public void bound(final int bytes)
+    {
+        this.bound = bytes;
+    }
 
     public ServiceNotes notes()
     {
@@ -72,6 +94,27 @@ public final class ServiceInspector
         return state | SYN_SEEN;
     }
 
+    /**
+     * Reads the first messages still being put together, as they came (the connection ends, or a record of it is
+     * written); {@code origIsA}: endpoint A is the originator.
+     */
+    public void settle(final long[] s, final int state, final int hints, final boolean origIsA)
+    {
+        final int note = note(s[state]);
+        if (note < 0 || opening.isEmpty())
+        {
+            return;
+        }
+        for (int side = 0; side < 2; side++)
+        {
+            final Opening first = opening.get(note * 2 + side);
+            if (first != null)
+            {
+                look(s, state, hints, side == 0, (side == 0) == origIsA, true, first);
+            }
+        }
+    }
+
     /** Gives back what the connection kept; call once, when it ends. */
     public void release(final long state)
     {
@@ -79,6 +122,8 @@ public final class ServiceInspector
         if (note >= 0)
         {
             endAssembly(note);
+            endOpening(note, 0);
+            endOpening(note, 1);
             notes.free(note);
         }
     }
@@ -144,14 +189,102 @@ public final class ServiceInspector
             }
             return rest == null;
         }
-        final int shift = COUNT_SHIFT + (fromA ? 0 : 4);
-        final int count = (int)(st >>> shift) & 0xF;
-        final int otherCount = (int)(st >>> (fromA ? COUNT_SHIFT + 4 : COUNT_SHIFT)) & 0xF;
-        if (count >= PACKETS_PER_SIDE)
+        final int side = fromA ? 0 : 1;
+        final int count = count(st, side);
+        if (count == DONE)
         {
-            return otherCount >= PACKETS_PER_SIDE;
+            return count(st, 1 - side) == DONE;
         }
-        st += 1L << shift;
+        if (!tcp)
+        {
+            return look(s, state, hints, fromA, orig, false, true, seq, b, o, n, length);
+        }
+        if (seq >= bound)
+        {
+            if (seq >= 1L << 31)
+            {
+                return false; // before the stream's start: not what this side sent first
+            }
+            if ((st & (OPENED_A << side)) == 0)
+            {
+                return false; // its first message, below the bound, is still to come or being put together
+            }
+            st |= (long)DONE << (COUNT_SHIFT + 4 * side);
+            s[state] = st;
+            return count(st, 1 - side) == DONE && !hellos(st);
+        }
+        if (!opening.isEmpty() && held >= 0)
+        {
+            final Opening other = opening.get(held * 2 + 1 - side);
+            if (other != null && look(s, state, hints, !fromA, !orig, true, other))
+            {
+                return true; // this packet ends the other side's turn: its first message is read as it came
+            }
+            st = s[state];
+        }
+        if ((st & (OPENED_A << side)) != 0)
+        {
+            return look(s, state, hints, fromA, orig, true, false, seq, b, o, n, length);
+        }
+        Opening first = held >= 0 && !opening.isEmpty() ? opening.get(held * 2 + side) : null;
+        if (first == null)
+        {
+            if (seq == 0 && (n < length || n >= Opening.MAX_BYTES || Opening.complete(b, o, n)))
+            {
+                s[state] = st | (OPENED_A << side);
+                return look(s, state, hints, fromA, orig, true, true, seq, b, o, n, length);
+            }
+            first = startOpening(s, state, side);
+            if (first == null)
+            {
+                // No room to put it together: read from this segment alone.
+                s[state] |= OPENED_A << side;
+                return look(s, state, hints, fromA, orig, true, seq == 0, seq, b, o, n, length);
+            }
+        }
+        first.add(seq, b, o, n, length);
+        return first.ready() && look(s, state, hints, fromA, orig, true, first);
+    }
+
+    private static int count(final long st, final int side)
+    {
+        return (int)(st >>> (COUNT_SHIFT + 4 * side)) & 0xF;
+    }
+
+    /** A direction's first message, put together: read as a first segment is, and the opening let go. */
+    private boolean look(final long[] s, final int state, final int hints, final boolean fromA, final boolean orig,
+        final boolean tcp, final Opening first)
+    {
+        final int side = fromA ? 0 : 1;
+        final int note = note(s[state]);
+        s[state] |= OPENED_A << side;
+        final boolean decided = first.length > 0
+            && look(s, state, hints, fromA, orig, tcp, true, 0, first.bytes, 0, first.length, first.length);
+        endOpening(note, side);
+        if (decided)
+        {
+            return true;
+        }
+        return count(s[state], 0) == DONE && count(s[state], 1) == DONE;
+    }
+
+    /**
+     * Reads a message's first bytes {@code b[o, o + n)} ({@code length} in all; {@code start}: the first message of
+     * its direction, where binary signatures and one-sided protocols are read). Returns true once decided.
+     */
+    private boolean look(final long[] s, final int state, final int hints, final boolean fromA, final boolean orig,
+        final boolean tcp, final boolean start, final long seq, final byte[] b, final int o, final int n,
+        final int length)
+    {
+        long st = s[state];
+        final int side = fromA ? 0 : 1;
+        final int shift = COUNT_SHIFT + 4 * side;
+        final int count = count(st, side);
+        final int otherCount = count(st, 1 - side);
+        if (count < DONE - 1)
+        {
+            st += 1L << shift;
+        }
         int services = services(st);
         if (tcp)
         {
@@ -172,7 +305,15 @@ public final class ServiceInspector
                     }
                 }
             }
-            services |= Signatures.tcpOneSided(b, o, n);
+            if (start)
+            {
+                services |= Signatures.tcpOneSided(b, o, n);
+            }
+            if ((services & UPGRADABLE) != 0 && (services & ~UPGRADABLE) == 0 && Upgrades.over(services, orig, b, o, n))
+            {
+                s[state] = (st & ~(long)SERVICES_MASK) | services;
+                return !hellos(st);
+            }
         }
         else
         {
@@ -199,7 +340,7 @@ public final class ServiceInspector
         }
         st = (st & ~(long)SERVICES_MASK) | services;
         s[state] = st;
-        if (!assembling.isEmpty() && note(st) >= 0 && assembling.containsKey(note(st)))
+        if (hellos(st))
         {
             return false; // not decided before the client's hello is whole
         }
@@ -211,12 +352,19 @@ public final class ServiceInspector
         {
             return true;
         }
-        if (services == 0 && s[hints] == 0 && count + 1 + otherCount >= PACKETS_WITHOUT_HINT)
+        if (services == 0 && s[hints] == 0 && (!tcp || (st & (OPENED_A | OPENED_A << 1)) != 0)
+            && Math.min(count + 1, DONE) + otherCount >= PACKETS_WITHOUT_HINT)
         {
             // Every protocol here shows itself in its first message; this is none of them (bulk, or unknown).
             return true;
         }
-        return count + 1 >= PACKETS_PER_SIDE && otherCount >= PACKETS_PER_SIDE;
+        return !tcp && count + 1 >= PACKETS_PER_SIDE && otherCount >= PACKETS_PER_SIDE;
+    }
+
+    /** Whether a ClientHello of the connection is being put together. */
+    private boolean hellos(final long st)
+    {
+        return !assembling.isEmpty() && note(st) >= 0 && assembling.containsKey(note(st));
     }
 
     /** Keeps what this direction's bytes say about the peer, by the hints they gave. */
@@ -261,7 +409,7 @@ public final class ServiceInspector
             }
         }
         else if ((h & (Signatures.server(Signatures.P_FTP) | Signatures.server(Signatures.P_POP3)
-            | Signatures.server(Signatures.P_IMAP) | Signatures.server(Signatures.P_MYSQL))) != 0 && note(st) < 0)
+            | Signatures.server(Signatures.P_IMAP) | Signatures.server(Signatures.P_MYSQL))) != 0 && unnoted(st))
         {
             st = withNote(st, ServiceNotes.GREETING);
             final int note = note(st);
@@ -358,6 +506,54 @@ public final class ServiceInspector
         notes.set(note, 3, fingerprint, 0, 32);
     }
 
+    /** Whether the connection has kept nothing yet (no note, or only the slot an opening is kept by). */
+    private boolean unnoted(final long st)
+    {
+        return note(st) < 0 || notes.kind(note(st)) == ServiceNotes.NONE;
+    }
+
+    /** An opening for this side of the connection, by its note slot (taken now if it has none); or null. */
+    private Opening startOpening(final long[] s, final int state, final int side)
+    {
+        final long st = withNote(s[state], ServiceNotes.NONE);
+        final int note = note(st);
+        if (note < 0)
+        {
+            return null;
+        }
+        s[state] = st;
+        Opening o = null;
+        if (spareOpeningCount > 0)
+        {
+            o = spareOpenings[--spareOpeningCount];
+        }
+        else if (openings < MAX_OPENINGS)
+        {
+            openings++;
+            o = new Opening();
+        }
+        if (o == null)
+        {
+            return null;
+        }
+        o.start((int)bound);
+        opening.put(note * 2 + side, o);
+        return o;
+    }
+
+    private void endOpening(final int note, final int side)
+    {
+        if (opening.isEmpty() || note < 0)
+        {
+            return;
+        }
+        final Opening o = opening.remove(note * 2 + side);
+        if (o != null)
+        {
+            spareOpenings[spareOpeningCount++] = o;
+        }
+    }
+
     private HelloAssembly takeAssembly()
     {
         if (spareCount > 0)
@@ -390,6 +586,10 @@ public final class ServiceInspector
     {
         if (note(st) >= 0)
         {
+            if (notes.kind(note(st)) == ServiceNotes.NONE)
+            {
+                notes.setKind(note(st), kind); // the slot an opening was kept by: nothing in it yet
+            }
             return st;
         }
         final int slot = notes.allocate(kind);

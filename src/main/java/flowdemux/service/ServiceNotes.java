@@ -44,8 +44,8 @@ public final class ServiceNotes
     private static final int G_LEN = F_LEN + 1 + F_MAX;
     private static final int[] LEN_AT = {A_LEN, B_LEN, C_LEN, D_LEN, E_LEN, F_LEN, G_LEN};
     private static final int[] MAX = {A_MAX, B_MAX, C_MAX, D_MAX, E_MAX, F_MAX, G_MAX};
-    /** Slot numbers are kept in 24 bits of the flow's detection state (plus one, 0 meaning none). */
-    public static final int MAX_SLOTS = (1 << 24) - 2;
+    /** Slot numbers are kept in 22 bits of the flow's detection state (plus one, 0 meaning none). */
+    public static final int MAX_SLOTS = (1 << 22) - 2;
 
     private byte[] arena = new byte[SLOT * 256];
     private int[] free = new int[64];

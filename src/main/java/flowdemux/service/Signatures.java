@@ -26,10 +26,11 @@ final class Signatures
     static final int P_REDIS = 12;
     static final int P_SMB = 13;
     static final int P_DNS = 14;
-    static final int PAIRS = 15;
+    static final int P_SOCKS = 15;
+    static final int PAIRS = 16;
     static final int[] PAIR_SERVICE = {ServiceId.HTTP, ServiceId.SSH, ServiceId.SSL, ServiceId.FTP, ServiceId.SMTP,
         ServiceId.POP3, ServiceId.IMAP, ServiceId.IRC, ServiceId.MODBUS, ServiceId.RDP, ServiceId.MYSQL,
-        ServiceId.POSTGRESQL, ServiceId.REDIS, ServiceId.SMB, ServiceId.DNS};
+        ServiceId.POSTGRESQL, ServiceId.REDIS, ServiceId.SMB, ServiceId.DNS, ServiceId.SOCKS};
 
     static final int SERVER = 16;
 
@@ -66,7 +67,11 @@ final class Signatures
         }
         if (c == 0x00)
         {
-            h |= smb(b, o, n) | postgresClient(b, o, n);
+            h |= smb(b, o, n) | postgresClient(b, o, n) | socks4Server(b, o, n);
+        }
+        if (c == 0x04 || c == 0x05)
+        {
+            h |= socks(b, o, n);
         }
         if (c == 'R' || c == 'E' || ((c == 'S' || c == 'N') && n == 1))
         {
@@ -291,6 +296,49 @@ final class Signatures
             return server(P_POSTGRESQL);
         }
         return 0;
+    }
+
+    /**
+     * SOCKS as Zeek's signatures see it: a version 4 request (connect or bind, then a NUL-ended user id), a version 5
+     * greeting offering no authentication, GSSAPI or a password; the server's version 5 choice of one of them.
+     */
+    static int socks(final byte[] b, final int o, final int n)
+    {
+        if (n < 2)
+        {
+            return 0;
+        }
+        if (b[o] == 4)
+        {
+            if (b[o + 1] != 1 && b[o + 1] != 2)
+            {
+                return 0;
+            }
+            for (int i = o + 2; i < o + Math.min(n, 35); i++)
+            {
+                if (b[i] == 0)
+                {
+                    return client(P_SOCKS);
+                }
+            }
+            return 0;
+        }
+        int h = 0;
+        if (n >= 3 && (b[o + 2] & 0xFF) <= 2)
+        {
+            h |= client(P_SOCKS);
+        }
+        if (b[o + 1] == 0 || (b[o + 1] == 1 && n >= 3 && (b[o + 2] & 0xFF) <= 2))
+        {
+            h |= server(P_SOCKS);
+        }
+        return h;
+    }
+
+    /** A SOCKS 4 reply: version 0, then granted or one of the refusals. */
+    static int socks4Server(final byte[] b, final int o, final int n)
+    {
+        return n >= 2 && (b[o + 1] & 0xFF) >= 0x5A && (b[o + 1] & 0xFF) <= 0x5D ? server(P_SOCKS) : 0;
     }
 
     /** DCE/RPC: a connection-oriented request, bind or alter-context PDU (version 5). */

@@ -70,6 +70,43 @@ public final class TcpConversation
         send(ts, fromClient, PSH | ACK, null, bytes);
     }
 
+    /**
+     * One message sent as several segments: cut at the ascending offsets {@code cuts}, the pieces sent in the order
+     * {@code order} lists them (indices of pieces; one listed twice is a retransmission), {@code stepNanos} apart.
+     * The side's sequence number then stands after the whole message.
+     */
+    public void pieces(final long ts, final long stepNanos, final boolean fromClient, final byte[] message,
+        final int[] cuts, final int[] order) throws IOException
+    {
+        final long base = fromClient ? clientSeq : serverSeq;
+        long t = ts;
+        for (final int k : order)
+        {
+            final int from = k == 0 ? 0 : cuts[k - 1];
+            final int to = k == cuts.length ? message.length : cuts[k];
+            final long seq = (base + from) & 0xFFFF_FFFFL;
+            if (fromClient)
+            {
+                clientSeq = seq;
+            }
+            else
+            {
+                serverSeq = seq;
+            }
+            data(t, fromClient, java.util.Arrays.copyOfRange(message, from, to));
+            t += stepNanos;
+        }
+        final long end = (base + message.length) & 0xFFFF_FFFFL;
+        if (fromClient)
+        {
+            clientSeq = end;
+        }
+        else
+        {
+            serverSeq = end;
+        }
+    }
+
     public void ack(final long ts, final boolean fromClient) throws IOException
     {
         send(ts, fromClient, ACK, null, 0);

@@ -304,7 +304,7 @@ public class FuzzTargets
         u[0] = s[0];
         final boolean tcp = data.consumeBoolean();
         final flowdemux.service.Continuations continuations = new flowdemux.service.Continuations();
-        final long[] seq = {1000, 900_000};
+        final long[] seq = {0, 0}; // offsets in each direction's stream
         boolean comparable = true;
         int packets = 0;
         while (data.remainingBytes() > 2 && packets++ < 24)
@@ -325,7 +325,7 @@ public class FuzzTargets
             // The reader hands on only the bytes ServicePrefix (and, for TCP, Continuations) asks for: the decisions
             // must be the same on them.
             int wanted = flowdemux.service.ServicePrefix.wanted(payload, 0, payload.length, tcp, payload.length,
-                flowdemux.service.ServiceInspector.DEFAULT_BYTES);
+                flowdemux.service.ServiceInspector.PACKET_BYTES);
             if (tcp)
             {
                 wanted = continuations.wanted(0, fromA ? 1 : 2, 1, 0, fromA ? 2 : 1, 2, at, payload, 0,
@@ -333,7 +333,7 @@ public class FuzzTargets
             }
             final boolean doneCut = cut.inspect(u, 0, 1, fromA, fromA, tcp, at, payload, 0, wanted, payload.length);
             // Compared while every payload so far fit in the default bytes (beyond them s saw more than a read would).
-            comparable &= payload.length <= flowdemux.service.ServiceInspector.DEFAULT_BYTES;
+            comparable &= payload.length <= flowdemux.service.ServiceInspector.PACKET_BYTES;
             check(!comparable || (flowdemux.service.ServiceInspector.services(u[0])
                 == flowdemux.service.ServiceInspector.services(s[0]) && u[1] == s[1] && doneCut == done),
                 "a decision changed on the bytes ServicePrefix keeps: "

@@ -191,9 +191,9 @@ class NoAllocationTest
                     decoded.captureNow = decoded.timestampNanos;
                     decoded.inspectLength = ServicePrefix.wanted(decoded.inspectBytes, decoded.inspectOffset,
                         decoded.inspectLength, decoded.protocol == DecodedPacket.PROTO_TCP, decoded.payloadLength,
-                        ServiceInspector.DEFAULT_BYTES);
+                        ServiceInspector.PACKET_BYTES);
                     FlowKeys.key(decoded);
-                    batch.add(decoded, ServiceInspector.DEFAULT_BYTES);
+                    batch.add(decoded, ServiceInspector.PACKET_BYTES);
                     if (batch.count == Batch.SIZE)
                     {
                         tracker.onKeyedBatch(batch.packets, batch.count, batch.payloads);

@@ -60,6 +60,101 @@ final class Dialogues implements AutoCloseable
         return fromPort;
     }
 
+    /** A message sent as several segments: cut at the ascending offsets {@code cuts}, sent in {@code order}. */
+    record Split(byte[] message, int[] cuts, int[] order)
+    {
+        /** One segment a byte, in order. */
+        static Split bytewise(final byte[] message)
+        {
+            final int[] cuts = new int[message.length - 1];
+            final int[] order = new int[message.length];
+            for (int i = 0; i < cuts.length; i++)
+            {
+                cuts[i] = i + 1;
+            }
+            for (int i = 0; i < order.length; i++)
+            {
+                order[i] = i;
+            }
+            return new Split(message, cuts, order);
+        }
+
+        /** Cut into pieces of 1 to {@code most} bytes, sent shuffled, some twice (retransmissions). */
+        static Split shuffled(final byte[] message, final int most, final java.util.Random random)
+        {
+            final java.util.List<Integer> cuts = new java.util.ArrayList<>();
+            for (int at = 1 + random.nextInt(most); at < message.length; at += 1 + random.nextInt(most))
+            {
+                cuts.add(at);
+            }
+            final java.util.List<Integer> order = new java.util.ArrayList<>();
+            for (int i = 0; i <= cuts.size(); i++)
+            {
+                order.add(i);
+                if (random.nextInt(4) == 0)
+                {
+                    order.add(i);
+                }
+            }
+            java.util.Collections.shuffle(order, random);
+            return new Split(message, cuts.stream().mapToInt(Integer::intValue).toArray(),
+                order.stream().mapToInt(Integer::intValue).toArray());
+        }
+
+        /** Each line its own segment. */
+        static Split lines(final byte[] message)
+        {
+            final java.util.List<Integer> cuts = new java.util.ArrayList<>();
+            for (int i = 0; i < message.length - 1; i++)
+            {
+                if (message[i] == '\n')
+                {
+                    cuts.add(i + 1);
+                }
+            }
+            final int[] order = new int[cuts.size() + 1];
+            for (int i = 0; i < order.length; i++)
+            {
+                order[i] = i;
+            }
+            return new Split(message, cuts.stream().mapToInt(Integer::intValue).toArray(), order);
+        }
+    }
+
+    /**
+     * A TCP connection from CLIENT to server:port whose messages (each a byte[] or a {@link Split}) alternate sides,
+     * each answered by an ACK.
+     */
+    int tcpSplit(final String server, final int port, final boolean serverFirst, final Object... messages)
+        throws IOException
+    {
+        final int fromPort = clientPort++;
+        final TcpConversation c = new TcpConversation(w, 0, CLIENT, fromPort, PacketBuilder.ipv4(server), port, 1000,
+            90_000);
+        c.handshake(t, MS);
+        t += 3 * MS;
+        boolean fromClient = !serverFirst;
+        for (final Object m : messages)
+        {
+            if (m instanceof Split split)
+            {
+                c.pieces(t, MS / 10, fromClient, split.message(), split.cuts(), split.order());
+                t += MS / 10 * (split.order().length + 1);
+            }
+            else
+            {
+                c.data(t, fromClient, (byte[])m);
+                t += MS;
+            }
+            c.ack(t, !fromClient);
+            t += MS;
+            fromClient = !fromClient;
+        }
+        c.close(t, MS);
+        t += 10 * MS;
+        return fromPort;
+    }
+
     /** UDP datagrams from CLIENT to server:port and back, alternating, starting with the client. */
     void udp(final String server, final int port, final byte[]... messages) throws IOException
     {
