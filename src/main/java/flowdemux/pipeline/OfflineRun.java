@@ -11,7 +11,7 @@ import flowdemux.flow.FlowSink;
 import flowdemux.flow.FlowTracker;
 import flowdemux.flow.TunnelRegistry;
 import flowdemux.flow.FragmentReassembly;
-import flowdemux.service.FtpExpectations;
+import flowdemux.service.Expectations;
 import flowdemux.service.ServiceId;
 import flowdemux.service.ServicePrefix;
 import flowdemux.source.BpfFilter;
@@ -59,7 +59,7 @@ public final class OfflineRun
     /** Payload bytes copied for service detection with each packet handed on (0: detection off). */
     private final int serviceBytes;
     /** FTP's announced data connections, on the reader because it sees the control and data connections in order. */
-    private final FtpExpectations ftpData = new FtpExpectations();
+    private final Expectations announced = new Expectations();
     /** The TCP directions whose next segments continue a message detection reads whole (a ClientHello). */
     private final flowdemux.service.Continuations continuations = new flowdemux.service.Continuations();
     private BpfFilter recordFilter;
@@ -329,7 +329,7 @@ public final class OfflineRun
         }
         if (serviceBytes > 0 && packet.protocol == DecodedPacket.PROTO_TCP)
         {
-            watchFtp(packet);
+            watchAnnouncements(packet);
         }
         if (told != null)
         {
@@ -597,18 +597,17 @@ public final class OfflineRun
         this.reclaimFrom = flows;
     }
 
-    /** Notes FTP's announcements of data connections, and marks a new connection that one announced. */
-    private void watchFtp(final DecodedPacket p)
+    /** Notes FTP's and IRC's announcements of data connections, and marks a new connection that one announced. */
+    private void watchAnnouncements(final DecodedPacket p)
     {
         if (p.inspectLength > 0)
         {
-            ftpData.observe(p.srcHi, p.srcLo, p.dstHi, p.dstLo, p.inspectBytes, p.inspectOffset,
+            announced.observe(p.srcHi, p.srcLo, p.dstHi, p.dstLo, p.inspectBytes, p.inspectOffset,
                 Math.min(p.inspectLength, serviceBytes), p.captureNow);
         }
-        if (!ftpData.isEmpty() && (p.tcpFlags & (DecodedPacket.SYN | DecodedPacket.ACK)) == DecodedPacket.SYN
-            && ftpData.expected(p.srcHi, p.srcLo, p.dstHi, p.dstLo, p.dstPort, p.captureNow))
+        if (!announced.isEmpty() && (p.tcpFlags & (DecodedPacket.SYN | DecodedPacket.ACK)) == DecodedPacket.SYN)
         {
-            p.expectedService = ServiceId.FTP_DATA + 1;
+            p.expectedService = announced.expected(p.srcHi, p.srcLo, p.dstHi, p.dstLo, p.dstPort, p.captureNow) + 1;
         }
     }
 

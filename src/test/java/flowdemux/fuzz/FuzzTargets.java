@@ -296,7 +296,7 @@ public class FuzzTargets
         final flowdemux.service.ServiceInspector twin = new flowdemux.service.ServiceInspector();
         final flowdemux.service.ServiceInspector cut = new flowdemux.service.ServiceInspector();
         final long[] u = new long[2];
-        final flowdemux.service.FtpExpectations ftp = new flowdemux.service.FtpExpectations();
+        final flowdemux.service.Expectations ftp = new flowdemux.service.Expectations();
         final long[] s = new long[2];
         final long[] t = new long[2];
         s[0] = flowdemux.service.ServiceInspector.synSeen(0);

@@ -257,6 +257,35 @@ class ServiceDetectionTest
     }
 
     @Test
+    void ircDccSendOffersAnnounceDataConnectionsFromAnyone(@TempDir final Path tmp) throws Exception
+    {
+        final Path pcap = tmp.resolve("irc-dcc.pcap");
+        final String server = "10.2.0.40";
+        // 167903233 = 10.2.0.1, the offering client's address, as DCC writes it (a 32-bit number).
+        try (Dialogues d = new Dialogues(pcap))
+        {
+            d.tcp(server, 6667, false, ascii("NICK alice\r\nUSER alice 0 * :Alice\r\n"),
+                ascii(":irc.example.test 001 alice :Welcome\r\n"),
+                ascii("PRIVMSG bob :\u0001DCC SEND report.pdf 167903233 5001 40960\u0001\r\n"),
+                ascii(":irc.example.test NOTICE alice :sent\r\n"),
+                ascii("PING :irc.example.test\r\n"),
+                ascii(":bob!b@host PRIVMSG alice :\u0001DCC SEND \"two words.txt\" 167903233 5002 10\u0001\r\n"));
+            // The receiver connects to the offered address and port: anyone may (Zeek schedules 0.0.0.0).
+            d.tcp(PacketBuilder.ipv4("10.1.0.7"), 33_000, "10.2.0.1", 5001, false, ascii("%PDF-1.7 ..."));
+            d.tcp(PacketBuilder.ipv4("10.1.0.8"), 33_001, "10.2.0.1", 5001, false, ascii("%PDF-1.7 ..."));
+            // Not offered: another port, and a file name with a space (six words, not five: Zeek refuses it too).
+            d.tcp(PacketBuilder.ipv4("10.1.0.7"), 33_002, "10.2.0.1", 5003, false, ascii("data"));
+            d.tcp(PacketBuilder.ipv4("10.1.0.7"), 33_003, "10.2.0.1", 5002, false, ascii("data"));
+        }
+        final Map<Integer, List<JsonNode>> seen = read(pcap);
+        assertEquals("irc", seen.get(6667).get(0).get("service").asText());
+        assertEquals(2, seen.get(5001).size());
+        seen.get(5001).forEach(c -> assertEquals("irc-dcc-data", c.get("service").asText(), c.toString()));
+        assertTrue(seen.get(5003).get(0).get("service").isNull());
+        assertTrue(seen.get(5002).get(0).get("service").isNull());
+    }
+
+    @Test
     void whatPeersSendIsEscapedInEveryFormat(@TempDir final Path tmp) throws Exception
     {
         final Path pcap = tmp.resolve("hostile.pcap");

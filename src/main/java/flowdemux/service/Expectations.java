@@ -3,13 +3,15 @@ package flowdemux.service;
 import flowdemux.util.Addresses;
 
 /**
- * The data connections FTP control connections announce, as Zeek's FTP analyzer schedules them: a PORT or EPRT
- * command from the client expects the server to connect to the address and port given; a 227 (PASV) or 229 (EPSV)
- * reply expects the client to connect to the server's port. A new connection that matches (originator, responder,
- * responder port) within five minutes of capture time is ftp-data. Kept on the reader, which sees every packet in
- * order, so the answer does not depend on which worker tracks which connection. Allocates only when a command parses.
+ * The data connections control connections announce, as Zeek's analyzers schedule them. FTP: a PORT or EPRT command
+ * from the client expects the server to connect to the address and port given; a 227 (PASV) or 229 (EPSV) reply
+ * expects the client to connect to the server's port; a new connection that matches (originator, responder,
+ * responder port) is ftp-data. IRC: a DCC SEND offer ("\1DCC SEND file address port size\1" in a PRIVMSG, either
+ * way) expects anyone to connect to that address and port: irc-dcc-data. Within five minutes of capture time. Kept on
+ * the reader, which sees every packet in order, so the answer does not depend on which worker tracks which
+ * connection. Allocates only when an announcement parses.
  */
-public final class FtpExpectations
+public final class Expectations
 {
     static final long LIFETIME_NANOS = 300_000_000_000L;
     private static final int CAPACITY = 256;
@@ -19,6 +21,8 @@ public final class FtpExpectations
     private final long[] respHi = new long[CAPACITY];
     private final long[] respLo = new long[CAPACITY];
     private final int[] port = new int[CAPACITY];
+    /** The service id of the connection expected; for irc-dcc-data any originator matches. */
+    private final int[] service = new int[CAPACITY];
     private final long[] expires = new long[CAPACITY];
     private int size;
     private int next;
@@ -40,6 +44,10 @@ public final class FtpExpectations
             return;
         }
         final int c = b[o];
+        if (c == ':' || c == 'P' || c == 'p')
+        {
+            dccSend(b, o, n, now);
+        }
         if (c == '2' && b[o + 1] == '2' && (b[o + 2] == '7' || b[o + 2] == '9') && b[o + 3] == ' ')
         {
             final String line = line(b, o, n);
@@ -95,22 +103,76 @@ public final class FtpExpectations
         }
     }
 
-    /** Whether a new connection from orig to resp:respPort was announced (and has not expired). */
-    public boolean expected(final long oHi, final long oLo, final long rHi, final long rLo, final int respPort,
+    /**
+     * The service a new connection from orig to resp:respPort was announced as (and the announcement has not
+     * expired), or -1.
+     */
+    public int expected(final long oHi, final long oLo, final long rHi, final long rLo, final int respPort,
         final long now)
     {
         for (int i = 0; i < size; i++)
         {
-            if (port[i] == respPort && respLo[i] == rLo && respHi[i] == rHi && origLo[i] == oLo && origHi[i] == oHi
-                && expires[i] >= now)
+            if (port[i] == respPort && respLo[i] == rLo && respHi[i] == rHi && expires[i] >= now
+                && (service[i] == ServiceId.IRC_DCC_DATA || (origLo[i] == oLo && origHi[i] == oHi)))
             {
-                return true;
+                return service[i];
             }
         }
-        return false;
+        return -1;
+    }
+
+    /**
+     * IRC's DCC SEND offers in the lines of {@code b[o, o + n)}, parsed as Zeek's IRC analyzer does: the CTCP text
+     * split at spaces into five or six words (DCC, SEND, file, address as a 32-bit number, port, size).
+     */
+    private void dccSend(final byte[] b, final int o, final int n, final long now)
+    {
+        final int end = o + n;
+        for (int i = o; i + 10 <= end; i++)
+        {
+            if (b[i] != 1 || b[i + 1] != 'D' || !Signatures.startsWith(b, i + 1, end, "DCC SEND "))
+            {
+                continue;
+            }
+            int stop = i + 1;
+            while (stop < end && b[stop] != 1 && b[stop] != '\r' && b[stop] != '\n')
+            {
+                stop++;
+            }
+            final String[] words = new String(b, i + 1, stop - i - 1, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .split(" ", -1);
+            if (words.length < 5 || words.length > 6)
+            {
+                continue;
+            }
+            final String number = words[3];
+            final int p = parsePort(words[4]);
+            if (number.isEmpty() || number.length() > 10 || !number.chars().allMatch(Signatures::isDigit) || p <= 0)
+            {
+                continue;
+            }
+            final long v4 = Long.parseLong(number);
+            if (v4 > 0xFFFF_FFFFL)
+            {
+                continue;
+            }
+            final long[] address = Addresses.parse((v4 >>> 24) + "." + ((v4 >>> 16) & 255) + "." + ((v4 >>> 8) & 255)
+                + "." + (v4 & 255));
+            if (address != null)
+            {
+                add(0, 0, address[0], address[1], p, now, ServiceId.IRC_DCC_DATA);
+            }
+            i = stop;
+        }
     }
 
     private void add(final long oHi, final long oLo, final long rHi, final long rLo, final int p, final long now)
+    {
+        add(oHi, oLo, rHi, rLo, p, now, ServiceId.FTP_DATA);
+    }
+
+    private void add(final long oHi, final long oLo, final long rHi, final long rLo, final int p, final long now,
+        final int id)
     {
         // Overwrite an expired entry, else the oldest: the table is a ring.
         int slot = -1;
@@ -139,6 +201,7 @@ public final class FtpExpectations
         respHi[slot] = rHi;
         respLo[slot] = rLo;
         port[slot] = p;
+        service[slot] = id;
         expires[slot] = now + LIFETIME_NANOS;
     }
 
