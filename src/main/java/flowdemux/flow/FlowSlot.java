@@ -563,15 +563,18 @@ public final class FlowSlot
 
     /**
      * Hands a packet's first payload bytes to service detection, over this slot's two longs of its state; a TCP
-     * segment with its offset in the sender's stream (0: the byte after the SYN, as Zeek numbers it).
+     * segment with its offset in the sender's stream (0: the byte after the SYN, as Zeek numbers it) and how far the
+     * sender's stream went before it ({@code sentBefore}: its last sequence number then).
      */
     public boolean inspect(final ServiceInspector inspector, final boolean fromA, final boolean orig,
-        final boolean tcp, final long seq, final byte[] bytes, final int offset, final int length,
-        final int payloadLength)
+        final boolean tcp, final long seq, final long sentBefore, final byte[] bytes, final int offset,
+        final int length, final int payloadLength)
     {
-        final long at = tcp ? (seq - startSeq(orig) - 1) & LOW : seq;
-        return inspector.inspect(s, b + SERVICE, b + SERVICE_HINTS, fromA, orig, tcp, at, bytes, offset, length,
-            payloadLength);
+        final long start = startSeq(orig) + 1;
+        final long at = tcp ? (seq - start) & LOW : seq;
+        final long sent = tcp ? (sentBefore - start) & LOW : 0;
+        return inspector.inspect(s, b + SERVICE, b + SERVICE_HINTS, fromA, orig, tcp, at, sent >= 1L << 31 ? 0 : sent,
+            bytes, offset, length, payloadLength);
     }
 
     /** Has service detection, if undecided, read the first messages it was still putting together (at the end). */

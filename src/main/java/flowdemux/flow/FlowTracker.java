@@ -30,6 +30,8 @@ public final class FlowTracker
     private final ConnectionConfig config;
     /** Service detection, or null when it is off. */
     private final ServiceInspector inspector;
+    /** The sender's last sequence number before the packet being tracked (TCP): where its new turn would start. */
+    private long sentBefore;
     private long packetCounter;
     private int sweepHand;
     private long now = Long.MIN_VALUE;
@@ -226,6 +228,8 @@ public final class FlowTracker
                 TcpRoleFlip.flipRoles(f, true);
                 orig = !orig;
             }
+            sentBefore = (f.flags() & FlowFlags.seqKnown(orig)) != 0 ? f.lastSeqWord(orig) & 0xFFFF_FFFFL
+                : p.seq; // its first packet: the sequence space starts there
             if (TcpTracking.process(f, orig, p, config, table.pending))
             {
                 orig = !orig;
@@ -307,8 +311,8 @@ public final class FlowTracker
             f.serviceState(ServiceInspector.synSeen(f.serviceState()));
         }
         if (p.inspectLength > 0 && (tcp || p.protocol == DecodedPacket.PROTO_UDP)
-            && f.inspect(inspector, fromA, orig, tcp, p.seq, p.inspectBytes, p.inspectOffset, p.inspectLength,
-                p.payloadLength))
+            && f.inspect(inspector, fromA, orig, tcp, p.seq, sentBefore, p.inspectBytes, p.inspectOffset,
+                p.inspectLength, p.payloadLength))
         {
             f.setFlags(FlowFlags.SERVICE_DONE);
         }

@@ -5,7 +5,8 @@ import flowdemux.util.Hashing;
 
 /**
  * On the reader: the TCP directions whose next segments detection needs whole, because a message it reads whole
- * (a TLS ClientHello, for its JA4) began in a segment that did not hold all of it. The reader copies only a short
+ * (a TLS ClientHello, for its JA4; an HTTP request's header, for its Host) began in a segment that did not hold all
+ * of it. The reader copies only a short
  * prefix of most segments ({@link ServicePrefix}); a segment that continues such a message is copied as far as the
  * message goes (by sequence number, so that retransmissions and segments out of order are copied too). Directions
  * are told apart by a hash of their addresses and ports: a collision only copies some
@@ -41,6 +42,7 @@ public final class Continuations
         final int dstPort, final long seq, final byte[] b, final int o, final int n, final int wanted)
     {
         segments++;
+        int want = wanted;
         if (count > 0)
         {
             final int slot = find(key(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort));
@@ -49,14 +51,32 @@ public final class Continuations
                 final int before = (int)(endSeq[slot] - seq);
                 if (before > 0)
                 {
-                    return Math.max(wanted, Math.min(n, before));
+                    want = Math.max(wanted, Math.min(n, before));
                 }
-                remove(slot); // the sender is past the message
+                else
+                {
+                    remove(slot); // the sender is past the message
+                }
             }
+        }
+        if (n < RECORD_HEADER + 4 && n > 0 && (b[o] & 0xFF) == HANDSHAKE && (n == 1 || b[o + 1] == 3))
+        {
+            // The first bytes of a handshake record, alone in a segment (a message written a few bytes at a time):
+            // what follows is the record, whole if its length is known.
+            final int whole = n >= RECORD_HEADER ? RECORD_HEADER + Bytes.u16(b, o + 3) : MAX_BYTES;
+            add(key(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort), (seq + Math.min(MAX_BYTES, whole)) & 0xFFFF_FFFFL);
+            return Math.max(want, n);
+        }
+        if (n < ServiceInspector.PACKET_BYTES && httpRequest(b, o, n) && !Opening.headerEnd(b, o, n))
+        {
+            // An HTTP request whose header goes on in the next segments: detection reads it whole (Host,
+            // User-Agent), up to a packet's bytes.
+            add(key(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort), (seq + ServiceInspector.PACKET_BYTES) & 0xFFFF_FFFFL);
+            return Math.max(want, n);
         }
         if (n < RECORD_HEADER + 4 || (b[o] & 0xFF) != HANDSHAKE || (b[o + 5] & 0xFF) != CLIENT_HELLO)
         {
-            return wanted;
+            return want;
         }
         // The handshake message, and a record header for each 16 KiB of it.
         final int message = 4 + ((b[o + 6] & 0xFF) << 16 | Bytes.u16(b, o + 7));
@@ -65,7 +85,22 @@ public final class Continuations
         {
             add(key(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort), (seq + whole) & 0xFFFF_FFFFL);
         }
-        return Math.max(wanted, Math.min(n, whole));
+        return Math.max(want, Math.min(n, whole));
+    }
+
+    /** A request line's start: an HTTP method and a space, or all the segment holds of a method's first letters. */
+    private static boolean httpRequest(final byte[] b, final int o, final int n)
+    {
+        int i = o;
+        while (i < o + n && i - o <= 10 && b[i] >= 'A' && b[i] <= 'Z')
+        {
+            i++;
+        }
+        if (i == o + n)
+        {
+            return n < 10 && Signatures.isHttpMethodPrefix(b, o, n);
+        }
+        return i - o >= 3 && b[i] == ' ' && Signatures.isHttpMethod(b, o, i - o);
     }
 
     private static long key(final long srcHi, final long srcLo, final int srcPort, final long dstHi, final long dstLo,
@@ -91,8 +126,11 @@ public final class Continuations
 
     private void add(final long key, final long end)
     {
-        if (find(key) >= 0)
+        final int known = find(key);
+        if (known >= 0)
         {
+            endSeq[known] = end; // a new message of the same direction
+            since[known] = segments;
             return;
         }
         if (count == CAPACITY)

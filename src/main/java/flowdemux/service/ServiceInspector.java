@@ -1,20 +1,22 @@
 package flowdemux.service;
 
 /**
- * Service detection for the connections of one flow table: reads the first bytes of each direction of a
- * connection until its services are decided, and keeps what identifies the peer (see {@link ServiceNotes}). A
- * direction's first message is read whole: when its first segment does not show what it is, the segments that follow
- * are put together in sequence order first ({@link Opening}). After it, each segment's start is read, for the
- * commands and switches that come later (STARTTLS, AUTH TLS, an HTTP CONNECT then TLS), until each protocol's point
- * of no return ({@link Upgrades}) or {@link #bound} bytes of each direction. Its state is two longs in the
- * connection's slot, owned here:
+ * Service detection for the connections of one flow table: reads what each side of a connection says until its
+ * services are decided, and keeps what identifies the peer (see {@link ServiceNotes}). Each side's bytes are read by
+ * turns (what it sends until the other side sends), the way a request or an answer comes: a turn's start is read
+ * once it is whole enough to say what it is ({@link Opening#complete}), its segments put together in sequence order
+ * first when one alone does not show it (a request typed a byte at a time, a ClientHello in pieces or out of order).
+ * So the decisions do not depend on how the bytes were cut into segments. The first turn of each side names the
+ * protocol; later turns carry the commands and switches (STARTTLS, AUTH TLS, an HTTP CONNECT then TLS), looked for
+ * until each protocol's point of no return ({@link Upgrades}) or {@link #bound} bytes of each side. Its state is two
+ * longs in the connection's slot, owned here:
  * <ul>
- * <li>state: services found (bits 0-29), first messages read of endpoint A (30-33) and B (34-37), {@link #DONE} for
- * a direction looked at no more; whether a SYN was seen (38), a CONNECT request (39), whether A's (40) and B's (41)
- * first message was read, and the note slot plus one (42-63);</li>
+ * <li>state: services found (bits 0-29), turns read of endpoint A (30-32) and B (33-35), {@link #DONE} for a side
+ * looked at no more; whether a SYN was seen (36), a CONNECT request (37), which side spoke last (38 A, 39 B), whether
+ * its turn was read (40), and the note slot plus one (42-63);</li>
  * <li>hints: the client and server hints each endpoint's bytes gave ({@link Signatures}), A's low, B's high.</li>
  * </ul>
- * TCP segments come with their offset in their direction's stream. Nothing is allocated per packet.
+ * TCP segments come with their offset in their side's stream. Nothing is allocated per packet.
  */
 public final class ServiceInspector
 {
@@ -25,24 +27,28 @@ public final class ServiceInspector
     /** Payload bytes of one packet detection gets at most (a ClientHello's go whole: {@link Continuations}). */
     public static final int PACKET_BYTES = 512;
     /** Payload packets looked at from each side of a connection picked up mid-stream (for its ServerHello). */
-    static final int PACKETS_PER_SIDE = 8;
-    /** Messages, both sides together, after which a connection that gave no hint at all is given up. */
+    static final int PACKETS_PER_SIDE = 6;
+    /** Turns, both sides together, after which a connection that gave no hint at all is given up. */
     static final int PACKETS_WITHOUT_HINT = 4;
 
     private static final int SERVICES_MASK = (1 << 30) - 1;
     private static final int COUNT_SHIFT = 30;
-    /** A direction's count when it is looked at no more. */
-    private static final int DONE = 15;
-    private static final long SYN_SEEN = 1L << 38;
-    private static final long CONNECT = 1L << 39;
-    private static final long OPENED_A = 1L << 40;
+    /** A side's count when it is looked at no more. */
+    private static final int DONE = 7;
+    private static final long SYN_SEEN = 1L << 36;
+    private static final long CONNECT = 1L << 37;
+    /** A spoke last (B: the next bit). */
+    private static final long LAST_A = 1L << 38;
+    private static final long LAST_B = 1L << 39;
+    /** The last speaker's turn was read (or is not to be). */
+    private static final long READ = 1L << 40;
     private static final int NOTE_SHIFT = 42;
     private static final int UPGRADABLE = Upgrades.UPGRADABLE;
 
     /** ClientHellos put together at once, at most (each holds 32 KiB); one more keeps its first segment's names. */
     static final int MAX_ASSEMBLIES = 256;
-    /** First messages put together at once, at most; one more is read from its first segment alone. */
-    static final int MAX_OPENINGS = 1024;
+    /** Turns put together at once, at most; one more is read from its first segment alone. */
+    static final int MAX_OPENINGS = 512;
 
     private final ServiceNotes notes = new ServiceNotes();
     private final ClientHello hello = new ClientHello();
@@ -53,7 +59,7 @@ public final class ServiceInspector
     private final HelloAssembly[] spare = new HelloAssembly[MAX_ASSEMBLIES];
     private int spareCount;
     private int assemblies;
-    /** The first messages being put together, by note slot * 2 + side (0: A, 1: B). */
+    /** The turns being put together, by note slot * 2 + side (0: A, 1: B). */
     private final org.agrona.collections.Int2ObjectHashMap<Opening> opening =
         new org.agrona.collections.Int2ObjectHashMap<>();
     private final Opening[] spareOpenings = new Opening[MAX_OPENINGS];
@@ -95,8 +101,8 @@ public final class ServiceInspector
     }
 
     /**
-     * Reads the first messages still being put together, as they came (the connection ends, or a record of it is
-     * written); {@code origIsA}: endpoint A is the originator.
+     * Reads the turns still being put together, as they came (the connection ends); {@code origIsA}: endpoint A is
+     * the originator.
      */
     public void settle(final long[] s, final int state, final int hints, final boolean origIsA)
     {
@@ -110,7 +116,7 @@ public final class ServiceInspector
             final Opening first = opening.get(note * 2 + side);
             if (first != null)
             {
-                look(s, state, hints, side == 0, (side == 0) == origIsA, true, first);
+                look(s, state, hints, side == 0, (side == 0) == origIsA, first);
             }
         }
     }
@@ -135,7 +141,7 @@ public final class ServiceInspector
      * connection is decided and no later packet needs a look.
      */
     public boolean inspect(final long[] s, final int state, final int hints, final boolean fromA, final boolean orig,
-        final boolean tcp, final long seq, final byte[] b, final int o, final int n, final int length)
+        final boolean tcp, final long seq, final long sent, final byte[] b, final int o, final int n, final int length)
     {
         long st = s[state];
         final int held = note(st);
@@ -183,15 +189,14 @@ public final class ServiceInspector
                     ServerHello.read(b, o, n, notes, held, fingerprint);
                     return true;
                 }
-                final int looked = (int)(st >>> COUNT_SHIFT) & 0xF;
+                final int looked = count(st, 0);
                 s[state] = st + (1L << COUNT_SHIFT);
                 return looked + 1 >= PACKETS_PER_SIDE;
             }
             return rest == null;
         }
         final int side = fromA ? 0 : 1;
-        final int count = count(st, side);
-        if (count == DONE)
+        if (count(st, side) == DONE)
         {
             return count(st, 1 - side) == DONE;
         }
@@ -199,67 +204,75 @@ public final class ServiceInspector
         {
             return look(s, state, hints, fromA, orig, false, true, seq, b, o, n, length);
         }
-        if (seq >= bound)
+        if (seq >= 1L << 31)
         {
-            if (seq >= 1L << 31)
+            return false; // before the stream's start
+        }
+        if ((st & (LAST_A << side)) == 0)
+        {
+            // A new turn of this side; the other side's ends, and what it sent is read as it came if it waited.
+            if (held >= 0 && !opening.isEmpty())
             {
-                return false; // before the stream's start: not what this side sent first
+                final Opening other = opening.get(held * 2 + 1 - side);
+                if (other != null && look(s, state, hints, !fromA, !orig, other))
+                {
+                    return true;
+                }
+                st = s[state];
             }
-            if ((st & (OPENED_A << side)) == 0)
+            if (sent >= bound)
             {
-                return false; // its first message, below the bound, is still to come or being put together
+                st |= (long)DONE << (COUNT_SHIFT + 3 * side);
+                s[state] = st;
+                return count(st, 1 - side) == DONE && !hellos(st);
             }
-            st |= (long)DONE << (COUNT_SHIFT + 4 * side);
+            st = (st & ~(LAST_A | LAST_B | READ)) | LAST_A << side;
             s[state] = st;
-            return count(st, 1 - side) == DONE && !hellos(st);
-        }
-        if (!opening.isEmpty() && held >= 0)
-        {
-            final Opening other = opening.get(held * 2 + 1 - side);
-            if (other != null && look(s, state, hints, !fromA, !orig, true, other))
+            if (seq == sent && (n < length || n >= PACKET_BYTES || Opening.complete(b, o, n)))
             {
-                return true; // this packet ends the other side's turn: its first message is read as it came
+                s[state] = st | READ;
+                return look(s, state, hints, fromA, orig, true, sent == 0, seq, b, o, n, length);
             }
-            st = s[state];
-        }
-        if ((st & (OPENED_A << side)) != 0)
-        {
-            return look(s, state, hints, fromA, orig, true, false, seq, b, o, n, length);
-        }
-        Opening first = held >= 0 && !opening.isEmpty() ? opening.get(held * 2 + side) : null;
-        if (first == null)
-        {
-            if (seq == 0 && (n < length || n >= Opening.MAX_BYTES || Opening.complete(b, o, n)))
+            final Opening turn = startOpening(s, state, side, sent);
+            if (turn == null)
             {
-                s[state] = st | (OPENED_A << side);
-                return look(s, state, hints, fromA, orig, true, true, seq, b, o, n, length);
+                // No room to put it together: read from this segment, if it is the turn's start.
+                s[state] |= READ;
+                return seq == sent && look(s, state, hints, fromA, orig, true, sent == 0, seq, b, o, n, length);
             }
-            first = startOpening(s, state, side);
-            if (first == null)
-            {
-                // No room to put it together: read from this segment alone.
-                s[state] |= OPENED_A << side;
-                return look(s, state, hints, fromA, orig, true, seq == 0, seq, b, o, n, length);
-            }
+            turn.add(seq, b, o, n, length);
+            return turn.ready() && look(s, state, hints, fromA, orig, turn);
         }
-        first.add(seq, b, o, n, length);
-        return first.ready() && look(s, state, hints, fromA, orig, true, first);
+        if ((st & READ) != 0)
+        {
+            return false; // the rest of a turn already read
+        }
+        final Opening turn = held >= 0 && !opening.isEmpty() ? opening.get(held * 2 + side) : null;
+        if (turn == null)
+        {
+            return false;
+        }
+        turn.add(seq, b, o, n, length);
+        return turn.ready() && look(s, state, hints, fromA, orig, turn);
     }
 
     private static int count(final long st, final int side)
     {
-        return (int)(st >>> (COUNT_SHIFT + 4 * side)) & 0xF;
+        return (int)(st >>> (COUNT_SHIFT + 3 * side)) & 0x7;
     }
 
-    /** A direction's first message, put together: read as a first segment is, and the opening let go. */
+    /** A turn put together: read as a turn's first segment is, and the opening let go. */
     private boolean look(final long[] s, final int state, final int hints, final boolean fromA, final boolean orig,
-        final boolean tcp, final Opening first)
+        final Opening turn)
     {
         final int side = fromA ? 0 : 1;
         final int note = note(s[state]);
-        s[state] |= OPENED_A << side;
-        final boolean decided = first.length > 0
-            && look(s, state, hints, fromA, orig, tcp, true, 0, first.bytes, 0, first.length, first.length);
+        if ((s[state] & (LAST_A << side)) != 0)
+        {
+            s[state] |= READ;
+        }
+        final boolean decided = turn.length > 0 && look(s, state, hints, fromA, orig, true, turn.base == 0,
+            turn.base, turn.bytes, 0, turn.length, turn.length);
         endOpening(note, side);
         if (decided)
         {
@@ -278,7 +291,7 @@ public final class ServiceInspector
     {
         long st = s[state];
         final int side = fromA ? 0 : 1;
-        final int shift = COUNT_SHIFT + 4 * side;
+        final int shift = COUNT_SHIFT + 3 * side;
         final int count = count(st, side);
         final int otherCount = count(st, 1 - side);
         if (count < DONE - 1)
@@ -352,8 +365,8 @@ public final class ServiceInspector
         {
             return true;
         }
-        if (services == 0 && s[hints] == 0 && (!tcp || (st & (OPENED_A | OPENED_A << 1)) != 0)
-            && Math.min(count + 1, DONE) + otherCount >= PACKETS_WITHOUT_HINT)
+        if (services == 0 && s[hints] == 0 && ((tcp && otherCount > 0)
+            || Math.min(count + 1, DONE) + otherCount >= PACKETS_WITHOUT_HINT))
         {
             // Every protocol here shows itself in its first message; this is none of them (bulk, or unknown).
             return true;
@@ -512,8 +525,8 @@ public final class ServiceInspector
         return note(st) < 0 || notes.kind(note(st)) == ServiceNotes.NONE;
     }
 
-    /** An opening for this side of the connection, by its note slot (taken now if it has none); or null. */
-    private Opening startOpening(final long[] s, final int state, final int side)
+    /** An opening for this side's turn from {@code base}, by the note slot (taken now if it has none); or null. */
+    private Opening startOpening(final long[] s, final int state, final int side, final long base)
     {
         final long st = withNote(s[state], ServiceNotes.NONE);
         final int note = note(st);
@@ -536,7 +549,7 @@ public final class ServiceInspector
         {
             return null;
         }
-        o.start((int)bound);
+        o.start(base, (int)Math.max(1, bound - base));
         opening.put(note * 2 + side, o);
         return o;
     }

@@ -41,6 +41,15 @@ public final class ServicePrefix
                 || (b[o + 4] == 0 && (b[o + 5] & 0xFF) <= 16);
             return more ? Math.min(n, max) : SHORT;
         }
+        return more(b, o) ? Math.min(n, max) : SHORT;
+    }
+
+    /**
+     * Whether detection reads past the first {@link #SHORT} bytes of a TCP payload that begins {@code b[o, o + SHORT)}:
+     * a message whose detection or kept fields reach further.
+     */
+    static boolean more(final byte[] b, final int o)
+    {
         final int c = b[o] & 0xFF;
         final boolean more;
         if (c <= 0x0F || (b[o + 3] == 0 && b[o + 4] == 10) || (b[o + 6] == 0 && (b[o + 7] & 0xFF) <= 16))
@@ -75,7 +84,7 @@ public final class ServicePrefix
                     break;
             }
         }
-        return more ? Math.min(n, max) : SHORT;
+        return more;
     }
 
     private static boolean httpMethod(final byte[] b, final int o)

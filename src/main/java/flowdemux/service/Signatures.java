@@ -668,7 +668,25 @@ final class Signatures
         return i >= 0 && i + 1 < end && b[i] == '\r' && b[i + 1] == '\n';
     }
 
-    private static boolean isHttpMethod(final byte[] b, final int o, final int word)
+    /** Whether {@code b[o, o + n)} begins one of the HTTP methods (a request sent a few bytes at a time). */
+    static boolean isHttpMethodPrefix(final byte[] b, final int o, final int n)
+    {
+        for (final String m : HTTP_METHODS)
+        {
+            int i = 0;
+            while (i < n && i < m.length() && b[o + i] == m.charAt(i))
+            {
+                i++;
+            }
+            if (i == n)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isHttpMethod(final byte[] b, final int o, final int word)
     {
         for (final String m : HTTP_METHODS)
         {

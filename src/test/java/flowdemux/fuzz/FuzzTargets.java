@@ -317,9 +317,9 @@ public class FuzzTargets
             System.arraycopy(payload, 0, poisoned, pad, payload.length);
             final long at = seq[fromA ? 0 : 1];
             seq[fromA ? 0 : 1] += payload.length;
-            final boolean done = inspector.inspect(s, 0, 1, fromA, fromA, tcp, at, payload, 0, payload.length,
+            final boolean done = inspector.inspect(s, 0, 1, fromA, fromA, tcp, at, at, payload, 0, payload.length,
                 payload.length);
-            final boolean doneTwin = twin.inspect(t, 0, 1, fromA, fromA, tcp, at, poisoned, pad, payload.length,
+            final boolean doneTwin = twin.inspect(t, 0, 1, fromA, fromA, tcp, at, at, poisoned, pad, payload.length,
                 payload.length);
             check(s[0] == t[0] && s[1] == t[1] && done == doneTwin, "detection read outside its bytes");
             // The reader hands on only the bytes ServicePrefix (and, for TCP, Continuations) asks for: the decisions
@@ -331,7 +331,7 @@ public class FuzzTargets
                 wanted = continuations.wanted(0, fromA ? 1 : 2, 1, 0, fromA ? 2 : 1, 2, at, payload, 0,
                     payload.length, wanted);
             }
-            final boolean doneCut = cut.inspect(u, 0, 1, fromA, fromA, tcp, at, payload, 0, wanted, payload.length);
+            final boolean doneCut = cut.inspect(u, 0, 1, fromA, fromA, tcp, at, at, payload, 0, wanted, payload.length);
             // Compared while every payload so far fit in the default bytes (beyond them s saw more than a read would).
             comparable &= payload.length <= flowdemux.service.ServiceInspector.PACKET_BYTES;
             check(!comparable || (flowdemux.service.ServiceInspector.services(u[0])

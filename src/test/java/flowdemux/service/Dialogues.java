@@ -23,11 +23,42 @@ final class Dialogues implements AutoCloseable
     private final PacketBuilder b = new PacketBuilder();
     private long t = T0;
     private int clientPort = 30_000;
+    /** When set, every TCP message is sent cut into pieces of random sizes, shuffled, some twice. */
+    private final java.util.Random resplit;
 
     Dialogues(final Path file) throws IOException
     {
+        this(file, null);
+    }
+
+    /** Writes the same conversations, each TCP message cut up at random ({@code resplit}'s choices). */
+    Dialogues(final Path file, final java.util.Random resplit) throws IOException
+    {
         out = Files.newOutputStream(file);
         w = new PcapWriter(out, 1, false);
+        this.resplit = resplit;
+    }
+
+    /** Sends one message: whole, as its Split says, or cut up at random when resplitting. */
+    private void send(final TcpConversation c, final boolean fromClient, final Object m) throws IOException
+    {
+        Split split = m instanceof Split given ? given : null;
+        final byte[] bytes = split != null ? split.message() : (byte[])m;
+        if (resplit != null && bytes.length > 1)
+        {
+            // Out of order, pieces of at most 64 bytes: the reader copies no more of a segment it cannot place
+            // (ServicePrefix); in order, larger ones, whose rest the reader follows (Continuations).
+            split = resplit.nextBoolean() ? Split.shuffled(bytes, 1 + resplit.nextInt(resplit.nextBoolean() ? 8 : 64),
+                resplit) : Split.inOrder(bytes, 1 + resplit.nextInt(300), resplit);
+        }
+        if (split == null)
+        {
+            c.data(t, fromClient, bytes);
+            t += MS;
+            return;
+        }
+        c.pieces(t, MS / 10, fromClient, split.message(), split.cuts(), split.order());
+        t += MS / 10 * (split.order().length + 1);
     }
 
     /** A TCP connection from CLIENT to server:port: handshake, the messages alternating sides, close. */
@@ -48,8 +79,7 @@ final class Dialogues implements AutoCloseable
         {
             if (m != null)
             {
-                c.data(t, fromClient, m);
-                t += MS;
+                send(c, fromClient, m);
                 c.ack(t, !fromClient);
                 t += MS;
             }
@@ -101,6 +131,27 @@ final class Dialogues implements AutoCloseable
                 order.stream().mapToInt(Integer::intValue).toArray());
         }
 
+        /** Cut into pieces of 1 to {@code most} bytes, sent in order, some twice (retransmissions). */
+        static Split inOrder(final byte[] message, final int most, final java.util.Random random)
+        {
+            final java.util.List<Integer> cuts = new java.util.ArrayList<>();
+            for (int at = 1 + random.nextInt(most); at < message.length; at += 1 + random.nextInt(most))
+            {
+                cuts.add(at);
+            }
+            final java.util.List<Integer> order = new java.util.ArrayList<>();
+            for (int i = 0; i <= cuts.size(); i++)
+            {
+                order.add(i);
+                if (random.nextInt(6) == 0)
+                {
+                    order.add(i);
+                }
+            }
+            return new Split(message, cuts.stream().mapToInt(Integer::intValue).toArray(),
+                order.stream().mapToInt(Integer::intValue).toArray());
+        }
+
         /** Each line its own segment. */
         static Split lines(final byte[] message)
         {
@@ -136,16 +187,7 @@ final class Dialogues implements AutoCloseable
         boolean fromClient = !serverFirst;
         for (final Object m : messages)
         {
-            if (m instanceof Split split)
-            {
-                c.pieces(t, MS / 10, fromClient, split.message(), split.cuts(), split.order());
-                t += MS / 10 * (split.order().length + 1);
-            }
-            else
-            {
-                c.data(t, fromClient, (byte[])m);
-                t += MS;
-            }
+            send(c, fromClient, m);
             c.ack(t, !fromClient);
             t += MS;
             fromClient = !fromClient;

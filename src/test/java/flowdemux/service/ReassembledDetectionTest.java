@@ -142,14 +142,20 @@ class ReassembledDetectionTest
         final Path pcap = tmp.resolve("reassembled.pcap");
         try (Dialogues d = new Dialogues(pcap))
         {
-            int i = 0;
-            for (final Conversation c : CASES.values())
-            {
-                c.write(d, "10.3.0." + (i + 1), 41_000 + i);
-                i++;
-            }
+            writeCases(d);
         }
         return pcap;
+    }
+
+    /** Writes every case, each to its own server and port (41000 and up). */
+    static void writeCases(final Dialogues d) throws Exception
+    {
+        int i = 0;
+        for (final Conversation c : CASES.values())
+        {
+            c.write(d, "10.3.0." + (i + 1), 41_000 + i);
+            i++;
+        }
     }
 
     private static List<String> wrong(final Map<Integer, List<JsonNode>> seen, final Map<String, String> expected)

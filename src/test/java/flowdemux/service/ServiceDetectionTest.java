@@ -149,6 +149,21 @@ class ServiceDetectionTest
         return concat(new byte[] {(byte)body.length, 0, 0, 1}, body);
     }
 
+    /** Writes every case, each to its own server and port; returns the ports by case. */
+    static Map<String, Integer> writeCases(final Dialogues d) throws Exception
+    {
+        final Map<String, Integer> ports = new LinkedHashMap<>();
+        int i = 0;
+        for (final Map.Entry<String, Conversation> e : CASES.entrySet())
+        {
+            final int port = 40_000 + i;
+            e.getValue().write(d, "10.2.0." + (i + 1), port);
+            ports.put(e.getKey(), port);
+            i++;
+        }
+        return ports;
+    }
+
     /** The connections of a read, by responder port. */
     static Map<Integer, List<JsonNode>> read(final Path pcap, final String... extra) throws Exception
     {
@@ -169,17 +184,10 @@ class ServiceDetectionTest
     void everyProtocolIsNamedFromItsBytesOnAPortNotItsOwn(@TempDir final Path tmp) throws Exception
     {
         final Path pcap = tmp.resolve("protocols.pcap");
-        final Map<String, Integer> ports = new LinkedHashMap<>();
+        final Map<String, Integer> ports;
         try (Dialogues d = new Dialogues(pcap))
         {
-            int i = 0;
-            for (final Map.Entry<String, Conversation> e : CASES.entrySet())
-            {
-                final int port = 40_000 + i;
-                e.getValue().write(d, "10.2.0." + (i + 1), port);
-                ports.put(e.getKey(), port);
-                i++;
-            }
+            ports = writeCases(d);
         }
         final Map<Integer, List<JsonNode>> seen = read(pcap);
         final List<String> wrong = new ArrayList<>();
