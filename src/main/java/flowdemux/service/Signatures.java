@@ -228,8 +228,9 @@ final class Signatures
     /** MySQL: the server's handshake (protocol 10, a version string) or the client's reply with CLIENT_PROTOCOL_41. */
     static int mysql(final byte[] b, final int o, final int n, final int segment)
     {
+        // Not held against it: more bytes than the message (a turn read whole may hold the next one too).
         final int length = (b[o] & 0xFF) | (b[o + 1] & 0xFF) << 8 | (b[o + 2] & 0xFF) << 16;
-        if (length < 4 || length > 1 << 16 || length + 4 < segment)
+        if (length < 4 || length > 1 << 16)
         {
             return 0;
         }

@@ -284,6 +284,94 @@ public class FuzzTargets
     }
 
     /**
+     * The same TCP turns (each side's bytes until the other side's), sent whole and sent cut into pieces at fuzzed
+     * points in a fuzzed order with pieces repeated: detection must end with the same services, hints and kept
+     * fields, since it reads each side by turns put together in sequence order.
+     */
+    private static void segmentations(final FuzzedDataProvider data)
+    {
+        final flowdemux.service.ServiceInspector whole = new flowdemux.service.ServiceInspector();
+        final flowdemux.service.ServiceInspector pieces = new flowdemux.service.ServiceInspector();
+        final long[] w = {flowdemux.service.ServiceInspector.synSeen(0), 0};
+        final long[] p = {w[0], 0};
+        final long[] sent = new long[2];
+        boolean fromA = true;
+        boolean wholeDone = false;
+        boolean piecesDone = false;
+        for (int turn = 0; turn < 10 && data.remainingBytes() > 4; turn++)
+        {
+            final byte[] bytes = data.consumeBytes(data.consumeInt(1, 700));
+            if (bytes.length == 0)
+            {
+                break;
+            }
+            final int side = fromA ? 0 : 1;
+            final long at = sent[side];
+            if (!wholeDone)
+            {
+                wholeDone = whole.inspect(w, 0, 1, fromA, fromA, true, at, at, bytes, 0, bytes.length, bytes.length);
+            }
+            // Cut points, then the pieces in a shuffled order, some twice.
+            final int cuts = data.consumeInt(0, Math.min(8, bytes.length - 1));
+            final int[] bounds = new int[cuts + 2];
+            for (int i = 1; i <= cuts; i++)
+            {
+                bounds[i] = data.consumeInt(1, bytes.length - 1);
+            }
+            bounds[cuts + 1] = bytes.length;
+            java.util.Arrays.sort(bounds);
+            final int[] order = new int[cuts + 1 + data.consumeInt(0, 2)];
+            for (int i = 0; i < order.length; i++)
+            {
+                order[i] = i <= cuts ? i : data.consumeInt(0, cuts);
+            }
+            for (int i = order.length - 1; i > 0; i--)
+            {
+                final int j = data.consumeInt(0, i);
+                final int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            long highest = at;
+            for (final int k : order)
+            {
+                final int from = bounds[k];
+                final int to = bounds[k + 1];
+                if (to > from && !piecesDone)
+                {
+                    piecesDone = pieces.inspect(p, 0, 1, fromA, fromA, true, at + from, highest,
+                        java.util.Arrays.copyOfRange(bytes, from, to), 0, to - from, to - from);
+                    highest = Math.max(highest, at + to);
+                }
+            }
+            sent[side] += bytes.length;
+            fromA = !fromA;
+        }
+        whole.settle(w, 0, 1, true);
+        pieces.settle(p, 0, 1, true);
+        check(flowdemux.service.ServiceInspector.services(w[0]) == flowdemux.service.ServiceInspector.services(p[0])
+            && w[1] == p[1], "the same turns cut otherwise were named otherwise: " + Long.toHexString(w[0]) + "/"
+            + Long.toHexString(w[1]) + " against " + Long.toHexString(p[0]) + "/" + Long.toHexString(p[1]));
+        final int a = flowdemux.service.ServiceInspector.note(w[0]);
+        final int b = flowdemux.service.ServiceInspector.note(p[0]);
+        final byte[] x = new byte[flowdemux.service.ServiceNotes.SLOT];
+        final byte[] y = new byte[flowdemux.service.ServiceNotes.SLOT];
+        if (a >= 0)
+        {
+            whole.notes().copy(a, x);
+        }
+        if (b >= 0)
+        {
+            pieces.notes().copy(b, y);
+        }
+        for (int f = 0; f < flowdemux.service.ServiceNotes.FIELDS; f++)
+        {
+            check(java.util.Objects.equals(a < 0 ? null : flowdemux.service.ServiceNotes.text(x, f),
+                b < 0 ? null : flowdemux.service.ServiceNotes.text(y, f)), "a kept field differs when cut: " + f);
+        }
+    }
+
+    /**
      * Service detection on arbitrary payloads: a connection's packets, each from either side, TCP or UDP, in any
      * order, with FTP's announcements read from the same bytes. It must not throw, must read inside what it is given
      * (the bytes around the slice are poison: a read there would decide differently than on the slice alone), may
@@ -306,6 +394,8 @@ public class FuzzTargets
         final flowdemux.service.Continuations continuations = new flowdemux.service.Continuations();
         final long[] seq = {0, 0}; // offsets in each direction's stream
         boolean comparable = true;
+        boolean cutDone = false;
+        boolean lastFromA = false;
         int packets = 0;
         while (data.remainingBytes() > 2 && packets++ < 24)
         {
@@ -331,18 +421,33 @@ public class FuzzTargets
                 wanted = continuations.wanted(0, fromA ? 1 : 2, 1, 0, fromA ? 2 : 1, 2, at, payload, 0,
                     payload.length, wanted);
             }
-            final boolean doneCut = cut.inspect(u, 0, 1, fromA, fromA, tcp, at, at, payload, 0, wanted, payload.length);
-            // Compared while every payload so far fit in the default bytes (beyond them s saw more than a read would).
-            comparable &= payload.length <= flowdemux.service.ServiceInspector.PACKET_BYTES;
-            check(!comparable || (flowdemux.service.ServiceInspector.services(u[0])
-                == flowdemux.service.ServiceInspector.services(s[0]) && u[1] == s[1] && doneCut == done),
-                "a decision changed on the bytes ServicePrefix keeps: "
-                + java.util.HexFormat.of().formatHex(payload, 0, Math.min(payload.length, 80)));
+            if (!cutDone)
+            {
+                cutDone = cut.inspect(u, 0, 1, fromA, fromA, tcp, at, at, payload, 0, wanted, payload.length);
+            }
+            // Compared while every payload so far fit in a packet's bytes (beyond them s saw more than a read would),
+            // and while the reader cut only segments that begin a turn: it judges a segment by its own first bytes,
+            // so one that goes on with a message begun in a short segment is cut as though it began one (a limit
+            // services.md states; ClientHellos and HTTP requests begun so are followed whole).
+            comparable &= payload.length <= flowdemux.service.ServiceInspector.PACKET_BYTES
+                && (wanted == payload.length || fromA != lastFromA || packets == 1);
+            lastFromA = fromA;
             ftp.observe(0, 1, 0, 2, poisoned, pad, payload.length, packets);
             if (done)
             {
                 break;
             }
+        }
+        // A turn whose segment the reader cut is read then, not when the turn ends: compared once all was read.
+        inspector.settle(s, 0, 1, true);
+        cut.settle(u, 0, 1, true);
+        check(!comparable || (flowdemux.service.ServiceInspector.services(u[0])
+            == flowdemux.service.ServiceInspector.services(s[0]) && u[1] == s[1]),
+            "a decision changed on the bytes ServicePrefix keeps: " + Long.toHexString(s[0]) + "/"
+            + Long.toHexString(s[1]) + " against " + Long.toHexString(u[0]) + "/" + Long.toHexString(u[1]));
+        if (tcp)
+        {
+            segmentations(data);
         }
         final int services = flowdemux.service.ServiceInspector.services(s[0]);
         check((services >>> flowdemux.service.ServiceId.COUNT) == 0, "unknown service bits " + services);
