@@ -70,12 +70,26 @@ final class QuicInitial
      */
     int open(final byte[] b, final int o, final int n, final Crypto out)
     {
+        return open(b, o, n, out, null);
+    }
+
+    /**
+     * As {@link #open}, for the server's Initial packets: their keys come from the Destination Connection ID of the
+     * client's first Initial ({@code clientDcid}: its length, then its bytes), under the label "server in".
+     */
+    int openServer(final byte[] b, final int o, final int n, final byte[] clientDcid, final Crypto out)
+    {
+        return open(b, o, n, out, clientDcid);
+    }
+
+    private int open(final byte[] b, final int o, final int n, final Crypto out, final byte[] clientDcid)
+    {
         int opened = 0;
         int at = o;
         final int end = o + n;
         while (at < end && initialVersion(b, at, end - at))
         {
-            final int next = packet(b, at, end, out);
+            final int next = packet(b, at, end, out, clientDcid);
             if (next == -1)
             {
                 break;
@@ -87,7 +101,7 @@ final class QuicInitial
     }
 
     /** One packet at {@code at}: the offset after it if opened, minus that if it could not be, -1 if malformed. */
-    private int packet(final byte[] b, final int at, final int end, final Crypto out)
+    private int packet(final byte[] b, final int at, final int end, final Crypto out, final byte[] clientDcid)
     {
         final int version = Bytes.i32(b, at + 1);
         int i = at + 5;
@@ -131,7 +145,8 @@ final class QuicInitial
         try
         {
             final boolean v2 = version == VERSION_2;
-            final byte[] secret = clientSecret(v2 ? SALT_2 : SALT_1, b, dcid, dcidLength);
+            final byte[] secret = clientDcid == null ? secret(v2 ? SALT_2 : SALT_1, b, dcid, dcidLength, "client in")
+                : secret(v2 ? SALT_2 : SALT_1, clientDcid, 1, clientDcid[0], "server in");
             final byte[] key = expandLabel(secret, v2 ? "quicv2 key" : "quic key", 16);
             final byte[] iv = expandLabel(secret, v2 ? "quicv2 iv" : "quic iv", 12);
             final byte[] hp = expandLabel(secret, v2 ? "quicv2 hp" : "quic hp", 16);
@@ -238,13 +253,28 @@ final class QuicInitial
         }
     }
 
-    private byte[] clientSecret(final byte[] salt, final byte[] b, final int dcid, final int dcidLength)
+    /** One side's Initial secret ("client in", "server in"), from the client's first Destination Connection ID. */
+    private byte[] secret(final byte[] salt, final byte[] b, final int dcid, final int dcidLength, final String side)
         throws GeneralSecurityException
     {
         hmac.init(new SecretKeySpec(salt, "HmacSHA256"));
         hmac.update(b, dcid, dcidLength);
         final byte[] initial = hmac.doFinal();
-        return expandLabel(initial, "client in", 32);
+        return expandLabel(initial, side, 32);
+    }
+
+    /** The Destination Connection ID of the Initial at {@code b[o]}: its length, then its bytes; or null. */
+    static byte[] destinationId(final byte[] b, final int o, final int n)
+    {
+        final int length = n > 6 ? b[o + 5] & 0xFF : MAX_CID + 1;
+        if (length > MAX_CID || 6 + length > n)
+        {
+            return null;
+        }
+        final byte[] id = new byte[1 + length];
+        id[0] = (byte)length;
+        System.arraycopy(b, o + 6, id, 1, length);
+        return id;
     }
 
     /** TLS 1.3's HKDF-Expand-Label with an empty context, for outputs of at most one hash (32 bytes). */

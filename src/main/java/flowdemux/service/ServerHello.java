@@ -6,7 +6,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * What a TLS ServerHello chose: the version (supported_versions for TLS 1.3, else the hello's own), the cipher suite
- * and, for TLS 1.3, the key-exchange group of its key share: who negotiated a post-quantum group shows here.
+ * and, for TLS 1.3, the key-exchange group of its key share: who negotiated a post-quantum group shows here. Over TCP
+ * it comes in a record; in QUIC, in the CRYPTO frames of the server's Initial packets.
  */
 final class ServerHello
 {
@@ -26,12 +27,22 @@ final class ServerHello
     static void read(final byte[] b, final int o, final int n, final ServiceNotes notes, final int note,
         final byte[] scratch)
     {
-        final int end = Math.min(o + n, o + 5 + Bytes.u16(b, o + 3));
-        if (o + 9 > end || (b[o + 5] & 0xFF) != SERVER_HELLO)
+        if (n >= 5)
+        {
+            message(b, o + 5, Math.min(n - 5, Bytes.u16(b, o + 3)), notes, note, scratch);
+        }
+    }
+
+    /** As {@link #read}, for a handshake message at {@code b[o]} without its record (QUIC carries none). */
+    static void message(final byte[] b, final int o, final int n, final ServiceNotes notes, final int note,
+        final byte[] scratch)
+    {
+        final int end = o + n;
+        if (o + 4 > end || (b[o] & 0xFF) != SERVER_HELLO)
         {
             return;
         }
-        int i = o + 9;
+        int i = o + 4;
         if (i + 2 + 32 + 1 > end)
         {
             return;

@@ -66,6 +66,15 @@ public final class ServiceInspector
     private int spareOpeningCount;
     private int openings;
     private long bound = DEFAULT_BYTES;
+    /**
+     * QUIC connections whose server's Initial is waited for, by note slot: the client's first Destination
+     * Connection ID (its length, its bytes), from which the server's keys come, then the client's side (0: A).
+     */
+    private final org.agrona.collections.Int2ObjectHashMap<byte[]> quicServers =
+        new org.agrona.collections.Int2ObjectHashMap<>();
+    /** The server's CRYPTO bytes being put together (its ServerHello), by note slot. */
+    private final org.agrona.collections.Int2ObjectHashMap<HelloAssembly> serverHellos =
+        new org.agrona.collections.Int2ObjectHashMap<>();
 
     /** Bytes of each direction looked at (--service-bytes). */
     public void bound(final int bytes)
@@ -128,6 +137,7 @@ public final class ServiceInspector
         if (note >= 0)
         {
             endAssembly(note);
+            endServer(note);
             endOpening(note, 0);
             endOpening(note, 1);
             notes.free(note);
@@ -145,6 +155,14 @@ public final class ServiceInspector
     {
         long st = s[state];
         final int held = note(st);
+        if (!tcp && held >= 0 && !quicServers.isEmpty())
+        {
+            final byte[] client = quicServers.get(held);
+            if (client != null && (client[client.length - 1] == 0) != fromA)
+            {
+                return serverInitial(s, state, held, fromA, client, b, o, n);
+            }
+        }
         final HelloAssembly rest = held >= 0 && !assembling.isEmpty() ? assembling.get(held) : null;
         if (rest != null && !tcp)
         {
@@ -155,7 +173,7 @@ public final class ServiceInspector
                 quic.open(b, o, n, rest);
                 finishHello(rest, held, 'q');
             }
-            return !assembling.containsKey(held);
+            return !assembling.containsKey(held) && !quicServers.containsKey(held);
         }
         if (rest != null && rest.fromA == fromA)
         {
@@ -357,7 +375,11 @@ public final class ServiceInspector
         {
             return false; // not decided before the client's hello is whole
         }
-        if ((services & ~UPGRADABLE) != 0 || (!tcp && services != 0))
+        if (!tcp && services != 0)
+        {
+            return quicServers.isEmpty() || !quicServers.containsKey(note(st)); // a QUIC server's choice may follow
+        }
+        if ((services & ~UPGRADABLE) != 0)
         {
             return true;
         }
@@ -490,7 +512,76 @@ public final class ServiceInspector
             endAssembly(note); // not an Initial this reader can open
             return;
         }
+        final byte[] id = QuicInitial.destinationId(b, o, n);
+        if (id != null)
+        {
+            // The server's Initials are opened with keys from the same id: what it chose (allocated once a
+            // connection, as its cipher objects are).
+            final byte[] client = java.util.Arrays.copyOf(id, id.length + 1);
+            client[id.length] = (byte)(fromA ? 0 : 1);
+            quicServers.put(note, client);
+        }
         finishHello(a, note, 'q');
+    }
+
+    /**
+     * A datagram from the server of a QUIC connection whose ServerHello is waited for: its Initial packets opened
+     * with the server's keys and their CRYPTO frames put together by offset, then the ServerHello read; given up
+     * after {@link #PACKETS_PER_SIDE} datagrams. Returns true once the connection is decided.
+     */
+    private boolean serverInitial(final long[] s, final int state, final int note, final boolean fromA,
+        final byte[] client, final byte[] b, final int o, final int n)
+    {
+        if (QuicInitial.initialVersion(b, o, n))
+        {
+            HelloAssembly a = serverHellos.get(note);
+            if (a == null)
+            {
+                a = takeAssembly();
+                if (a == null)
+                {
+                    endServer(note); // MAX_ASSEMBLIES at once: the choice is not read
+                    return !assembling.containsKey(note);
+                }
+                a.fromA = fromA;
+                a.startCrypto();
+                serverHellos.put(note, a);
+            }
+            a.segments++;
+            quic.openServer(b, o, n, client, a);
+            final int whole = a.state();
+            if (whole != 0)
+            {
+                if (whole > 0)
+                {
+                    ServerHello.message(a.message, 0, a.messageLength, notes, note, fingerprint);
+                }
+                endServer(note);
+                return !assembling.containsKey(note);
+            }
+        }
+        final int side = fromA ? 0 : 1;
+        if (count(s[state], side) + 1 >= PACKETS_PER_SIDE)
+        {
+            endServer(note);
+            return !assembling.containsKey(note);
+        }
+        s[state] += 1L << (COUNT_SHIFT + 3 * side);
+        return false;
+    }
+
+    private void endServer(final int note)
+    {
+        if (quicServers.isEmpty())
+        {
+            return;
+        }
+        quicServers.remove(note);
+        final HelloAssembly a = serverHellos.remove(note);
+        if (a != null)
+        {
+            spare[spareCount++] = a;
+        }
     }
 
     /** Reads the hello once it is whole, and lets the assembly go once it is read or cannot be. */

@@ -145,13 +145,16 @@ class Ja4ConformanceTest
         assertTrue(ja3 >= TCP_STREAMS, "JA3 compared for every stream: " + ja3);
         assertEquals(List.of(), ja3Differ, "JA3 of every stream");
 
-        // What each server chose (the ServerHello over TCP): Wireshark's version, cipher suite and key-share group.
+        // What each server chose (the ServerHello over TCP, and in QUIC's server Initials): Wireshark's version,
+        // cipher suite and key-share group.
         int chosen = 0;
+        int chosenQuic = 0;
         final List<String> chosenDiffer = new ArrayList<>();
         for (final Path capture : captures)
         {
-            for (final String line : tsharkFields(tshark, capture, "tls.handshake.type == 2 && tcp", "ip.dst",
-                "ipv6.dst", "tcp.dstport", "ip.src", "ipv6.src", "tcp.srcport", "tls.handshake.version",
+            for (final String transport : List.of("tcp", "udp"))
+            for (final String line : tsharkFields(tshark, capture, "tls.handshake.type == 2 && " + transport, "ip.dst",
+                "ipv6.dst", transport + ".dstport", "ip.src", "ipv6.src", transport + ".srcport", "tls.handshake.version",
                 "tls.handshake.extensions.supported_version", "tls.handshake.ciphersuite",
                 "tls.handshake.extensions_key_share_group", "tls.handshake.extensions_key_share_selected_group"))
             {
@@ -168,11 +171,13 @@ class Ja4ConformanceTest
                 final String want = VERSIONS.getOrDefault(version, String.format("%04x", version)) + " "
                     + f[8].substring(2) + " " + (f[9].isEmpty() ? "-" : GROUPS.getOrDefault(Integer.parseInt(f[9]),
                     String.format("%04x", Integer.parseInt(f[9]))));
-                final String k = key(capture, "tcp", f[0].isEmpty() ? f[1] : f[0], f[2], f[3].isEmpty() ? f[4] : f[3], f[5]);
+                final String k = key(capture, transport, f[0].isEmpty() ? f[1] : f[0], f[2], f[3].isEmpty() ? f[4] : f[3],
+                    f[5]);
                 final String[] o = ours.get(k);
                 if (o != null && o[3].equals(want))
                 {
                     chosen++;
+                    chosenQuic += transport.equals("udp") ? 1 : 0;
                 }
                 else
                 {
@@ -180,11 +185,12 @@ class Ja4ConformanceTest
                 }
             }
         }
-        System.out.printf("ServerHello (version, cipher, group): %d of %d alike with Wireshark's%n", chosen,
-            chosen + chosenDiffer.size());
+        System.out.printf("ServerHello (version, cipher, group): %d of %d alike with Wireshark's (%d in QUIC)%n",
+            chosen, chosen + chosenDiffer.size(), chosenQuic);
         chosenDiffer.stream().limit(20).forEach(d -> System.out.println("  " + d));
         assertEquals(List.of(), chosenDiffer, "what each server chose");
         assertTrue(chosen >= 80, "ServerHellos compared: " + chosen);
+        assertTrue(chosenQuic >= 20, "QUIC ServerHellos compared: " + chosenQuic);
     }
 
     private static final Map<Integer, String> VERSIONS = Map.of(0x0301, "TLSv10", 0x0302, "TLSv11", 0x0303, "TLSv12",
