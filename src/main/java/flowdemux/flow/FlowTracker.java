@@ -228,8 +228,11 @@ public final class FlowTracker
                 TcpRoleFlip.flipRoles(f, true);
                 orig = !orig;
             }
-            sentBefore = (f.flags() & FlowFlags.seqKnown(orig)) != 0 ? f.lastSeqWord(orig) & 0xFFFF_FFFFL
-                : p.seq; // its first packet: the sequence space starts there
+            if (inspector != null && (f.flags() & FlowFlags.SERVICE_DONE) == 0)
+            {
+                sentBefore = (f.flags() & FlowFlags.seqKnown(orig)) != 0 ? f.lastSeqWord(orig) & 0xFFFF_FFFFL
+                    : p.seq; // its first packet: the sequence space starts there
+            }
             if (TcpTracking.process(f, orig, p, config, table.pending))
             {
                 orig = !orig;

@@ -59,6 +59,15 @@ public final class Continuations
                 }
             }
         }
+        final int c = n > 0 ? b[o] & 0xFF : 0;
+        return c == HANDSHAKE || (c >= 'A' && c <= 'Z')
+            ? begun(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort, seq, b, o, n, want) : want;
+    }
+
+    /** A segment that may begin a message read whole (a handshake record, an HTTP request): kept off the common path. */
+    private int begun(final long srcHi, final long srcLo, final int srcPort, final long dstHi, final long dstLo,
+        final int dstPort, final long seq, final byte[] b, final int o, final int n, final int want)
+    {
         if (n < RECORD_HEADER + 4 && n > 0 && (b[o] & 0xFF) == HANDSHAKE && (n == 1 || b[o + 1] == 3))
         {
             // The first bytes of a handshake record, alone in a segment (a message written a few bytes at a time):

@@ -117,7 +117,8 @@ final class Opening implements StreamReassembler.Output
         {
             return true;
         }
-        if (n >= ServicePrefix.SHORT && !ServicePrefix.more(b, o))
+        if (n > ServicePrefix.SHORT
+            && ServicePrefix.wanted(b, o, n, true, n, ServiceInspector.PACKET_BYTES) == ServicePrefix.SHORT)
         {
             return true; // detection reads no more of such bytes
         }

@@ -48,7 +48,7 @@ public final class ServicePrefix
      * Whether detection reads past the first {@link #SHORT} bytes of a TCP payload that begins {@code b[o, o + SHORT)}:
      * a message whose detection or kept fields reach further.
      */
-    static boolean more(final byte[] b, final int o)
+    private static boolean more(final byte[] b, final int o)
     {
         final int c = b[o] & 0xFF;
         final boolean more;
