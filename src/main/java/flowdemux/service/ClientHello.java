@@ -31,6 +31,9 @@ public final class ClientHello
     private final int[] signatureAlgorithms = new int[MAX_ITEMS];
     private final int[] groups = new int[MAX_ITEMS];
     private final int[] pointFormats = new int[MAX_ITEMS];
+    /** supported_versions, as offered (GREASE out). */
+    private final int[] versions = new int[16];
+    private int versionCount;
     private final int[] sorted = new int[MAX_ITEMS];
     private int cipherCount;
     private int extensionCount;
@@ -80,6 +83,7 @@ public final class ClientHello
         signatureCount = 0;
         groupCount = 0;
         pointFormatCount = 0;
+        versionCount = 0;
         highestSupportedVersion = -1;
         sni = false;
         serverNameLength = 0;
@@ -198,6 +202,7 @@ public final class ClientHello
                         if (!grease(v))
                         {
                             highestSupportedVersion = Math.max(highestSupportedVersion, v);
+                            versionCount = add(versions, versionCount, v);
                         }
                     }
                 }
@@ -244,6 +249,35 @@ public final class ClientHello
         {
             Tls.alpn(source, alpnAt, alpnEnd, notes, note);
         }
+    }
+
+    /**
+     * Writes the versions offered (supported_versions, else the hello's own) into field H and the groups offered into
+     * field I of {@code note}, by name where one is known, in the hello's order; {@code scratch}: room for one name.
+     */
+    void keepOffered(final ServiceNotes notes, final int note, final byte[] scratch)
+    {
+        notes.set(note, 7, scratch, 0, 0);
+        if (versionCount == 0)
+        {
+            notes.set(note, 7, scratch, 0, ServerHello.versionName(legacyVersion, scratch));
+        }
+        for (int k = 0; k < versionCount; k++)
+        {
+            append(notes, note, 7, ServerHello.versionName(versions[k], scratch), scratch, k > 0);
+        }
+        notes.set(note, 8, scratch, 0, 0);
+        for (int k = 0; k < groupCount; k++)
+        {
+            append(notes, note, 8, ServerHello.groupName(groups[k], scratch), scratch, k > 0);
+        }
+    }
+
+    /** Appends a name (and a comma before it) to a field, whole or not at all. */
+    private static void append(final ServiceNotes notes, final int note, final int field, final int length,
+        final byte[] name, final boolean comma)
+    {
+        notes.appendWhole(note, field, name, length, comma);
     }
 
     /**

@@ -89,6 +89,18 @@ final class ServerHello
         }
     }
 
+    /** A version's name (Zeek's: "TLSv13") into {@code out}, else its 4 hex digits; returns its length. */
+    static int versionName(final int version, final byte[] out)
+    {
+        return name(VERSIONS, version, out);
+    }
+
+    /** A group's name (IANA's: "X25519MLKEM768") into {@code out}, else its 4 hex digits; returns its length. */
+    static int groupName(final int group, final byte[] out)
+    {
+        return name(GROUPS, group, out);
+    }
+
     /** The name of {@code code} in {@code names} ({code, name} pairs) into {@code out}, else its 4 hex digits. */
     private static int name(final Object[] names, final int code, final byte[] out)
     {

@@ -608,6 +608,7 @@ public final class ServiceInspector
         notes.set(note, 2, fingerprint, 0, hello.ja4(transport, fingerprint, 0));
         hello.ja3(fingerprint, 0);
         notes.set(note, 3, fingerprint, 0, 32);
+        hello.keepOffered(notes, note, fingerprint);
     }
 
     /** Whether the connection has kept nothing yet (no note, or only the slot an opening is kept by). */

@@ -10,7 +10,8 @@ public final class ServiceNotes
     public static final int NONE = 0;
     /**
      * A: server name (SNI), B: ALPN protocols, C: the ClientHello's JA4, D: its JA3; from the ServerHello, E: the
-     * version chosen, F: the cipher suite (4 hex digits), G: the key-exchange group.
+     * version chosen, F: the cipher suite (4 hex digits), G: the key-exchange group; from the ClientHello again, H: the
+     * versions offered, I: the groups offered (comma-separated, in its order).
      */
     public static final int TLS = 1;
     /** A: Host header, B: User-Agent. */
@@ -22,8 +23,8 @@ public final class ServiceNotes
     /** A: the server's first line (FTP, SMTP, POP3, IMAP, IRC, MySQL version). */
     public static final int GREETING = 5;
 
-    /** Layout of a slot: kind, then each field's length and bytes: A to G. */
-    public static final int SLOT = 272;
+    /** Layout of a slot: kind, then each field's length and bytes: A to I. */
+    public static final int SLOT = 360;
     public static final int A_MAX = 94;
     public static final int B_MAX = 63;
     /** Room for a JA4 (36 characters) and a JA3 (32 hex digits). */
@@ -32,7 +33,10 @@ public final class ServiceNotes
     public static final int E_MAX = 6;
     public static final int F_MAX = 4;
     public static final int G_MAX = 18;
-    public static final int FIELDS = 7;
+    /** "TLSv13,TLSv12,TLSv11,TLSv10". */
+    public static final int H_MAX = 28;
+    public static final int I_MAX = 64;
+    public static final int FIELDS = 9;
     private static final int A_LEN = 1;
     private static final int A_AT = 2;
     private static final int B_LEN = A_AT + A_MAX;
@@ -42,8 +46,10 @@ public final class ServiceNotes
     private static final int E_LEN = D_LEN + 1 + D_MAX;
     private static final int F_LEN = E_LEN + 1 + E_MAX;
     private static final int G_LEN = F_LEN + 1 + F_MAX;
-    private static final int[] LEN_AT = {A_LEN, B_LEN, C_LEN, D_LEN, E_LEN, F_LEN, G_LEN};
-    private static final int[] MAX = {A_MAX, B_MAX, C_MAX, D_MAX, E_MAX, F_MAX, G_MAX};
+    private static final int H_LEN = G_LEN + 1 + G_MAX;
+    private static final int I_LEN = H_LEN + 1 + H_MAX;
+    private static final int[] LEN_AT = {A_LEN, B_LEN, C_LEN, D_LEN, E_LEN, F_LEN, G_LEN, H_LEN, I_LEN};
+    private static final int[] MAX = {A_MAX, B_MAX, C_MAX, D_MAX, E_MAX, F_MAX, G_MAX, H_MAX, I_MAX};
     /** Slot numbers are kept in 22 bits of the flow's detection state (plus one, 0 meaning none). */
     public static final int MAX_SLOTS = (1 << 22) - 2;
 
@@ -81,6 +87,8 @@ public final class ServiceNotes
         arena[at + E_LEN] = 0;
         arena[at + F_LEN] = 0;
         arena[at + G_LEN] = 0;
+        arena[at + H_LEN] = 0;
+        arena[at + I_LEN] = 0;
         return slot;
     }
 
@@ -137,6 +145,28 @@ public final class ServiceNotes
         arena[at] = (byte)n;
     }
 
+    /**
+     * Appends {@code src[0, n)} to field {@code field}, after a comma if {@code comma}, if all of it fits; else
+     * nothing (a list keeps whole names).
+     */
+    public void appendWhole(final int slot, final int field, final byte[] src, final int n, final boolean comma)
+    {
+        final int at = slot * SLOT + LEN_AT[field];
+        final int have = arena[at] & 0xFF;
+        final int add = n + (comma ? 1 : 0);
+        if (have + add > MAX[field])
+        {
+            return;
+        }
+        int to = at + 1 + have;
+        if (comma)
+        {
+            arena[to++] = ',';
+        }
+        System.arraycopy(src, 0, arena, to, n);
+        arena[at] = (byte)(have + add);
+    }
+
     public int length(final int slot, final int field)
     {
         return arena[slot * SLOT + LEN_AT[field]] & 0xFF;
@@ -174,17 +204,18 @@ public final class ServiceNotes
         switch (kind)
         {
             case TLS:
-                return new String[] {"server_name", "alpn", "ja4", "ja3", "version", "cipher", "group"};
+                return new String[] {"server_name", "alpn", "ja4", "ja3", "version", "cipher", "group",
+                    "offered_versions", "offered_groups"};
             case HTTP:
-                return new String[] {"host", "user_agent", null, null, null, null, null};
+                return new String[] {"host", "user_agent", null, null, null, null, null, null, null};
             case SSH:
-                return new String[] {"server_banner", "client_banner", null, null, null, null, null};
+                return new String[] {"server_banner", "client_banner", null, null, null, null, null, null, null};
             case DNS:
-                return new String[] {"query", null, null, null, null, null, null};
+                return new String[] {"query", null, null, null, null, null, null, null, null};
             case GREETING:
-                return new String[] {"greeting", null, null, null, null, null, null};
+                return new String[] {"greeting", null, null, null, null, null, null, null, null};
             default:
-                return new String[] {null, null, null, null, null, null, null};
+                return new String[] {null, null, null, null, null, null, null, null, null};
         }
     }
 

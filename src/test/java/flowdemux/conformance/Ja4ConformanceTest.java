@@ -70,7 +70,8 @@ class Ja4ConformanceTest
                 ours.put(key(capture, c.path("proto").asText(), c.path("orig_h").asText(), c.path("orig_p").asText(), c.path("resp_h").asText(),
                     c.path("resp_p").asText()), new String[] {d.path("ja4").asText(), d.path("server_name").asText(""),
                     d.path("ja3").asText(), d.path("version").asText("-") + " " + d.path("cipher").asText("-") + " "
-                    + d.path("group").asText("-")});
+                    + d.path("group").asText("-"), d.path("offered_versions").asText("-") + " "
+                    + d.path("offered_groups").asText("-")});
             }
         }
         int agree = 0;
@@ -145,6 +146,52 @@ class Ja4ConformanceTest
         assertTrue(ja3 >= TCP_STREAMS, "JA3 compared for every stream: " + ja3);
         assertEquals(List.of(), ja3Differ, "JA3 of every stream");
 
+        // What each client offered (its first ClientHello, over TCP or in QUIC): Wireshark's supported_versions (else
+        // the hello's own version) and supported_groups, GREASE left out, named as IANA names them, as many whole
+        // names as the fields hold.
+        int offered = 0;
+        final List<String> offeredDiffer = new ArrayList<>();
+        for (final Path capture : captures)
+        {
+            final Map<String, String> first = new TreeMap<>();
+            for (final String line : tsharkAll(tshark, capture, "tls.handshake.type == 1", "ip.src", "ipv6.src",
+                "tcp.srcport", "udp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport", "udp.dstport", "tls.handshake.version",
+                "tls.handshake.extensions.supported_version", "tls.handshake.extensions_supported_group"))
+            {
+                final String[] f = line.split("\t", -1);
+                if (f.length < 11)
+                {
+                    continue;
+                }
+                final boolean tcp = !f[2].isEmpty();
+                final String versions = f[9].isEmpty() ? f[8].split(",")[0] : f[9];
+                first.putIfAbsent(key(capture, tcp ? "tcp" : "udp", f[0].isEmpty() ? f[1].split(",")[0]
+                    : f[0].split(",")[0], tcp ? f[2] : f[3], f[4].isEmpty() ? f[5].split(",")[0] : f[4].split(",")[0],
+                    tcp ? f[6] : f[7]), names(versions, VERSIONS, 28) + " " + names(f[10], GROUPS, 64));
+            }
+            for (final Map.Entry<String, String> e : first.entrySet())
+            {
+                final String[] o = ours.get(e.getKey());
+                if (o == null)
+                {
+                    continue; // a hello flowdemux does not fingerprint is counted above
+                }
+                if (o[4].equals(e.getValue()))
+                {
+                    offered++;
+                }
+                else
+                {
+                    offeredDiffer.add(e.getKey() + ": Wireshark " + e.getValue() + ", flowdemux " + o[4]);
+                }
+            }
+        }
+        System.out.printf("ClientHello offers (versions, groups): %d of %d alike with Wireshark's%n", offered,
+            offered + offeredDiffer.size());
+        offeredDiffer.stream().limit(20).forEach(d -> System.out.println("  " + d));
+        assertEquals(List.of(), offeredDiffer, "what each client offered");
+        assertTrue(offered >= 170, "ClientHellos compared: " + offered);
+
         // What each server chose (the ServerHello over TCP, and in QUIC's server Initials): Wireshark's version,
         // cipher suite and key-share group.
         int chosen = 0;
@@ -193,10 +240,63 @@ class Ja4ConformanceTest
         assertTrue(chosenQuic >= 20, "QUIC ServerHellos compared: " + chosenQuic);
     }
 
-    private static final Map<Integer, String> VERSIONS = Map.of(0x0301, "TLSv10", 0x0302, "TLSv11", 0x0303, "TLSv12",
-        0x0304, "TLSv13");
-    private static final Map<Integer, String> GROUPS = Map.of(0x0017, "secp256r1", 0x0018, "secp384r1", 0x001d,
-        "x25519", 0x11ec, "X25519MLKEM768", 0x6399, "X25519Kyber768");
+    private static final Map<Integer, String> VERSIONS = Map.of(0x0300, "SSLv3", 0x0301, "TLSv10", 0x0302, "TLSv11",
+        0x0303, "TLSv12", 0x0304, "TLSv13");
+    /** IANA's names of the TLS supported groups met in these captures (others are written in 4 hex digits). */
+    private static final Map<Integer, String> GROUPS = Map.ofEntries(Map.entry(0x0017, "secp256r1"),
+        Map.entry(0x0018, "secp384r1"), Map.entry(0x0019, "secp521r1"), Map.entry(0x001d, "x25519"),
+        Map.entry(0x001e, "x448"), Map.entry(0x0100, "ffdhe2048"), Map.entry(0x0101, "ffdhe3072"),
+        Map.entry(0x11eb, "SecP256r1MLKEM768"), Map.entry(0x11ec, "X25519MLKEM768"),
+        Map.entry(0x11ed, "SecP384r1MLKEM1024"), Map.entry(0x6399, "X25519Kyber768"));
+
+    /** tshark's codes ("0x0a0a,0x0304") as names, GREASE left out, as many whole names as {@code room} holds. */
+    private static String names(final String codes, final Map<Integer, String> known, final int room)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (final String c : codes.split(","))
+        {
+            if (c.isEmpty())
+            {
+                continue;
+            }
+            final int v = Integer.decode(c);
+            if ((v & 0x0F0F) == 0x0A0A && (v >>> 8) == (v & 0xFF))
+            {
+                continue; // GREASE
+            }
+            final String name = known.getOrDefault(v, String.format("%04x", v));
+            if (sb.length() + (sb.length() > 0 ? 1 : 0) + name.length() > room)
+            {
+                break;
+            }
+            sb.append(sb.length() > 0 ? "," : "").append(name);
+        }
+        return sb.length() == 0 ? "-" : sb.toString();
+    }
+
+    /** tshark's values of each field, all occurrences comma-joined, tab-separated, for the packets kept. */
+    private static List<String> tsharkAll(final String tshark, final Path capture, final String filter,
+        final String... fields) throws IOException
+    {
+        final List<String> command = new ArrayList<>(List.of(tshark, "-r", capture.toString(), "-Y", filter, "-T",
+            "fields", "-E", "occurrence=a", "-E", "aggregator=,"));
+        for (final String f : fields)
+        {
+            command.add("-e");
+            command.add(f);
+        }
+        final Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try
+        {
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        }
+        catch (InterruptedException e)
+        {
+            throw new IllegalStateException(e);
+        }
+        return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+    }
 
     /** tshark's first value of each field, tab-separated, for the packets the filter keeps. */
     private static List<String> tsharkFields(final String tshark, final Path capture, final String filter,
