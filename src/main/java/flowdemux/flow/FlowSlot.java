@@ -581,7 +581,8 @@ public final class FlowSlot
     static void settleService(final long[] page, final int base, final ServiceInspector inspector)
     {
         final long flags = page[base + FLAGS];
-        if ((flags & FlowFlags.SERVICE_DONE) == 0)
+        // Rare: most turns are read before their connection ends, and the call stays out of the packet path's code.
+        if (ServiceInspector.pending(page[base + SERVICE]) && (flags & FlowFlags.SERVICE_DONE) == 0)
         {
             inspector.settle(page, base + SERVICE, base + SERVICE_HINTS, (flags & FlowFlags.ORIG_IS_A) != 0);
         }

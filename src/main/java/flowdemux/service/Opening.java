@@ -122,6 +122,10 @@ final class Opening implements StreamReassembler.Output
         {
             return true; // detection reads no more of such bytes
         }
+        if (request(b, o, n))
+        {
+            return headerEnd(b, o, n); // an HTTP request: its header (a shorter one waits for the turn's end)
+        }
         final int hints = Signatures.tcpHints(b, o, n, n);
         if (hints == 0)
         {
@@ -147,6 +151,17 @@ final class Opening implements StreamReassembler.Output
             }
         }
         return false;
+    }
+
+    /** An HTTP method and a space: a request line begins (the signature reads the rest). */
+    private static boolean request(final byte[] b, final int o, final int n)
+    {
+        int i = o;
+        while (i < o + n && i - o <= 10 && b[i] >= 'A' && b[i] <= 'Z')
+        {
+            i++;
+        }
+        return i - o >= 3 && i < o + n && b[i] == ' ' && Signatures.isHttpMethod(b, o, i - o);
     }
 
     static boolean headerEnd(final byte[] b, final int o, final int n)

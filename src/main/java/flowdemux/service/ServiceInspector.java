@@ -13,7 +13,7 @@ package flowdemux.service;
  * <ul>
  * <li>state: services found (bits 0-29), turns read of endpoint A (30-32) and B (33-35), {@link #DONE} for a side
  * looked at no more; whether a SYN was seen (36), a CONNECT request (37), which side spoke last (38 A, 39 B), whether
- * its turn was read (40), and the note slot plus one (42-63);</li>
+ * its turn was read (40), whether a turn is being put together (41), and the note slot plus one (42-63);</li>
  * <li>hints: the client and server hints each endpoint's bytes gave ({@link Signatures}), A's low, B's high.</li>
  * </ul>
  * TCP segments come with their offset in their side's stream. Nothing is allocated per packet.
@@ -42,6 +42,8 @@ public final class ServiceInspector
     private static final long LAST_B = 1L << 39;
     /** The last speaker's turn was read (or is not to be). */
     private static final long READ = 1L << 40;
+    /** A turn of the connection is being put together ({@link #settle} has something to read at its end). */
+    private static final long PENDING = 1L << 41;
     private static final int NOTE_SHIFT = 42;
     private static final int UPGRADABLE = Upgrades.UPGRADABLE;
 
@@ -101,6 +103,12 @@ public final class ServiceInspector
     public static long withService(final long state, final int id)
     {
         return state | ServiceId.bit(id);
+    }
+
+    /** Whether a turn of the connection is being put together, to be read when it ends ({@link #settle}). */
+    public static boolean pending(final long state)
+    {
+        return (state & PENDING) != 0;
     }
 
     /** Notes a TCP SYN or SYN-ACK: only connections seen from their handshake are looked into, as in Zeek. */
@@ -292,6 +300,10 @@ public final class ServiceInspector
         final boolean decided = turn.length > 0 && look(s, state, hints, fromA, orig, true, turn.base == 0,
             turn.base, turn.bytes, 0, turn.length, turn.length);
         endOpening(note, side);
+        if (!opening.containsKey(note * 2 + 1 - side))
+        {
+            s[state] &= ~PENDING;
+        }
         if (decided)
         {
             return true;
@@ -340,7 +352,9 @@ public final class ServiceInspector
             {
                 services |= Signatures.tcpOneSided(b, o, n);
             }
-            if ((services & UPGRADABLE) != 0 && (services & ~UPGRADABLE) == 0 && Upgrades.over(services, orig, b, o, n))
+            if ((services & UPGRADABLE) != 0 && (services & ~UPGRADABLE) == 0
+                && ((services & ServiceId.bit(ServiceId.HTTP)) == 0 || (st & CONNECT) != 0)
+                && Upgrades.over(services, orig, b, o, n))
             {
                 s[state] = (st & ~(long)SERVICES_MASK) | services;
                 return !hellos(st);
@@ -348,26 +362,8 @@ public final class ServiceInspector
         }
         else
         {
-            final int found = Signatures.udp(b, o, n, length);
-            if (found == ServiceId.bit(ServiceId.DNS) && note(st) < 0)
-            {
-                st = withNote(st, ServiceNotes.DNS);
-                final int note = note(st);
-                if (note >= 0)
-                {
-                    Dns.queryName(b, o, n, notes, note);
-                }
-            }
-            services |= found;
-            if ((found & ServiceId.bit(ServiceId.QUIC)) != 0 && note(st) < 0 && QuicInitial.initialVersion(b, o, n))
-            {
-                st = withNote(st, ServiceNotes.TLS);
-                final int note = note(st);
-                if (note >= 0)
-                {
-                    quicInitial(note, fromA, b, o, n);
-                }
-            }
+            st = datagram(st, fromA, b, o, n, length);
+            services = services(st);
         }
         st = (st & ~(long)SERVICES_MASK) | services;
         s[state] = st;
@@ -394,6 +390,33 @@ public final class ServiceInspector
             return true;
         }
         return !tcp && count + 1 >= PACKETS_PER_SIDE && otherCount >= PACKETS_PER_SIDE;
+    }
+
+    /** A UDP datagram's first bytes: the services it proves, and the DNS query or QUIC Initial it holds. */
+    private long datagram(final long state, final boolean fromA, final byte[] b, final int o, final int n,
+        final int length)
+    {
+        long st = state;
+        final int found = Signatures.udp(b, o, n, length);
+        if (found == ServiceId.bit(ServiceId.DNS) && note(st) < 0)
+        {
+            st = withNote(st, ServiceNotes.DNS);
+            final int note = note(st);
+            if (note >= 0)
+            {
+                Dns.queryName(b, o, n, notes, note);
+            }
+        }
+        if ((found & ServiceId.bit(ServiceId.QUIC)) != 0 && note(st) < 0 && QuicInitial.initialVersion(b, o, n))
+        {
+            st = withNote(st, ServiceNotes.TLS);
+            final int note = note(st);
+            if (note >= 0)
+            {
+                quicInitial(note, fromA, b, o, n);
+            }
+        }
+        return st | found;
     }
 
     /** Whether a ClientHello of the connection is being put together. */
@@ -643,6 +666,7 @@ public final class ServiceInspector
         }
         o.start(base, (int)Math.max(1, bound - base));
         opening.put(note * 2 + side, o);
+        s[state] |= PENDING;
         return o;
     }
 
