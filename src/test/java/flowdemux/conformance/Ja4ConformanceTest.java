@@ -278,32 +278,23 @@ class Ja4ConformanceTest
     private static List<String> tsharkAll(final String tshark, final Path capture, final String filter,
         final String... fields) throws IOException
     {
-        final List<String> command = new ArrayList<>(List.of(tshark, "-r", capture.toString(), "-Y", filter, "-T",
-            "fields", "-E", "occurrence=a", "-E", "aggregator=,"));
-        for (final String f : fields)
-        {
-            command.add("-e");
-            command.add(f);
-        }
-        final Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try
-        {
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        }
-        catch (InterruptedException e)
-        {
-            throw new IllegalStateException(e);
-        }
-        return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+        return tshark(tshark, capture, filter, List.of("-E", "occurrence=a", "-E", "aggregator=,"), fields);
     }
 
     /** tshark's first value of each field, tab-separated, for the packets the filter keeps. */
     private static List<String> tsharkFields(final String tshark, final Path capture, final String filter,
         final String... fields) throws IOException
     {
+        return tshark(tshark, capture, filter, List.of("-E", "occurrence=f"), fields);
+    }
+
+    /** tshark's fields for the packets the filter keeps, with these {@code -E} options, one line a packet. */
+    private static List<String> tshark(final String tshark, final Path capture, final String filter,
+        final List<String> options, final String... fields) throws IOException
+    {
         final List<String> command = new ArrayList<>(List.of(tshark, "-r", capture.toString(), "-Y", filter, "-T",
-            "fields", "-E", "occurrence=f"));
+            "fields"));
+        command.addAll(options);
         for (final String f : fields)
         {
             command.add("-e");

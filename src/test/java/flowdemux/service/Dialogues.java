@@ -112,27 +112,25 @@ final class Dialogues implements AutoCloseable
         /** Cut into pieces of 1 to {@code most} bytes, sent shuffled, some twice (retransmissions). */
         static Split shuffled(final byte[] message, final int most, final java.util.Random random)
         {
-            final java.util.List<Integer> cuts = new java.util.ArrayList<>();
-            for (int at = 1 + random.nextInt(most); at < message.length; at += 1 + random.nextInt(most))
-            {
-                cuts.add(at);
-            }
+            final Split s = random(message, most, random, 4);
             final java.util.List<Integer> order = new java.util.ArrayList<>();
-            for (int i = 0; i <= cuts.size(); i++)
+            for (final int k : s.order())
             {
-                order.add(i);
-                if (random.nextInt(4) == 0)
-                {
-                    order.add(i);
-                }
+                order.add(k);
             }
             java.util.Collections.shuffle(order, random);
-            return new Split(message, cuts.stream().mapToInt(Integer::intValue).toArray(),
-                order.stream().mapToInt(Integer::intValue).toArray());
+            return new Split(message, s.cuts(), order.stream().mapToInt(Integer::intValue).toArray());
         }
 
         /** Cut into pieces of 1 to {@code most} bytes, sent in order, some twice (retransmissions). */
         static Split inOrder(final byte[] message, final int most, final java.util.Random random)
+        {
+            return random(message, most, random, 6);
+        }
+
+        /** Pieces of 1 to {@code most} bytes in order, each sent again one time in {@code again}. */
+        private static Split random(final byte[] message, final int most, final java.util.Random random,
+            final int again)
         {
             final java.util.List<Integer> cuts = new java.util.ArrayList<>();
             for (int at = 1 + random.nextInt(most); at < message.length; at += 1 + random.nextInt(most))
@@ -143,7 +141,7 @@ final class Dialogues implements AutoCloseable
             for (int i = 0; i <= cuts.size(); i++)
             {
                 order.add(i);
-                if (random.nextInt(6) == 0)
+                if (random.nextInt(again) == 0)
                 {
                     order.add(i);
                 }
