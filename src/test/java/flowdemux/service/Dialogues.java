@@ -70,12 +70,22 @@ final class Dialogues implements AutoCloseable
     int tcp(final byte[] client, final int fromPort, final String server, final int port, final boolean serverFirst,
         final byte[]... messages) throws IOException
     {
+        return conversation(client, fromPort, server, port, serverFirst, messages);
+    }
+
+    /**
+     * The connection: handshake, each message (a byte[] or a {@link Split}; null: that side's turn is skipped)
+     * answered by an ACK, sides alternating, close.
+     */
+    private int conversation(final byte[] client, final int fromPort, final String server, final int port,
+        final boolean serverFirst, final Object[] messages) throws IOException
+    {
         final TcpConversation c = new TcpConversation(w, 0, client, fromPort, PacketBuilder.ipv4(server), port, 1000,
             90_000);
         c.handshake(t, MS);
         t += 3 * MS;
         boolean fromClient = !serverFirst;
-        for (final byte[] m : messages)
+        for (final Object m : messages)
         {
             if (m != null)
             {
@@ -177,22 +187,7 @@ final class Dialogues implements AutoCloseable
     int tcpSplit(final String server, final int port, final boolean serverFirst, final Object... messages)
         throws IOException
     {
-        final int fromPort = clientPort++;
-        final TcpConversation c = new TcpConversation(w, 0, CLIENT, fromPort, PacketBuilder.ipv4(server), port, 1000,
-            90_000);
-        c.handshake(t, MS);
-        t += 3 * MS;
-        boolean fromClient = !serverFirst;
-        for (final Object m : messages)
-        {
-            send(c, fromClient, m);
-            c.ack(t, !fromClient);
-            t += MS;
-            fromClient = !fromClient;
-        }
-        c.close(t, MS);
-        t += 10 * MS;
-        return fromPort;
+        return conversation(CLIENT, clientPort++, server, port, serverFirst, messages);
     }
 
     /** UDP datagrams from CLIENT to server:port and back, alternating, starting with the client. */
