@@ -26,7 +26,10 @@ public final class ServiceInspector
     public static final int MAX_BYTES = 65_536;
     /** Payload bytes of one packet detection gets at most (a ClientHello's go whole: {@link Continuations}). */
     public static final int PACKET_BYTES = 512;
-    /** Payload packets looked at from each side of a connection picked up mid-stream (for its ServerHello). */
+    /**
+     * Payload packets looked at from a side that has no turns to read: a connection picked up mid-stream (for its
+     * ServerHello), a UDP side, a QUIC server whose Initial is waited for.
+     */
     static final int PACKETS_PER_SIDE = 6;
     /** Turns, both sides together, after which a connection that gave no hint at all is given up. */
     static final int PACKETS_WITHOUT_HINT = 4;
