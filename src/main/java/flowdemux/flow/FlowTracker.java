@@ -30,8 +30,6 @@ public final class FlowTracker
     private final ConnectionConfig config;
     /** Service detection, or null when it is off. */
     private final ServiceInspector inspector;
-    /** The sender's last sequence number before the packet being tracked (TCP): where its new turn would start. */
-    private long sentBefore;
     private long packetCounter;
     private int sweepHand;
     private long now = Long.MIN_VALUE;
@@ -219,6 +217,8 @@ public final class FlowTracker
             }
             return frames;
         }
+        // The sender's last sequence number before this packet (TCP): where a new turn of its starts.
+        long sentBefore = 0;
         if (protocol == DecodedPacket.PROTO_TCP)
         {
             if (History.isExactly(f, History.H, true) && (p.tcpFlags & (DecodedPacket.SYN | DecodedPacket.FIN
@@ -249,7 +249,7 @@ public final class FlowTracker
         }
         if (inspector != null && (f.flags() & FlowFlags.SERVICE_DONE) == 0)
         {
-            inspect(f, srcIsA, orig, p);
+            inspect(f, srcIsA, orig, p, sentBefore);
         }
         f.setFlags(FlowFlags.active(orig));
         f.count(orig, p.ipTotalLength, p.payloadLength);
@@ -306,7 +306,8 @@ public final class FlowTracker
     }
 
     /** Service detection on a connection still undecided: SYNs open it, payload feeds it. */
-    private void inspect(final FlowSlot f, final boolean fromA, final boolean orig, final DecodedPacket p)
+    private void inspect(final FlowSlot f, final boolean fromA, final boolean orig, final DecodedPacket p,
+        final long sentBefore)
     {
         final boolean tcp = p.protocol == DecodedPacket.PROTO_TCP;
         if (tcp && (p.tcpFlags & DecodedPacket.SYN) != 0)

@@ -76,7 +76,7 @@ public final class Continuations
             add(key(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort), (seq + Math.min(MAX_BYTES, whole)) & 0xFFFF_FFFFL);
             return Math.max(want, n);
         }
-        if (n < ServiceInspector.PACKET_BYTES && httpRequest(b, o, n) && !Opening.headerEnd(b, o, n))
+        if (n < ServiceInspector.PACKET_BYTES && Signatures.requestStart(b, o, n, true) && !Opening.headerEnd(b, o, n))
         {
             // An HTTP request whose header goes on in the next segments: detection reads it whole (Host,
             // User-Agent), up to a packet's bytes.
@@ -95,21 +95,6 @@ public final class Continuations
             add(key(srcHi, srcLo, srcPort, dstHi, dstLo, dstPort), (seq + whole) & 0xFFFF_FFFFL);
         }
         return Math.max(want, Math.min(n, whole));
-    }
-
-    /** A request line's start: an HTTP method and a space, or all the segment holds of a method's first letters. */
-    private static boolean httpRequest(final byte[] b, final int o, final int n)
-    {
-        int i = o;
-        while (i < o + n && i - o <= 10 && b[i] >= 'A' && b[i] <= 'Z')
-        {
-            i++;
-        }
-        if (i == o + n)
-        {
-            return n < 10 && Signatures.isHttpMethodPrefix(b, o, n);
-        }
-        return i - o >= 3 && b[i] == ' ' && Signatures.isHttpMethod(b, o, i - o);
     }
 
     private static long key(final long srcHi, final long srcLo, final int srcPort, final long dstHi, final long dstLo,

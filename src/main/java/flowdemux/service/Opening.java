@@ -122,7 +122,7 @@ final class Opening implements StreamReassembler.Output
         {
             return true; // detection reads no more of such bytes
         }
-        if (request(b, o, n))
+        if (Signatures.requestStart(b, o, n, false))
         {
             return headerEnd(b, o, n); // an HTTP request: its header (a shorter one waits for the turn's end)
         }
@@ -135,9 +135,9 @@ final class Opening implements StreamReassembler.Output
         {
             return n >= ServicePrefix.SHORT;
         }
-        if ((hints & Signatures.client(Signatures.P_HTTP)) != 0 && b[o] >= 'A' && b[o] <= 'Z')
+        if ((hints & Signatures.client(Signatures.P_HTTP)) != 0)
         {
-            return headerEnd(b, o, n);
+            return headerEnd(b, o, n); // a method the signature knows in any case ("Get / HTTP/1.1")
         }
         if (b[o] == '*' && (hints & Signatures.client(Signatures.P_REDIS)) == 0)
         {
@@ -151,17 +151,6 @@ final class Opening implements StreamReassembler.Output
             }
         }
         return false;
-    }
-
-    /** An HTTP method and a space: a request line begins (the signature reads the rest). */
-    private static boolean request(final byte[] b, final int o, final int n)
-    {
-        int i = o;
-        while (i < o + n && i - o <= 10 && b[i] >= 'A' && b[i] <= 'Z')
-        {
-            i++;
-        }
-        return i - o >= 3 && i < o + n && b[i] == ' ' && Signatures.isHttpMethod(b, o, i - o);
     }
 
     static boolean headerEnd(final byte[] b, final int o, final int n)

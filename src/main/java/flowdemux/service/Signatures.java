@@ -669,8 +669,26 @@ final class Signatures
         return i >= 0 && i + 1 < end && b[i] == '\r' && b[i + 1] == '\n';
     }
 
+    /**
+     * Whether {@code b[o, o + n)} begins a request line: an HTTP method and a space; or, with {@code partial}, all it
+     * holds is a method's first letters (a request sent a few bytes at a time).
+     */
+    static boolean requestStart(final byte[] b, final int o, final int n, final boolean partial)
+    {
+        int i = o;
+        while (i < o + n && i - o <= 10 && b[i] >= 'A' && b[i] <= 'Z')
+        {
+            i++;
+        }
+        if (i == o + n)
+        {
+            return partial && n < 10 && isHttpMethodPrefix(b, o, n);
+        }
+        return i - o >= 3 && b[i] == ' ' && isHttpMethod(b, o, i - o);
+    }
+
     /** Whether {@code b[o, o + n)} begins one of the HTTP methods (a request sent a few bytes at a time). */
-    static boolean isHttpMethodPrefix(final byte[] b, final int o, final int n)
+    private static boolean isHttpMethodPrefix(final byte[] b, final int o, final int n)
     {
         for (final String m : HTTP_METHODS)
         {
