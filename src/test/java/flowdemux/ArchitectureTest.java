@@ -23,16 +23,17 @@ class ArchitectureTest
         Map.entry("source", Set.of("util")),
         Map.entry("decode", Set.of("source", "util")),
         Map.entry("ports", Set.of("util")),
+        Map.entry("host", Set.of("util")),
         Map.entry("reassembly", Set.of("util")),
         Map.entry("service", Set.of("reassembly", "util")),
-        Map.entry("flow", Set.of("decode", "source", "ports", "service", "reassembly", "util")),
+        Map.entry("flow", Set.of("decode", "source", "ports", "host", "service", "reassembly", "util")),
         Map.entry("pipeline", Set.of("flow", "service", "decode", "source", "ports", "util")),
-        Map.entry("report", Set.of("flow", "service", "decode", "source", "ports", "util")),
+        Map.entry("report", Set.of("flow", "host", "service", "decode", "source", "ports", "util")),
         Map.entry("synth", Set.of("source", "util")),
         Map.entry("perf", Set.of("flow", "service", "decode", "source", "ports", "util")),
         Map.entry("export", Set.of("flow", "service", "decode", "source", "ports", "util")),
         Map.entry("demux", Set.of("pipeline", "flow", "service", "reassembly", "decode", "source", "ports", "util")),
-        Map.entry("cli", Set.of("demux", "pipeline", "service", "reassembly", "report", "export", "flow", "decode", "source", "ports", "util", "synth", "perf")));
+        Map.entry("cli", Set.of("demux", "pipeline", "service", "reassembly", "report", "export", "flow", "host", "decode", "source", "ports", "util", "synth", "perf")));
 
     @Test
     void packagesImportOnlyDownward() throws IOException

@@ -72,4 +72,13 @@ final class Candidates
             return List.of("tsv", "jsonl").iterator();
         }
     }
+
+    static final class SocketFormats implements Iterable<String>
+    {
+        @Override
+        public Iterator<String> iterator()
+        {
+            return List.of("text", "json").iterator();
+        }
+    }
 }

@@ -16,7 +16,7 @@ public final class Main implements java.util.concurrent.Callable<Integer>
 
     /** The commands, in the order the usage lists them ({@code help} last). */
     private static final Class<?>[] COMMANDS = {ReadCommand.class, SplitCommand.class, ExtractCommand.class,
-        FollowCommand.class, CaptureCommand.class, InterfacesCommand.class, PortCommand.class, GenerateCommand.class,
+        FollowCommand.class, CaptureCommand.class, SocketsCommand.class, InterfacesCommand.class, PortCommand.class, GenerateCommand.class,
         BenchCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class};
 
     @CommandLine.Spec

@@ -1,0 +1,518 @@
+package flowdemux.host;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Which program owns each local endpoint of the connections a live capture sees. The workers hand each new
+ * connection over with {@link #request} (no allocation: a slot of a many-to-one ring, and only for connections with
+ * a local endpoint); one lookup thread reads the socket table once per round for every connection then due, joins
+ * each endpoint's socket inode with the processes holding it, and tries again at 20, 60, 150, 400 and 1000 ms for
+ * what it could not settle yet (a server's accepted socket exists only after the handshake; a listener stands in for
+ * it if it never shows). Settled connections are kept by serial for the reports.
+ */
+public final class Attribution implements AutoCloseable
+{
+    private static final int MESSAGE = 1;
+    private static final int MESSAGE_LENGTH = 64;
+    private static final long MILLI = 1_000_000L;
+    /** When each attempt is due, from the connection's arrival at the lookup thread. */
+    private static final long[] ATTEMPT_AT = {0, 20 * MILLI, 60 * MILLI, 150 * MILLI, 400 * MILLI, 1000 * MILLI};
+    private static final long LOCAL_REFRESH = 2000 * MILLI;
+
+    private final ManyToOneRingBuffer requests =
+        new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect((1 << 20) + RingBufferDescriptor.TRAILER_LENGTH)));
+    /** This namespace's addresses (hi, lo pairs), read by the workers: replaced whole, never changed. */
+    private volatile long[] local = new long[0];
+    private volatile long[] namespaceNets = new long[0];
+    private final Map<Long, LocalConnection> settled = new ConcurrentHashMap<>();
+    /** Settled connections for a writer that keeps them with the packets (capture --write F.pcapng), or null. */
+    private final Queue<LocalConnection> toWrite;
+    private final List<LocalConnection> waiting = new ArrayList<>();
+    private final AtomicLong skipped = new AtomicLong();
+    private final Path netns;
+    private final Thread thread;
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean finishing;
+    private volatile String failure;
+    private volatile String source = "-";
+    private volatile List<Listener> listenersAtStart = List.of();
+    private volatile List<Listener> listenersAtEnd = List.of();
+    private volatile int deniedPids;
+    private final AtomicLong noAccess = new AtomicLong();
+    private Sockets sockets;
+    private Programs programs;
+    private long localReadAt;
+
+    /**
+     * @param netns a network namespace file (/run/netns/NAME) whose sockets to read instead of this one's, or null
+     * @param keepForWriter whether settled connections are also queued for {@link #pollSettled}
+     */
+    public Attribution(final Path netns, final boolean keepForWriter)
+    {
+        this.netns = netns;
+        this.toWrite = keepForWriter ? new ConcurrentLinkedQueue<>() : null;
+        this.thread = new Thread(this::run, "flowdemux-attribution");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the lookup thread and waits until it knows this namespace's addresses; null, or why it cannot run. */
+    public String start()
+    {
+        thread.start();
+        try
+        {
+            ready.await(10, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return failure;
+    }
+
+    /**
+     * A new connection, from a worker: looked up if an endpoint is an address of this host (or of a namespace
+     * beside it). Never blocks: when the ring is full the connection is counted as {@link #skipped} instead.
+     */
+    public void request(final long serial, final int protocol, final long aHi, final long aLo, final int aPort,
+        final long bHi, final long bLo, final int bPort, final long firstNanos)
+    {
+        if (protocol != Sockets.TCP && protocol != Sockets.UDP || !interesting(aHi, aLo) && !interesting(bHi, bLo))
+        {
+            return;
+        }
+        final int index = requests.tryClaim(MESSAGE, MESSAGE_LENGTH);
+        if (index <= 0)
+        {
+            skipped.incrementAndGet();
+            return;
+        }
+        final org.agrona.concurrent.AtomicBuffer b = requests.buffer();
+        b.putLong(index, serial);
+        b.putLong(index + 8, firstNanos);
+        b.putLong(index + 16, aHi);
+        b.putLong(index + 24, aLo);
+        b.putLong(index + 32, bHi);
+        b.putLong(index + 40, bLo);
+        b.putInt(index + 48, aPort);
+        b.putInt(index + 52, bPort);
+        b.putInt(index + 56, protocol);
+        requests.commit(index);
+    }
+
+    private boolean interesting(final long hi, final long lo)
+    {
+        final long[] l = local;
+        for (int i = 0; i + 1 < l.length; i += 2)
+        {
+            if (l[i] == hi && l[i + 1] == lo)
+            {
+                return true;
+            }
+        }
+        return LocalAddresses.inNets(namespaceNets, hi, lo);
+    }
+
+    /** The owner of endpoint {@code hi/lo:port} of connection {@code serial}, or null (not local, not settled). */
+    public Owner owner(final long serial, final long hi, final long lo, final int port)
+    {
+        final LocalConnection c = settled.get(serial);
+        return c == null ? null : c.ownerOf(hi, lo, port);
+    }
+
+    /** A connection settled elsewhere (read back from a capture file). */
+    public void put(final LocalConnection c)
+    {
+        settled.put(c.serial, c);
+    }
+
+    public LocalConnection pollSettled()
+    {
+        return toWrite == null ? null : toWrite.poll();
+    }
+
+    /** Ends the lookups: what is still waiting gets one last attempt now; then the listeners are read again. */
+    public void finish()
+    {
+        finishing = true;
+        LockSupport.unpark(thread);
+        try
+        {
+            finished.await(10, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        finishing = true;
+        LockSupport.unpark(thread);
+    }
+
+    /** Enters network namespace {@code netns} on the calling thread only (setns). */
+    public static void enterNamespace(final Path netns) throws IOException
+    {
+        Namespaces.enter(netns);
+    }
+
+    /** Connections not looked up because the ring was full. */
+    public long skipped()
+    {
+        return skipped.get();
+    }
+
+    /** Endpoints whose socket belongs to a process this user may not read. */
+    public long noAccess()
+    {
+        return noAccess.get();
+    }
+
+    public int deniedPids()
+    {
+        return deniedPids;
+    }
+
+    /** "sock_diag" or "/proc/net". */
+    public String source()
+    {
+        return source;
+    }
+
+    /** The listening sockets when the capture began and when it ended. */
+    public List<Listener> listenersAtStart()
+    {
+        return listenersAtStart;
+    }
+
+    public List<Listener> listenersAtEnd()
+    {
+        return listenersAtEnd;
+    }
+
+    private void run()
+    {
+        try
+        {
+            if (netns != null)
+            {
+                Namespaces.enter(netns);
+            }
+            sockets = Sockets.open(Path.of("/proc/thread-self/net"));
+            programs = Programs.system();
+            source = sockets.source();
+            refreshLocal(System.nanoTime());
+            try
+            {
+                listenersAtStart = Listeners.read(sockets, programs);
+            }
+            catch (IOException e)
+            {
+                // listed as none
+            }
+        }
+        catch (IOException | RuntimeException | LinkageError e)
+        {
+            failure = e.getMessage() == null ? e.toString() : e.getMessage();
+            ready.countDown();
+            finished.countDown();
+            return;
+        }
+        ready.countDown();
+        try
+        {
+            while (true)
+            {
+                final boolean last = finishing;
+                final long now = System.nanoTime();
+                drain(now);
+                if (now - localReadAt > LOCAL_REFRESH)
+                {
+                    refreshLocal(now);
+                }
+                round(now, last);
+                if (last)
+                {
+                    break;
+                }
+                long wait = 5 * MILLI;
+                for (final LocalConnection c : waiting)
+                {
+                    wait = Math.min(wait, Math.max(MILLI, c.dueNanos - now));
+                }
+                LockSupport.parkNanos(wait);
+            }
+            try
+            {
+                listenersAtEnd = Listeners.read(sockets, programs);
+            }
+            catch (IOException e)
+            {
+                // listed as none
+            }
+        }
+        catch (RuntimeException e)
+        {
+            failure = e.toString();
+        }
+        finally
+        {
+            finished.countDown();
+        }
+    }
+
+    private void refreshLocal(final long now)
+    {
+        localReadAt = now;
+        local = LocalAddresses.read(Path.of("/proc/thread-self/net"));
+        namespaceNets = netns == null ? LocalAddresses.namespaceNets(Path.of("/sys/class/net")) : new long[0];
+    }
+
+    private void drain(final long now)
+    {
+        requests.read((type, buffer, index, length) ->
+        {
+            final LocalConnection c = new LocalConnection(buffer.getLong(index), buffer.getInt(index + 56),
+                buffer.getLong(index + 16), buffer.getLong(index + 24), buffer.getInt(index + 48),
+                buffer.getLong(index + 32), buffer.getLong(index + 40), buffer.getInt(index + 52),
+                buffer.getLong(index + 8));
+            c.dueNanos = now;
+            waiting.add(c);
+        }, Integer.MAX_VALUE);
+    }
+
+    /** One read of the tables for every connection due now (all of them when {@code last}). */
+    private void round(final long now, final boolean last)
+    {
+        boolean due = false;
+        for (final LocalConnection c : waiting)
+        {
+            due |= last || c.dueNanos <= now;
+        }
+        if (!due)
+        {
+            return;
+        }
+        programs.newRound();
+        final Map<Integer, SocketIndex> tables = new HashMap<>();
+        final List<LocalConnection> still = new ArrayList<>();
+        for (final LocalConnection c : waiting)
+        {
+            if (!last && c.dueNanos > now)
+            {
+                still.add(c);
+                continue;
+            }
+            SocketIndex table = tables.get(c.protocol);
+            if (table == null)
+            {
+                try
+                {
+                    table = new SocketIndex(sockets.read(c.protocol));
+                }
+                catch (IOException e)
+                {
+                    table = new SocketIndex(List.of());
+                }
+                tables.put(c.protocol, table);
+            }
+            attempt(c, table);
+            c.attempts++;
+            final boolean outOfTries = last || c.attempts >= ATTEMPT_AT.length;
+            if (c.finalA && c.finalB || outOfTries)
+            {
+                settle(c);
+            }
+            else
+            {
+                c.dueNanos = c.dueNanos - ATTEMPT_AT[c.attempts - 1] + ATTEMPT_AT[c.attempts];
+                still.add(c);
+            }
+        }
+        waiting.clear();
+        waiting.addAll(still);
+        deniedPids = Math.max(deniedPids, programs.deniedPids());
+    }
+
+    private void attempt(final LocalConnection c, final SocketIndex table)
+    {
+        if (!c.finalA)
+        {
+            final Resolution r = resolve(table, c.protocol, c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
+            c.candidateA = r == null ? null : r.owner;
+            c.finalA = r == null || r.conclusive;
+        }
+        if (!c.finalB)
+        {
+            final Resolution r = resolve(table, c.protocol, c.bHi, c.bLo, c.bPort, c.aHi, c.aLo, c.aPort);
+            c.candidateB = r == null ? null : r.owner;
+            c.finalB = r == null || r.conclusive;
+        }
+    }
+
+    private void settle(final LocalConnection c)
+    {
+        c.ownerA = c.candidateA;
+        c.ownerB = c.candidateB;
+        for (final Owner o : new Owner[] {c.ownerA, c.ownerB})
+        {
+            if (o != null && o.kind() == Owner.Kind.NO_ACCESS)
+            {
+                noAccess.incrementAndGet();
+            }
+        }
+        settled.put(c.serial, c);
+        if (toWrite != null)
+        {
+            toWrite.add(c);
+        }
+    }
+
+    private record Resolution(Owner owner, boolean conclusive)
+    {
+    }
+
+    /** The owner of endpoint E (talking to peer P) as the table stands; null when E is not local. */
+    private Resolution resolve(final SocketIndex table, final int protocol, final long eHi, final long eLo,
+        final int ePort, final long pHi, final long pLo, final int pPort)
+    {
+        if (!isLocal(eHi, eLo))
+        {
+            return LocalAddresses.inNets(namespaceNets, eHi, eLo)
+                ? new Resolution(Owner.none(Owner.Kind.OTHER_NAMESPACE, null), true) : null;
+        }
+        boolean waitingForAccept = false;
+        boolean closed = false;
+        for (final SocketEntry s : table.at(eHi, eLo, ePort))
+        {
+            if (s.remoteHi() != pHi || s.remoteLo() != pLo || s.remotePort() != pPort)
+            {
+                continue;
+            }
+            if (s.inode() != 0)
+            {
+                return new Resolution(holderOf(s, false), true);
+            }
+            if (s.state() == SocketEntry.SYN_RECV)
+            {
+                waitingForAccept = true;
+            }
+            else
+            {
+                closed = true; // TIME_WAIT, or closed by its program and not yet gone
+            }
+        }
+        if (closed && !waitingForAccept)
+        {
+            return new Resolution(Owner.none(Owner.Kind.ENDED, null), true);
+        }
+        // No socket of its own (yet): the listener or bound socket that takes this address and port.
+        final SocketEntry bound = table.listener(protocol, eHi, eLo, ePort);
+        if (bound != null)
+        {
+            // A UDP socket that is not connected is the endpoint itself; a TCP listener only stands in for the
+            // accepted socket, which the next attempts may still find.
+            return new Resolution(holderOf(bound, protocol == Sockets.TCP), protocol == Sockets.UDP);
+        }
+        return new Resolution(Owner.none(Owner.Kind.NO_SOCKET, null), false);
+    }
+
+    private Owner holderOf(final SocketEntry s, final boolean viaListener)
+    {
+        final Program p = programs.holder(s.inode());
+        if (p != null)
+        {
+            return Owner.of(p, viaListener);
+        }
+        if (programs.deniedPids() > 0)
+        {
+            return Owner.none(Owner.Kind.NO_ACCESS, programs.user(s.uid()));
+        }
+        return Owner.none(Owner.Kind.ENDED, programs.user(s.uid()));
+    }
+
+    private boolean isLocal(final long hi, final long lo)
+    {
+        final long[] l = local;
+        for (int i = 0; i + 1 < l.length; i += 2)
+        {
+            if (l[i] == hi && l[i + 1] == lo)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One read of a protocol's sockets, by local address and port. */
+    static final class SocketIndex
+    {
+        private final Map<Long, List<SocketEntry>> byPort = new HashMap<>();
+
+        SocketIndex(final List<SocketEntry> entries)
+        {
+            for (final SocketEntry e : entries)
+            {
+                byPort.computeIfAbsent((long)e.localPort(), k -> new ArrayList<>()).add(e);
+            }
+        }
+
+        List<SocketEntry> at(final long hi, final long lo, final int port)
+        {
+            final List<SocketEntry> all = byPort.getOrDefault((long)port, List.of());
+            final List<SocketEntry> out = new ArrayList<>(2);
+            for (final SocketEntry e : all)
+            {
+                if (e.localHi() == hi && e.localLo() == lo)
+                {
+                    out.add(e);
+                }
+            }
+            return out;
+        }
+
+        /** The bound socket that takes hi/lo:port: on that address first, then on every address. */
+        SocketEntry listener(final int protocol, final long hi, final long lo, final int port)
+        {
+            SocketEntry wildcard = null;
+            for (final SocketEntry e : byPort.getOrDefault((long)port, List.of()))
+            {
+                if (!e.listening() || e.inode() == 0)
+                {
+                    continue;
+                }
+                final Listener l = new Listener(protocol, e.localHi(), e.localLo(), port, 0, null, List.of());
+                if (e.localHi() == hi && e.localLo() == lo)
+                {
+                    return e;
+                }
+                if (wildcard == null && l.accepts(protocol, hi, lo, port))
+                {
+                    wildcard = e;
+                }
+            }
+            return wildcard;
+        }
+    }
+}
