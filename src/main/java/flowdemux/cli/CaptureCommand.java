@@ -3,6 +3,9 @@ package flowdemux.cli;
 import flowdemux.decode.ChecksumMode;
 import flowdemux.flow.ConnectionConfig;
 import flowdemux.flow.FlowRecord;
+import flowdemux.host.Attribution;
+import flowdemux.host.HostRecords;
+import flowdemux.host.LocalConnection;
 import flowdemux.pipeline.OfflineRun;
 import flowdemux.pipeline.PacketFilter;
 import flowdemux.pipeline.ProgressListener;
@@ -18,6 +21,7 @@ import flowdemux.source.LiveCapture;
 import flowdemux.source.LiveFeed;
 import flowdemux.source.PacketRecord;
 import flowdemux.synth.PcapWriter;
+import flowdemux.synth.PcapngWriter;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine;
@@ -118,6 +122,16 @@ public final class CaptureCommand implements Callable<Integer>
             + "file takes it)")
     private Long seed;
 
+    @Option(names = "--processes", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = {"name the program (pid, name, user, cgroup) behind every connection with an endpoint on this "
+            + "host, from the kernel's socket table, off the capture thread (default on; --no-processes turns it off)"})
+    private boolean processes;
+
+    @Option(names = "--netns", paramLabel = "PATH",
+        description = "look the programs up in that network namespace (a file such as /run/netns/NAME) instead of "
+            + "this one: for traffic of a container captured from its own interface")
+    private Path netns;
+
     @Option(names = "--verify-checksums", hidden = true, description = "the same as --checksums verify")
     private boolean verifyChecksums;
 
@@ -180,6 +194,15 @@ public final class CaptureCommand implements Callable<Integer>
         final OfflineRun run = new OfflineRun(workers, (int)maxFlows, analysis.stores::get, packetFilter,
             ProgressListener.NONE, config);
         run.collectAtPhaseEnds(analysis.views);
+        final Attribution attribution = startAttribution(err);
+        if (attribution != null)
+        {
+            for (final FlowStore store : analysis.stores)
+            {
+                store.owners(attribution);
+            }
+            run.connectionStarts(attribution::request);
+        }
         final flowdemux.report.ZeekTunnelLog tunnelLog = report.tunnelLog == null ? null
             : new flowdemux.report.ZeekTunnelLog();
         if (tunnelLog != null)
@@ -191,7 +214,7 @@ public final class CaptureCommand implements Callable<Integer>
             run.seedUidsFromFirstPacket();
         }
         final long startWall = System.nanoTime();
-        final Ticker ticker = new Ticker(run, endedNow, out, startWall);
+        final Ticker ticker = new Ticker(run, endedNow, out, startWall, attribution);
         final LiveFeed capture;
         try
         {
@@ -201,6 +224,10 @@ public final class CaptureCommand implements Callable<Integer>
         catch (Exception | UnsatisfiedLinkError | NoClassDefFoundError e)
         {
             exporters.close();
+            if (attribution != null)
+            {
+                attribution.close();
+            }
             err.println("flowdemux: cannot capture on " + device + ": " + LiveErrors.describe(e));
             return Main.EXIT_INPUT;
         }
@@ -229,7 +256,7 @@ public final class CaptureCommand implements Callable<Integer>
         Runtime.getRuntime().addShutdownHook(hook);
         try
         {
-            final Tee tee = new Tee(capture, write, ticker);
+            final Tee tee = new Tee(capture, write, ticker, attribution);
             try (tee)
             {
                 capture.start();
@@ -252,6 +279,8 @@ public final class CaptureCommand implements Callable<Integer>
             result.captureStats = stats;
             exported.into(result);
             result.loopback = capture.isLoopback();
+            result.host = attribution;
+            warnAboutAttribution(attribution, err);
             if (!analysis.write(result, report.output, out, err)
                 || tunnelLog != null && !Analysis.writeTunnelLog(tunnelLog, report.tunnelLog, err))
             {
@@ -284,6 +313,49 @@ public final class CaptureCommand implements Callable<Integer>
             }
         }
         return exitCode;
+    }
+
+    /** The lookup thread, started; null when --no-processes, or (said once) when it cannot read the tables. */
+    private Attribution startAttribution(final PrintWriter err)
+    {
+        if (!processes)
+        {
+            return null;
+        }
+        final Attribution a = new Attribution(netns, write != null && isPcapng(write));
+        final String problem = a.start();
+        if (problem != null)
+        {
+            err.println("flowdemux: warning: the programs behind connections will not be named: " + problem);
+            a.close();
+            return null;
+        }
+        return a;
+    }
+
+    /** What attribution could not do, once each. */
+    private static void warnAboutAttribution(final Attribution a, final PrintWriter err)
+    {
+        if (a == null)
+        {
+            return;
+        }
+        if (a.noAccess() > 0)
+        {
+            err.println("flowdemux: warning: the programs of " + a.noAccess() + " local endpoints could not be named: "
+                + "their processes belong to other users, whose /proc/PID/fd needs root (or CAP_SYS_PTRACE); their "
+                + "user is given");
+        }
+        if (a.skipped() > 0)
+        {
+            err.println("flowdemux: warning: " + a.skipped() + " connections were not looked up: new connections "
+                + "came faster than the socket table could be read");
+        }
+    }
+
+    static boolean isPcapng(final Path p)
+    {
+        return p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".pcapng");
     }
 
     /** Each value on its own; and options that cannot go together. */
@@ -326,6 +398,11 @@ public final class CaptureCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(cl, "--interval prints text reports on standard output, which "
                 + "would mix with --format " + report.format + ": write that with -o FILE");
         }
+        if (netns != null && !processes)
+        {
+            throw new CommandLine.ParameterException(cl, "--netns names where to look the programs up; it "
+                + "contradicts --no-processes");
+        }
         if (write != null && report.output != null && write.toAbsolutePath().normalize()
             .equals(report.output.toAbsolutePath().normalize()))
         {
@@ -343,30 +420,56 @@ public final class CaptureCommand implements Callable<Integer>
         return "BPF " + filter + (ports == null ? "" : " " + ports);
     }
 
-    /** Passes packets through and, with --write, saves them; records interval packet sizes. */
+    /**
+     * Passes packets through and, with --write, saves them (pcapng when the name ends so, with what attribution
+     * found in custom blocks beside the packets); records interval packet sizes.
+     */
     private final class Tee implements CaptureReader
     {
         private final LiveFeed capture;
         private final Path target;
         private final Path temporary;
-        private final PcapWriter writer;
+        private final PcapWriter pcap;
+        private final PcapngWriter pcapng;
+        private final Attribution attribution;
+        private boolean ended;
 
-        Tee(final LiveFeed capture, final Path target, final Ticker ticker) throws IOException
+        Tee(final LiveFeed capture, final Path target, final Ticker ticker, final Attribution attribution)
+            throws IOException
         {
             this.capture = capture;
             this.target = target;
+            this.attribution = attribution;
             if (target == null)
             {
                 temporary = null;
-                writer = null;
+                pcap = null;
+                pcapng = null;
             }
             else
             {
                 final Path abs = target.toAbsolutePath();
                 temporary = flowdemux.util.TemporaryFiles.beside(abs);
                 final OutputStream os = new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16);
-                writer = new PcapWriter(os, capture.linkType(), true);
-                ticker.writer = writer;
+                if (isPcapng(target))
+                {
+                    pcap = null;
+                    pcapng = new PcapngWriter(os, java.nio.ByteOrder.nativeOrder());
+                    pcapng.addInterface(capture.linkType(), 9);
+                    if (attribution != null)
+                    {
+                        // Before any packet: a reader knows from the first blocks that owners follow.
+                        pcapng.writeCustom(HostRecords.PEN, HostRecords.addresses(attribution.localAddresses()));
+                        pcapng.writeCustom(HostRecords.PEN, HostRecords.listening("start",
+                            attribution.listenersAtStart()));
+                    }
+                }
+                else
+                {
+                    pcap = new PcapWriter(os, capture.linkType(), true);
+                    pcapng = null;
+                }
+                ticker.tee = this;
             }
         }
 
@@ -375,15 +478,53 @@ public final class CaptureCommand implements Callable<Integer>
         {
             if (!capture.next(record))
             {
+                if (!ended && attribution != null)
+                {
+                    // Before the connections still open are ended: what is still being looked up is settled now.
+                    ended = true;
+                    attribution.finish();
+                    writeSettled();
+                }
                 return false;
             }
             intervalSizes.recordValue(Math.max(0, Math.min(record.originalLength, 1 << 24)));
-            if (writer != null)
+            if (pcap != null)
             {
-                writer.writeCaptured(record.timestampNanos, record.buffer, record.offset, record.capturedLength,
+                pcap.writeCaptured(record.timestampNanos, record.buffer, record.offset, record.capturedLength,
+                    record.originalLength);
+            }
+            else if (pcapng != null)
+            {
+                pcapng.writeCaptured(record.timestampNanos, record.buffer, record.offset, record.capturedLength,
                     record.originalLength);
             }
             return true;
+        }
+
+        /** The owners settled since the last call, each in a block of its own (pcapng only). */
+        void writeSettled() throws IOException
+        {
+            if (pcapng == null || attribution == null)
+            {
+                return;
+            }
+            for (LocalConnection c; (c = attribution.pollSettled()) != null; )
+            {
+                pcapng.writeCustom(HostRecords.PEN, HostRecords.connection(c));
+            }
+        }
+
+        void flush() throws IOException
+        {
+            if (pcap != null)
+            {
+                pcap.flush();
+            }
+            else if (pcapng != null)
+            {
+                writeSettled();
+                pcapng.flush();
+            }
         }
 
         @Override
@@ -407,9 +548,21 @@ public final class CaptureCommand implements Callable<Integer>
         @Override
         public void close() throws IOException
         {
-            if (writer != null)
+            if (pcap != null)
             {
-                writer.close();
+                pcap.close();
+            }
+            else if (pcapng != null)
+            {
+                writeSettled();
+                if (attribution != null)
+                {
+                    pcapng.writeCustom(HostRecords.PEN, HostRecords.listening("end", attribution.listenersAtEnd()));
+                }
+                pcapng.close();
+            }
+            if (target != null)
+            {
                 flowdemux.util.TemporaryFiles.moveIntoPlace(temporary, target);
             }
         }
@@ -436,11 +589,13 @@ public final class CaptureCommand implements Callable<Integer>
         private final java.util.Set<Long> countedFinished = new java.util.HashSet<>();
         private Histogram sizes;
         LiveFeed capture;
-        PcapWriter writer;
+        Tee tee;
+        private final Attribution attribution;
 
         Ticker(final OfflineRun run, final ConcurrentLinkedQueue<FlowRecord> endedNow, final PrintWriter out,
-            final long startWall)
+            final long startWall, final Attribution attribution)
         {
+            this.attribution = attribution;
             this.run = run;
             this.endedNow = endedNow;
             this.out = out;
@@ -458,12 +613,12 @@ public final class CaptureCommand implements Callable<Integer>
             {
                 capture.stop();
             }
-            if (writer != null && now >= nextFlush)
+            if (tee != null && now >= nextFlush)
             {
                 nextFlush = now + SECOND;
                 try
                 {
-                    writer.flush();
+                    tee.flush();
                 }
                 catch (IOException e)
                 {
@@ -505,6 +660,37 @@ public final class CaptureCommand implements Callable<Integer>
             {
                 run.advanceClock(packetTime + quiet);
             }
+        }
+
+        /** The programs behind this interval's connections: connections, bytes sent (up) and received (down). */
+        private void programs(final List<FlowRecord> active)
+        {
+            final Map<String, long[]> byProgram = new HashMap<>();
+            for (final FlowRecord f : active)
+            {
+                if (f.origOwner == null && f.respOwner == null)
+                {
+                    flowdemux.report.FlowStore.annotate(f, attribution);
+                }
+                for (final boolean orig : new boolean[] {true, false})
+                {
+                    final flowdemux.host.Owner o = orig ? f.origOwner : f.respOwner;
+                    if (o != null && o.program() != null)
+                    {
+                        final long[] c = byProgram.computeIfAbsent(o.label(), k -> new long[3]);
+                        c[0]++;
+                        c[1] += orig ? f.origIpBytes : f.respIpBytes;
+                        c[2] += orig ? f.respIpBytes : f.origIpBytes;
+                    }
+                }
+            }
+            out.print("top programs (connections open or ended this interval):");
+            byProgram.entrySet().stream()
+                .sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -(e.getValue()[1] + e.getValue()[2]))
+                    .thenComparing(Map.Entry::getKey))
+                .limit(5).forEach(e -> out.printf(Locale.ROOT, "  %s %d conns up %s down %s", e.getKey(),
+                    e.getValue()[0], Formats.bytes(e.getValue()[1]), Formats.bytes(e.getValue()[2])));
+            out.println(byProgram.isEmpty() ? "  (none named yet)" : "");
         }
 
         void report(final long now)
@@ -578,6 +764,10 @@ public final class CaptureCommand implements Callable<Integer>
                 .limit(5).forEach(e -> out.printf(Locale.ROOT, "  %s %d conns/%d pkts", e.getKey(), e.getValue()[0],
                     e.getValue()[1]));
             out.println();
+            if (attribution != null)
+            {
+                programs(active);
+            }
             active.sort(Comparator.comparingLong((FlowRecord f) -> -f.ipBytes()).thenComparingLong(f -> f.serial));
             for (final FlowRecord f : active.subList(0, Math.min(Math.min(report.topOrAll(), 1000), active.size())))
             {

@@ -139,6 +139,25 @@ public final class ReadCommand implements Callable<Integer>
         {
             return Main.EXIT_INPUT;
         }
+        // What a capture on its own host kept of the programs behind its connections (capture --write F.pcapng).
+        final flowdemux.host.Attribution[] kept = new flowdemux.host.Attribution[1];
+        opened.customBlocks((pen, data, offset, length) ->
+        {
+            if (pen != flowdemux.host.HostRecords.PEN)
+            {
+                return;
+            }
+            if (kept[0] == null)
+            {
+                kept[0] = new flowdemux.host.Attribution(null, false);
+            }
+            int n = length;
+            while (n > 0 && data[offset + n - 1] == 0)
+            {
+                n--; // the block's padding
+            }
+            flowdemux.host.HostRecords.read(data, offset, n, kept[0]);
+        });
         final List<String> names = new ArrayList<>();
         for (final MergedReader.Input in : opened.inputs())
         {
@@ -194,6 +213,15 @@ public final class ReadCommand implements Callable<Integer>
             progressListener(err), config);
         run.recordFilter(compiled);
         run.collectAtPhaseEnds(analysis.views);
+        final flowdemux.host.Attribution owners = kept[0];
+        if (owners != null)
+        {
+            // The first blocks came before the first packet: every connection's line can carry its owners.
+            for (final flowdemux.report.FlowStore store : analysis.stores)
+            {
+                store.owners(owners);
+            }
+        }
         final ZeekTunnelLog tunnelLog = report.tunnelLog == null ? null : new ZeekTunnelLog();
         if (tunnelLog != null)
         {
@@ -230,6 +258,7 @@ public final class ReadCommand implements Callable<Integer>
             result.inputs = files;
         }
         exported.into(result);
+        result.host = owners;
         if (!analysis.write(result, report.output, spec.commandLine().getOut(), err)
             || tunnelLog != null && !Analysis.writeTunnelLog(tunnelLog, report.tunnelLog, err))
         {

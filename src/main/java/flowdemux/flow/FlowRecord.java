@@ -75,6 +75,12 @@ public final class FlowRecord implements Cloneable
     public int tunnelParentCount;
     public int tunnelType;
     public long tunnelId;
+    /**
+     * Who owns the originator's and the responder's endpoint on this host (a live capture's process attribution, or
+     * read back from the pcapng it wrote); null where the endpoint is not local or attribution is off.
+     */
+    public flowdemux.host.Owner origOwner;
+    public flowdemux.host.Owner respOwner;
     /** What detection kept (a copy of its ServiceNotes slot), meaningful when {@link #noteKind} is not NONE. */
     private byte[] note = new byte[ServiceNotes.SLOT];
 
@@ -164,6 +170,8 @@ public final class FlowRecord implements Cloneable
         communityIdSeed = table.communityIdSeed;
         final long flags = f.flags();
         serial = f.serial();
+        origOwner = null;
+        respOwner = null;
         origHi = f.addressHi(true);
         origLo = f.addressLo(true);
         respHi = f.addressHi(false);

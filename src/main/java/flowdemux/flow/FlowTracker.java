@@ -34,6 +34,8 @@ public final class FlowTracker
     private int sweepHand;
     private long now = Long.MIN_VALUE;
     private long flowsCreated;
+    /** Told of each new connection, or null (a read). */
+    private ConnectionStarts starts;
     /** The view of the connection a packet belongs to; the sweep has its own, as it may run in between. */
     private final FlowSlot slot = new FlowSlot();
     private final FlowSlot swept = new FlowSlot();
@@ -196,6 +198,11 @@ public final class FlowTracker
             final int portA = FlowKeys.portA(portsProto);
             final int portB = FlowKeys.portB(portsProto);
             start(f.wrap(table, flow), srcIsA, p, srcIsA ? portA : portB, srcIsA ? portB : portA);
+            if (starts != null)
+            {
+                starts.started(p.packetIndex, protocol, p.keyAHi, p.keyALo, portA, p.keyBHi, p.keyBLo, portB,
+                    p.timestampNanos);
+            }
         }
         boolean orig = srcIsA == f.origIsA();
         final int tunnel = p.tunnelInstance;
@@ -297,6 +304,12 @@ public final class FlowTracker
             default:
                 return -1;
         }
+    }
+
+    /** Tells {@code listener} of every new connection (live process attribution), or no one when null. */
+    public void connectionStarts(final ConnectionStarts listener)
+    {
+        this.starts = listener;
     }
 
     /** The registry the reader numbers its tunnels in, for the connections inside them to name theirs. */

@@ -1,11 +1,6 @@
 package flowdemux.host;
 
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
-
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,15 +24,13 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Attribution implements AutoCloseable
 {
-    private static final int MESSAGE = 1;
-    private static final int MESSAGE_LENGTH = 64;
     private static final long MILLI = 1_000_000L;
     /** When each attempt is due, from the connection's arrival at the lookup thread. */
     private static final long[] ATTEMPT_AT = {0, 20 * MILLI, 60 * MILLI, 150 * MILLI, 400 * MILLI, 1000 * MILLI};
     private static final long LOCAL_REFRESH = 2000 * MILLI;
 
-    private final ManyToOneRingBuffer requests =
-        new ManyToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect((1 << 20) + RingBufferDescriptor.TRAILER_LENGTH)));
+    /** New connections from the workers: 16,384 waiting at most (1.2 MB). */
+    private final RequestRing requests = new RequestRing(1 << 14);
     /** This namespace's addresses (hi, lo pairs), read by the workers: replaced whole, never changed. */
     private volatile long[] local = new long[0];
     private volatile long[] namespaceNets = new long[0];
@@ -99,36 +92,15 @@ public final class Attribution implements AutoCloseable
         {
             return;
         }
-        final int index = requests.tryClaim(MESSAGE, MESSAGE_LENGTH);
-        if (index <= 0)
+        if (!requests.offer(serial, firstNanos, aHi, aLo, bHi, bLo, aPort, bPort, protocol))
         {
             skipped.incrementAndGet();
-            return;
         }
-        final org.agrona.concurrent.AtomicBuffer b = requests.buffer();
-        b.putLong(index, serial);
-        b.putLong(index + 8, firstNanos);
-        b.putLong(index + 16, aHi);
-        b.putLong(index + 24, aLo);
-        b.putLong(index + 32, bHi);
-        b.putLong(index + 40, bLo);
-        b.putInt(index + 48, aPort);
-        b.putInt(index + 52, bPort);
-        b.putInt(index + 56, protocol);
-        requests.commit(index);
     }
 
     private boolean interesting(final long hi, final long lo)
     {
-        final long[] l = local;
-        for (int i = 0; i + 1 < l.length; i += 2)
-        {
-            if (l[i] == hi && l[i + 1] == lo)
-            {
-                return true;
-            }
-        }
-        return LocalAddresses.inNets(namespaceNets, hi, lo);
+        return isLocal(hi, lo) || LocalAddresses.inNets(namespaceNets, hi, lo);
     }
 
     /** The owner of endpoint {@code hi/lo:port} of connection {@code serial}, or null (not local, not settled). */
@@ -211,6 +183,52 @@ public final class Attribution implements AutoCloseable
         return listenersAtEnd;
     }
 
+    /** Every socket that listened at the start or at the end, once (the end's programs where both have it). */
+    public List<Listener> listeners()
+    {
+        final Map<String, Listener> all = new java.util.LinkedHashMap<>();
+        for (final List<Listener> list : List.of(listenersAtEnd, listenersAtStart))
+        {
+            for (final Listener l : list)
+            {
+                all.putIfAbsent(l.protocol() + " " + l.hi() + " " + l.lo() + " " + l.port(), l);
+            }
+        }
+        final List<Listener> out = new ArrayList<>(all.values());
+        out.sort(java.util.Comparator.comparingInt(Listener::protocol).thenComparingInt(Listener::port)
+            .thenComparingLong(Listener::hi).thenComparingLong(Listener::lo));
+        return out;
+    }
+
+    /** This namespace's addresses as hi, lo pairs (a copy). */
+    public long[] localAddresses()
+    {
+        return local.clone();
+    }
+
+    /** Whether {@code hi/lo} is an address of this host (of the namespace looked up). */
+    public boolean isLocalAddress(final long hi, final long lo)
+    {
+        return isLocal(hi, lo);
+    }
+
+    /** What a capture file kept (read back): the host's addresses and its listening sockets then. */
+    public void adopt(final long[] addresses, final List<Listener> atStart, final List<Listener> atEnd)
+    {
+        if (addresses != null)
+        {
+            local = addresses.clone();
+        }
+        if (atStart != null)
+        {
+            listenersAtStart = List.copyOf(atStart);
+        }
+        if (atEnd != null)
+        {
+            listenersAtEnd = List.copyOf(atEnd);
+        }
+    }
+
     private void run()
     {
         try
@@ -291,15 +309,13 @@ public final class Attribution implements AutoCloseable
 
     private void drain(final long now)
     {
-        requests.read((type, buffer, index, length) ->
+        requests.drain((f, at) ->
         {
-            final LocalConnection c = new LocalConnection(buffer.getLong(index), buffer.getInt(index + 56),
-                buffer.getLong(index + 16), buffer.getLong(index + 24), buffer.getInt(index + 48),
-                buffer.getLong(index + 32), buffer.getLong(index + 40), buffer.getInt(index + 52),
-                buffer.getLong(index + 8));
+            final LocalConnection c = new LocalConnection(f[at], (int)f[at + 8], f[at + 2], f[at + 3], (int)f[at + 6],
+                f[at + 4], f[at + 5], (int)f[at + 7], f[at + 1]);
             c.dueNanos = now;
             waiting.add(c);
-        }, Integer.MAX_VALUE);
+        });
     }
 
     /** One read of the tables for every connection due now (all of them when {@code last}). */
@@ -423,12 +439,15 @@ public final class Attribution implements AutoCloseable
                 closed = true; // TIME_WAIT, or closed by its program and not yet gone
             }
         }
+        // No socket of its own (yet, or any more): the listener or bound socket that takes this address and port.
+        final SocketEntry bound = table.listener(protocol, eHi, eLo, ePort);
         if (closed && !waitingForAccept)
         {
-            return new Resolution(Owner.none(Owner.Kind.ENDED, null), true);
+            // Closed before the lookup: a server's accepted socket is the listener's program's (said so: "via
+            // listener"); a client's, with no listener on its port, ended.
+            return new Resolution(bound != null && protocol == Sockets.TCP ? holderOf(bound, true)
+                : Owner.none(Owner.Kind.ENDED, null), true);
         }
-        // No socket of its own (yet): the listener or bound socket that takes this address and port.
-        final SocketEntry bound = table.listener(protocol, eHi, eLo, ePort);
         if (bound != null)
         {
             // A UDP socket that is not connected is the endpoint itself; a TCP listener only stands in for the
@@ -454,6 +473,10 @@ public final class Attribution implements AutoCloseable
 
     private boolean isLocal(final long hi, final long lo)
     {
+        if (hi == 0 && (lo >>> 24) == 0x0000_FFFF_7FL)
+        {
+            return true; // 127.0.0.0/8 is local whole, though the kernel's table names 127.0.0.1
+        }
         final long[] l = local;
         for (int i = 0; i + 1 < l.length; i += 2)
         {

@@ -13,8 +13,11 @@ public record Owner(Kind kind, Program program, String user, boolean viaListener
         PROGRAM("program"),
         /** The socket was there but closed (TIME_WAIT, or its process ended) before it could be looked up. */
         ENDED("ended before lookup"),
-        /** A local address, and no socket of this namespace had the endpoint during the lookup's retries. */
-        NO_SOCKET("no socket"),
+        /**
+         * A local address, and no socket of this namespace had the endpoint during the lookup's retries: closed and
+         * gone before the first look (a client that exits within milliseconds), or nothing listening (REJ).
+         */
+        NO_SOCKET("no socket at lookup"),
         /** The address belongs to a network namespace beside this one (a veth or bridge to a container). */
         OTHER_NAMESPACE("other namespace"),
         /** A socket of {@link #user}'s whose process this user may not read (/proc/PID/fd of another user). */

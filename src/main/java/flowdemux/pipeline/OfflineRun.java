@@ -137,6 +137,19 @@ public final class OfflineRun
         this(1, maxFlows, i -> sink, filter, progress, config);
     }
 
+    /** Tells {@code listener} of each new connection, on the thread of the worker that tracks it. */
+    public void connectionStarts(final flowdemux.flow.ConnectionStarts listener)
+    {
+        if (inline != null)
+        {
+            inline.connectionStarts(listener);
+        }
+        for (final Worker w : workers)
+        {
+            w.tracker.connectionStarts(listener);
+        }
+    }
+
     /** Tells {@code listener} each tunnel found, closed and expired (tunnel.log), on the reader's thread. */
     public void tunnelListener(final TunnelRegistry.Listener listener)
     {

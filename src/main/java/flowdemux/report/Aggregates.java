@@ -111,6 +111,8 @@ public final class Aggregates
     public long recognisedConnections;
     /** TLS and QUIC clients by JA4, with the server names they asked for. */
     public final TlsClients tlsClients = new TlsClients();
+    /** The programs behind local endpoints (live capture with attribution). */
+    public final Processes processes = new Processes();
 
     /**
      * Counts a connection as it ends; interim records (--active-timeout) are left to the final one. Keeps nothing of
@@ -123,6 +125,10 @@ public final class Aggregates
             return;
         }
         connections++;
+        if (f.origOwner != null || f.respOwner != null)
+        {
+            processes.add(f);
+        }
         connectionsOverTime.add(f.firstNanos, 0, 1);
         connectionsOverTime.add(f.lastNanos, 1 + ConnState.outcome(f.connStateCode), 1);
         flowDurationNanos.recordValue(Math.max(0, f.durationNanos()));
@@ -273,6 +279,7 @@ public final class Aggregates
         }
         connectionsOverTime.merge(other.connectionsOverTime);
         tlsClients.merge(other.tlsClients);
+        processes.merge(other.processes);
         otherServerConnections += other.otherServerConnections;
         flowDurationNanos.add(other.flowDurationNanos);
         bytesPerFlow.add(other.bytesPerFlow);

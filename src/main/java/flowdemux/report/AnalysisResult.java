@@ -27,6 +27,8 @@ public final class AnalysisResult
     public long[] captureStats;
     /** Live capture on a loopback device, where the kernel counts each packet twice (see LiveCounters). */
     public boolean loopback;
+    /** The host's own sockets and programs (a live capture with attribution, or its pcapng read back), or null. */
+    public flowdemux.host.Attribution host;
     /** What --ipfix sent, or null without it. */
     public Export export;
 

@@ -20,7 +20,7 @@ public final class CsvReport implements ReportFormat, RecordLine
         + "orig_pkts,resp_pkts,orig_ip_bytes,resp_ip_bytes,orig_payload_bytes,resp_payload_bytes,orig_bytes,resp_bytes,"
         + "conn_state,history,rtt_syn_synack_ns,rtt_synack_ack_ns,orig_mss,resp_mss,orig_wscale,resp_wscale,"
         + "orig_sack_permitted,resp_sack_permitted,orig_retransmits,resp_retransmits,vlan,end,"
-        + "tunnel_parents,tunnel_type,tunnel_id,community_id,ja4,ja3";
+        + "tunnel_parents,tunnel_type,tunnel_id,community_id,ja4,ja3" + OwnerFields.CSV_HEADER;
     private final Services services;
 
     public CsvReport(final Services services)
@@ -111,6 +111,8 @@ public final class CsvReport implements ReportFormat, RecordLine
         final String ja4 = tls ? f.noteText(2) : null;
         final String ja3 = tls ? f.noteText(3) : null;
         sb.append(',').append(ja4 == null ? "" : ja4).append(',').append(ja3 == null ? "" : ja3);
+        OwnerFields.csv(sb, f.origOwner);
+        OwnerFields.csv(sb, f.respOwner);
     }
 
     private static void optional(final AsciiLine sb, final long value)

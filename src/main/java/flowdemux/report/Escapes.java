@@ -86,6 +86,16 @@ final class Escapes
         return sb;
     }
 
+    /** A conn.log field: bytes outside printable ASCII and backslashes as \\xNN, as Zeek writes them. */
+    static AsciiLine zeek(final AsciiLine sb, final String s)
+    {
+        for (int i = 0; i < s.length(); i++)
+        {
+            zeekChar(sb, s.charAt(i));
+        }
+        return sb;
+    }
+
     private static void zeekChar(final AsciiLine sb, final char c)
     {
         if (c < 0x20 || c >= 0x7F || c == '\\')

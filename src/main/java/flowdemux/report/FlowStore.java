@@ -93,6 +93,8 @@ public final class FlowStore implements FlowSink
     private long evicted;
     private long records;
     private java.util.function.Consumer<FlowRecord> listener;
+    /** Who owns each local endpoint (live capture on this host, or what its pcapng kept), or null. */
+    private flowdemux.host.Attribution owners;
     private java.util.function.Consumer<FlowRecord> reader;
 
     /** @param format the per-connection lines to keep, or null to keep no records (only the aggregates) */
@@ -159,10 +161,27 @@ public final class FlowStore implements FlowSink
         this.reader = reader == null ? r : reader.andThen(r);
     }
 
+    /** Names the programs behind each connection's local endpoints from {@code attribution}. */
+    public void owners(final flowdemux.host.Attribution attribution)
+    {
+        this.owners = attribution;
+    }
+
+    /** Sets the record's owners as {@code attribution} has them (nothing when it is null). */
+    public static void annotate(final FlowRecord f, final flowdemux.host.Attribution attribution)
+    {
+        if (attribution != null)
+        {
+            f.origOwner = attribution.owner(f.serial, f.origHi, f.origLo, f.origPort);
+            f.respOwner = attribution.owner(f.serial, f.respHi, f.respLo, f.respPort);
+        }
+    }
+
     @Override
     public void flowEnded(final FlowTable table, final int flow, final EndReason reason)
     {
         final FlowRecord record = scratch.fill(table, flow, reason);
+        annotate(record, owners);
         if (reason == EndReason.EVICTED)
         {
             evicted++;

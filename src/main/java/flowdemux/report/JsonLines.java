@@ -79,6 +79,8 @@ public final class JsonLines implements ReportFormat, RecordLine
             sb.append(",\"local_orig\":").append(localNets.contains(f.origHi, f.origLo));
             sb.append(",\"local_resp\":").append(localNets.contains(f.respHi, f.respLo));
         }
+        OwnerFields.json(sb, "orig_process", f.origOwner);
+        OwnerFields.json(sb, "resp_process", f.respOwner);
         field(sb, "orig_pkts", f.origPackets);
         field(sb, "resp_pkts", f.respPackets);
         field(sb, "orig_ip_bytes", f.origIpBytes);

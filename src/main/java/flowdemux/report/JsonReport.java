@@ -63,9 +63,13 @@ public final class JsonReport implements ReportFormat
         input(r, g);
         capture(r, g);
         ports(a, g);
-        servers(a, g);
+        servers(a, r.host == null ? null : new HostMarks(r.host), g);
         services(a, g);
         tlsClients(a.tlsClients, g);
+        if (r.host != null)
+        {
+            processes(a, new HostMarks(r.host), g);
+        }
         g.writeArrayFieldStart("conn_states");
         for (final Map.Entry<String, Long> e : a.connStates().entrySet())
         {
@@ -477,7 +481,61 @@ public final class JsonReport implements ReportFormat
         g.writeEndObject();
     }
 
-    private void servers(final Aggregates a, final JsonGenerator g) throws IOException
+    /** The programs behind this host's connections, and the sockets that listened here without traffic. */
+    private static void processes(final Aggregates a, final HostMarks marks, final JsonGenerator g) throws IOException
+    {
+        final Processes p = a.processes;
+        g.writeArrayFieldStart("processes");
+        for (final Processes.Row row : p.rows())
+        {
+            g.writeStartObject();
+            g.writeNumberField("pid", row.program.pid());
+            g.writeStringField("name", row.program.name());
+            g.writeStringField("user", row.program.user());
+            g.writeStringField("cgroup", row.program.cgroup());
+            g.writeNumberField("connections", row.connections);
+            g.writeNumberField("served", row.served);
+            g.writeNumberField("bytes_up", row.bytesUp);
+            g.writeNumberField("bytes_down", row.bytesDown);
+            g.writeNumberField("peers", row.peerCount());
+            g.writeBooleanField("peers_capped", row.peersCapped);
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeObjectFieldStart("processes_unnamed");
+        for (final flowdemux.host.Owner.Kind k : flowdemux.host.Owner.Kind.values())
+        {
+            if (k != flowdemux.host.Owner.Kind.PROGRAM)
+            {
+                g.writeNumberField(k.text.replace(' ', '_'), p.unnamed[k.ordinal()]);
+            }
+        }
+        g.writeEndObject();
+        g.writeArrayFieldStart("listening_idle");
+        for (final flowdemux.host.Listener l : marks.idle(a.servers()))
+        {
+            listener(g, l);
+        }
+        g.writeEndArray();
+    }
+
+    private static void listener(final JsonGenerator g, final flowdemux.host.Listener l) throws IOException
+    {
+        g.writeStartObject();
+        g.writeStringField("protocol", ListeningSockets.protocolName(l.protocol()));
+        g.writeStringField("address", flowdemux.util.Addresses.format(l.hi(), l.lo()));
+        g.writeNumberField("port", l.port());
+        g.writeStringField("user", l.user());
+        g.writeArrayFieldStart("processes");
+        for (final flowdemux.host.Program p : l.programs())
+        {
+            ListeningSockets.writeProgram(g, p);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private void servers(final Aggregates a, final HostMarks marks, final JsonGenerator g) throws IOException
     {
         final java.util.List<ServerSummary> all = a.servers();
         g.writeNumberField("servers_total", all.size());
@@ -499,6 +557,21 @@ public final class JsonReport implements ReportFormat
                 g.writeStringField("service_seen", seen);
             }
             g.writeStringField("status", s.status());
+            if (marks != null)
+            {
+                // Where the socket is, for a capture on this host: listening, not_listening, other_namespace, remote.
+                g.writeStringField("on_host", marks.where(s).key());
+                final flowdemux.host.Listener l = marks.where(s) == HostMarks.Where.LISTENING ? marks.listener(s) : null;
+                if (l != null)
+                {
+                    g.writeArrayFieldStart("processes");
+                    for (final flowdemux.host.Program p : l.programs())
+                    {
+                        ListeningSockets.writeProgram(g, p);
+                    }
+                    g.writeEndArray();
+                }
+            }
             g.writeNumberField("connections", s.connections);
             g.writeNumberField("packets", s.packets);
             g.writeNumberField("ip_bytes", s.bytes);

@@ -37,7 +37,8 @@ public final class TextReport implements ReportFormat
         protocols(r, a, out);
         encapsulation(r, a, out);
         ports(a, out);
-        servers(a, out);
+        servers(r, a, out);
+        processes(r, a, out);
         services(a, out);
         topFlows(a, out, r.inputs.size() <= 1 && r.inputName != null && !"-".equals(r.inputName)
             && (r.format == null || !r.format.startsWith("live")) ? r.inputName : "F");
@@ -228,13 +229,15 @@ public final class TextReport implements ReportFormat
         out.println();
     }
 
-    private void servers(final Aggregates a, final PrintWriter out)
+    private void servers(final AnalysisResult r, final Aggregates a, final PrintWriter out)
     {
         out.println("Servers (each server socket seen: IP + port; listening = it accepted, closed = it answered RST)");
         final List<ServerSummary> servers = a.servers();
+        final HostMarks marks = r.host == null ? null : new HostMarks(r.host);
         if (servers.isEmpty())
         {
             out.println("  (none)");
+            idleListeners(marks, servers, out);
             out.println();
             return;
         }
@@ -250,6 +253,10 @@ public final class TextReport implements ReportFormat
                 socket(s.address(), s.port), s.protocol, Formats.serviceAndRange(services, s.protocol, s.port), s.status(),
                 s.connections, s.connections == 1 ? "" : "s", s.clientCount() + (s.clientsCapped() ? "+" : ""),
                 s.clientCount() == 1 && !s.clientsCapped() ? "" : "s");
+            if (marks != null)
+            {
+                out.printf(Locale.ROOT, "      on this host: %s%n", marks.describe(s));
+            }
             int listed = 0;
             final Map<String, int[]> clients = s.clients();
             for (final Map.Entry<String, int[]> c : clients.entrySet())
@@ -264,6 +271,68 @@ public final class TextReport implements ReportFormat
                     v[0] == 1 ? "1 connection" : v[0] + " connections",
                     (v[1] == v[2] ? "source port " : "source ports ") + portSpan(v[1], v[2]));
             }
+        }
+        idleListeners(marks, servers, out);
+        out.println();
+    }
+
+    /** The sockets listening on this host that no connection reached, after the servers that were. */
+    private void idleListeners(final HostMarks marks, final List<ServerSummary> servers, final PrintWriter out)
+    {
+        if (marks == null)
+        {
+            return;
+        }
+        final List<flowdemux.host.Listener> idle = marks.idle(servers);
+        if (idle.isEmpty())
+        {
+            return;
+        }
+        out.printf(Locale.ROOT, "  listening here, idle during the capture (%d):%n", idle.size());
+        for (final flowdemux.host.Listener l : idle)
+        {
+            final String proto = ListeningSockets.protocolName(l.protocol());
+            out.printf(Locale.ROOT, "    %s %s (%s)  %s%n", ListeningSockets.endpoint(l), proto,
+                Formats.serviceAndRange(services, proto, l.port()), l.programs().isEmpty() ? "user " + l.user()
+                    : l.owners());
+        }
+    }
+
+    /** The programs behind this host's connections, with what they sent and received. */
+    private void processes(final AnalysisResult r, final Aggregates a, final PrintWriter out)
+    {
+        if (r.host == null)
+        {
+            return;
+        }
+        final Processes p = a.processes;
+        out.println("Processes (the programs behind this host's connections; up = sent by the program)");
+        if (p.isEmpty())
+        {
+            out.println("  (no connection had an endpoint on this host)");
+            out.println();
+            return;
+        }
+        out.printf(Locale.ROOT, "  %-20s %8s %-10s %7s %7s %10s %10s %6s  %s%n", "PROGRAM", "PID", "USER", "CONNS",
+            "SERVED", "UP", "DOWN", "PEERS", "CGROUP");
+        int shown = 0;
+        final List<Processes.Row> rows = p.rows();
+        for (final Processes.Row row : rows)
+        {
+            if (shown++ == Math.max(top, 1) * 2)
+            {
+                out.printf(Locale.ROOT, "  ... %d more programs%n", rows.size() - shown + 1);
+                break;
+            }
+            out.printf(Locale.ROOT, "  %-20s %8d %-10s %7d %7d %10s %10s %6s  %s%n", Escapes.text(row.program.name()),
+                row.program.pid(), Escapes.text(row.program.user()), row.connections, row.served,
+                Formats.bytes(row.bytesUp), Formats.bytes(row.bytesDown),
+                row.peerCount() + (row.peersCapped ? "+" : ""), Escapes.text(row.program.cgroup()));
+        }
+        final String unnamed = p.unnamedText();
+        if (!unnamed.isEmpty())
+        {
+            out.printf(Locale.ROOT, "  local endpoints without a program: %s%n", unnamed);
         }
         out.println();
     }

@@ -23,9 +23,10 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
 
     /** Columns beyond Zeek's, with --zeek-extra. */
     public static final String EXTRA_FIELDS = "\tts_ns\tduration_ns\trtt_syn_synack\trtt_synack_ack\torig_retransmits"
-        + "\tresp_retransmits\torig_mss\tresp_mss\torig_wscale\tresp_wscale\torig_sack\tresp_sack\tja4\tja3";
+        + "\tresp_retransmits\torig_mss\tresp_mss\torig_wscale\tresp_wscale\torig_sack\tresp_sack\tja4\tja3"
+        + "\torig_pid\torig_process\torig_user\torig_cgroup\tresp_pid\tresp_process\tresp_user\tresp_cgroup";
     public static final String EXTRA_TYPES = "\tcount\tcount\tinterval\tinterval\tcount\tcount\tcount\tcount\tcount"
-        + "\tcount\tbool\tbool\tstring\tstring";
+        + "\tcount\tbool\tbool\tstring\tstring\tcount\tstring\tstring\tstring\tcount\tstring\tstring\tstring";
 
     private final LocalNets localNets;
     private final boolean extra;
@@ -161,7 +162,37 @@ public final class ZeekConnLog implements ReportFormat, RecordLine
             final boolean tls = f.noteKind() == flowdemux.service.ServiceNotes.TLS;
             string(sb, json, "ja4", tls ? f.noteText(2) : null);
             string(sb, json, "ja3", tls ? f.noteText(3) : null);
+            owner(sb, json, "orig", f.origOwner);
+            owner(sb, json, "resp", f.respOwner);
         }
+    }
+
+    /** The owner's pid, process, user and cgroup (live capture on this host); unset when not local. */
+    private static void owner(final AsciiLine sb, final boolean json, final String side, final flowdemux.host.Owner o)
+    {
+        count(sb, json, side + "_pid", o == null ? -1 : o.pid());
+        escaped(sb, json, side + "_process", OwnerFields.process(o));
+        escaped(sb, json, side + "_user", o == null ? null : o.user());
+        escaped(sb, json, side + "_cgroup", o == null ? null : o.cgroup());
+    }
+
+    /** A string from outside (a program's name): Zeek's \\xNN escapes in the log, JSON's in JSON. */
+    private static void escaped(final AsciiLine sb, final boolean json, final String name, final String value)
+    {
+        if (value == null)
+        {
+            string(sb, json, name, null);
+            return;
+        }
+        if (json)
+        {
+            Escapes.json(text(sb, true, name), value);
+        }
+        else
+        {
+            Escapes.zeek(sb.append('\t'), value);
+        }
+        endText(sb, json);
     }
 
     /** Before a column: the tab, or the JSON field's name. */

@@ -49,4 +49,12 @@ public interface CaptureReader extends AutoCloseable
 
     @Override
     void close() throws IOException;
+
+    /**
+     * Hands the input's pcapng custom blocks to {@code listener}, those already passed included (a reader meets the
+     * ones before the first packet when it opens); inputs that have none say nothing.
+     */
+    default void customBlocks(final CustomBlocks listener)
+    {
+    }
 }

@@ -49,6 +49,15 @@ public final class MergedReader implements CaptureReader
     private int taken = -1;
     private long index;
 
+    @Override
+    public void customBlocks(final CustomBlocks listener)
+    {
+        for (final Input in : inputs)
+        {
+            in.reader.customBlocks(listener);
+        }
+    }
+
     /** Reads the first packet of every input (their timestamps decide the order). */
     public MergedReader(final List<String> names, final List<CaptureReader> readers)
     {

@@ -30,6 +30,11 @@ public final class PcapngReader implements CaptureReader
     static final int PB = 2;
     static final int SPB = 3;
     static final int EPB = 6;
+    /** Custom blocks: one a rewriter may copy, one it should not. */
+    static final int CB_COPY = 0x00000BAD;
+    static final int CB_NO_COPY = 0x40000BAD;
+    /** Custom block bytes kept until a listener asks for them: a bound, so a file of nothing else cannot fill memory. */
+    private static final int EARLY_BLOCK_BYTES = 4 << 20;
     static final int BYTE_ORDER_MAGIC = 0x1A2B3C4D;
     /** libpcap's BT_SHB_INSANE_MAX. */
     static final int SHB_MAX = 1024 * 1024;
@@ -38,6 +43,9 @@ public final class PcapngReader implements CaptureReader
     static final int IF_TSOFFSET = 14;
 
     private final CaptureInput in;
+    private CustomBlocks customBlocks;
+    private java.util.List<byte[]> earlyBlocks = new java.util.ArrayList<>();
+    private int earlyBytes;
     private boolean littleEndian;
     private boolean anyLittle;
     private boolean anyBig;
@@ -105,6 +113,13 @@ public final class PcapngReader implements CaptureReader
                 case PB:
                     packet = readTimestampedPacket(record, b, body, bodyLength, blockOffset, false);
                     break;
+                case CB_COPY:
+                case CB_NO_COPY:
+                    if (bodyLength >= 4)
+                    {
+                        custom(i32(b, body), b, body + 4, bodyLength - 4);
+                    }
+                    break;
                 default:
                     break;
             }
@@ -117,6 +132,36 @@ public final class PcapngReader implements CaptureReader
                 return true;
             }
             in.advance(length);
+        }
+    }
+
+    private void custom(final int pen, final byte[] b, final int offset, final int length)
+    {
+        if (customBlocks != null)
+        {
+            customBlocks.block(pen, b, offset, length);
+        }
+        else if (earlyBlocks != null && earlyBytes + length <= EARLY_BLOCK_BYTES)
+        {
+            earlyBytes += length;
+            final byte[] copy = new byte[length + 4];
+            java.nio.ByteBuffer.wrap(copy).putInt(pen);
+            System.arraycopy(b, offset, copy, 4, length);
+            earlyBlocks.add(copy);
+        }
+    }
+
+    @Override
+    public void customBlocks(final CustomBlocks listener)
+    {
+        customBlocks = listener;
+        if (earlyBlocks != null)
+        {
+            for (final byte[] e : earlyBlocks)
+            {
+                listener.block(java.nio.ByteBuffer.wrap(e).getInt(), e, 4, e.length - 4);
+            }
+            earlyBlocks = null;
         }
     }
 
