@@ -1,11 +1,18 @@
 package flowdemux.cli;
 
+import flowdemux.flow.ConnectionConfig;
 import flowdemux.host.Listener;
 import flowdemux.host.Listeners;
 import flowdemux.host.Programs;
 import flowdemux.host.Sockets;
 import flowdemux.ports.Services;
+import flowdemux.pipeline.OfflineRun;
+import flowdemux.pipeline.PacketFilter;
+import flowdemux.pipeline.ProgressListener;
+import flowdemux.report.FlowStore;
 import flowdemux.report.ListeningSockets;
+import flowdemux.report.ServerSummary;
+import flowdemux.source.MergedReader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,6 +45,11 @@ public final class SocketsCommand implements Callable<Integer>
         description = "read the sockets of that network namespace (a file such as /run/netns/NAME; needs root)")
     private Path netns;
 
+    @CommandLine.Parameters(arity = "0..*", paramLabel = "CAPTURE",
+        description = {"captures of this host's traffic (what capture --write saved): each socket gets the services "
+            + "seen in its connections' payload, and whether only this host reached it"})
+    private List<String> captures = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws IOException
     {
@@ -61,7 +73,7 @@ public final class SocketsCommand implements Callable<Integer>
                 final Sockets sockets = Sockets.open(Path.of("/proc/thread-self/net"));
                 final Programs programs = Programs.system();
                 final List<Listener> listeners = Listeners.read(sockets, programs);
-                result[0] = new Object[] {listeners, programs.deniedPids()};
+                result[0] = new Object[] {listeners, programs.deniedPids(), Listeners.hostAddresses()};
             }
             catch (IOException | RuntimeException | LinkageError e)
             {
@@ -86,7 +98,17 @@ public final class SocketsCommand implements Callable<Integer>
         @SuppressWarnings("unchecked")
         final List<Listener> listeners = (List<Listener>)((Object[])result[0])[0];
         final int denied = (Integer)((Object[])result[0])[1];
-        final ListeningSockets view = new ListeningSockets(listeners, Services.standard());
+        final long[] addresses = (long[])((Object[])result[0])[2];
+        List<ServerSummary> servers = null;
+        if (!captures.isEmpty())
+        {
+            servers = servers(err);
+            if (servers == null)
+            {
+                return Main.EXIT_INPUT;
+            }
+        }
+        final ListeningSockets view = new ListeningSockets(listeners, Services.standard(), servers, addresses);
         if (format.equals("json"))
         {
             view.json(out);
@@ -102,5 +124,28 @@ public final class SocketsCommand implements Callable<Integer>
                 + "/proc/PID/fd needs root or CAP_SYS_PTRACE); their sockets show the user only");
         }
         return Main.EXIT_OK;
+    }
+
+    /** The server sockets of the captures, as read reports them; null (said) when one cannot be read. */
+    private List<ServerSummary> servers(final PrintWriter err) throws IOException
+    {
+        final MergedReader reader = Inputs.open(captures, "java", err);
+        if (reader == null)
+        {
+            return null;
+        }
+        final FlowStore store = new FlowStore(Path.of(System.getProperty("java.io.tmpdir")), null, true);
+        final ConnectionConfig config = new ConnectionConfig();
+        config.uidSeed = reader.digest();
+        final OfflineRun run = new OfflineRun(1_000_000, store, PacketFilter.ALL, ProgressListener.NONE, config);
+        try (reader)
+        {
+            run.run(reader);
+        }
+        for (final String fault : Inputs.faults(reader))
+        {
+            err.println("flowdemux: " + fault);
+        }
+        return store.aggregates().servers();
     }
 }

@@ -14,6 +14,29 @@ public final class Listeners
     {
     }
 
+    /** The calling thread's namespace's addresses, hi, lo pairs. */
+    public static long[] hostAddresses()
+    {
+        return LocalAddresses.read(java.nio.file.Path.of("/proc/thread-self/net"));
+    }
+
+    /** Whether hi/lo is one of {@code addresses} (hi, lo pairs) or in 127.0.0.0/8. */
+    public static boolean isHostAddress(final long[] addresses, final long hi, final long lo)
+    {
+        if (hi == 0 && (lo >>> 24) == 0x0000_FFFF_7FL || hi == 0 && lo == 1)
+        {
+            return true;
+        }
+        for (int i = 0; i + 1 < addresses.length; i += 2)
+        {
+            if (addresses[i] == hi && addresses[i + 1] == lo)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static List<Listener> read(final Sockets sockets, final Programs programs) throws IOException
     {
         programs.newRound();

@@ -24,11 +24,59 @@ public final class ListeningSockets
 {
     private final List<Listener> listeners;
     private final Services services;
+    /** What captures showed of each socket (by index in listeners), or null without captures. */
+    private final Seen[] seen;
+
+    /** What the captures showed of one socket: its connections, the services in their payload, its clients. */
+    record Seen(long connections, int services, boolean onlyThisHost)
+    {
+    }
 
     public ListeningSockets(final List<Listener> listeners, final Services services)
     {
+        this(listeners, services, null, null);
+    }
+
+    /**
+     * With what captures showed ({@code servers}: the server sockets of an analysis of them; only those at this
+     * host's {@code addresses} count): each socket's connections, the services seen, and whether only this host
+     * reached it.
+     */
+    public ListeningSockets(final List<Listener> listeners, final Services services, final List<ServerSummary> servers,
+        final long[] addresses)
+    {
         this.listeners = listeners;
         this.services = services;
+        if (servers == null)
+        {
+            this.seen = null;
+            return;
+        }
+        this.seen = new Seen[listeners.size()];
+        for (int i = 0; i < listeners.size(); i++)
+        {
+            final Listener l = listeners.get(i);
+            long connections = 0;
+            int bits = 0;
+            boolean onlyHere = true;
+            for (final ServerSummary s : servers)
+            {
+                if (l.accepts(HostMarks.protocolNumber(s.protocol), s.hi, s.lo, s.port)
+                    && flowdemux.host.Listeners.isHostAddress(addresses, s.hi, s.lo))
+                {
+                    connections += s.connections;
+                    bits |= s.services;
+                    onlyHere &= s.everyClient((hi, lo) -> flowdemux.host.Listeners.isHostAddress(addresses, hi, lo)
+                        ? 1 : 0);
+                }
+            }
+            seen[i] = connections == 0 ? null : new Seen(connections, bits, onlyHere);
+        }
+    }
+
+    private Seen seen(final Listener l)
+    {
+        return seen == null ? null : seen[listeners.indexOf(l)];
     }
 
     public static String protocolName(final int protocol)
@@ -45,7 +93,9 @@ public final class ListeningSockets
 
     public boolean behindProxyLikely(final Listener l)
     {
-        if (l.port() < 1024 || !l.loopbackOnly() || l.protocol() != Sockets.TCP)
+        final Seen seen = seen(l);
+        // A high port only reached from this host: bound to loopback, or seen in the captures with local clients only.
+        if (l.port() < 1024 || l.protocol() != Sockets.TCP || !l.loopbackOnly() && (seen == null || !seen.onlyThisHost()))
         {
             return false;
         }
@@ -61,16 +111,32 @@ public final class ListeningSockets
 
     public void text(final PrintWriter out)
     {
-        out.printf(Locale.ROOT, "%-5s %-40s %-12s %-16s %-10s %s%n", "PROTO", "LISTENING ON", "RANGE", "SERVICE", "USER",
-            "PROGRAM");
+        final boolean captured = seen != null;
+        out.printf(Locale.ROOT, "%-5s %-40s %-12s %-16s " + (captured ? "%-16s " : "%s") + "%-10s %s%n", "PROTO",
+            "LISTENING ON", "RANGE", "SERVICE", captured ? "SEEN" : "", "USER", "PROGRAM");
         for (final Listener l : listeners)
         {
             final String proto = protocolName(l.protocol());
             final String name = services.name(proto, l.port());
-            out.printf(Locale.ROOT, "%-5s %-40s %-12s %-16s %-10s %s%s%n", proto, endpoint(l),
-                PortRange.of(l.port()).label(), name == null ? "-" : name, l.user(), l.owners(),
-                (l.loopbackOnly() ? "  (this host only" + (behindProxyLikely(l) ? "; likely behind a reverse proxy)" : ")")
-                    : ""));
+            final Seen s = seen(l);
+            final String detected = s == null ? "(no traffic)" : s.services() == 0 ? "-"
+                : flowdemux.service.ServiceId.names(s.services());
+            final StringBuilder note = new StringBuilder();
+            if (l.loopbackOnly())
+            {
+                note.append("this host only");
+            }
+            else if (s != null && s.onlyThisHost())
+            {
+                note.append("reached from this host only");
+            }
+            if (behindProxyLikely(l))
+            {
+                note.append("; likely behind a reverse proxy");
+            }
+            out.printf(Locale.ROOT, "%-5s %-40s %-12s %-16s " + (captured ? "%-16s " : "%s") + "%-10s %s%s%n", proto,
+                endpoint(l), PortRange.of(l.port()).label(), name == null ? "-" : name, captured ? detected : "",
+                l.user(), l.owners(), note.length() == 0 ? "" : "  (" + note + ")");
         }
         out.printf(Locale.ROOT, "(%d sockets; RANGE: well-known 0-1023, registered 1024-49151, ephemeral 49152-65535)%n",
             listeners.size());
@@ -102,6 +168,21 @@ public final class ListeningSockets
             }
             g.writeEndArray();
             g.writeBooleanField("this_host_only", l.loopbackOnly());
+            if (seen != null)
+            {
+                final Seen s = seen(l);
+                g.writeNumberField("connections_seen", s == null ? 0 : s.connections());
+                final String names = s == null ? null : flowdemux.service.ServiceId.names(s.services());
+                if (names == null)
+                {
+                    g.writeNullField("service_seen");
+                }
+                else
+                {
+                    g.writeStringField("service_seen", names);
+                }
+                g.writeBooleanField("reached_from_this_host_only", s != null && s.onlyThisHost());
+            }
             g.writeBooleanField("reverse_proxy_likely", behindProxyLikely(l));
             g.writeEndObject();
         }

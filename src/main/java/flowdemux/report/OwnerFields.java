@@ -6,7 +6,7 @@ import flowdemux.util.AsciiLine;
 /**
  * A local endpoint's owner in the per-connection formats: JSON {"pid", "name", "user", "cgroup"} (or {"state",
  * "user"} when no program can be named), and four columns for CSV and conn.log: pid, process (the program's name, or
- * why there is none: "ended before lookup", "no socket", "other namespace", "no access"), user, cgroup.
+ * why there is none: "ended before lookup", "no socket at lookup", "other namespace", "no access"), user, cgroup.
  */
 final class OwnerFields
 {

@@ -292,6 +292,23 @@ public final class ServerSummary
         return named;
     }
 
+    /** Whether every client kept is one {@code test} accepts (by address hi, lo), and none was left out. */
+    public boolean everyClient(final java.util.function.LongBinaryOperator test)
+    {
+        if (clientsCapped)
+        {
+            return false;
+        }
+        for (int i = 0; i < clientEntries; i++)
+        {
+            if (test.applyAsLong(clients[i * CLIENT], clients[i * CLIENT + 1]) == 0)
+            {
+                return false;
+            }
+        }
+        return clientEntries > 0;
+    }
+
     /** Distinct clients listed; with {@link #clientsCapped()} there were more. */
     public int clientCount()
     {
