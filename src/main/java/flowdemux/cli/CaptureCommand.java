@@ -701,6 +701,11 @@ public final class CaptureCommand implements Callable<Integer>
                 snapshots.add(new FlowCollector());
             }
             run.snapshotOpenFlows(snapshots::get);
+            if (attribution != null)
+            {
+                // The workers have told the lookup thread of every connection so far: let it try them once.
+                attribution.catchUp(SECOND / 5);
+            }
             // A finished connection Zeek still keeps for late packets (SF, REJ, a reset) counts as ended when first
             // seen finished, and not again when it leaves the table.
             final List<FlowRecord> open = new ArrayList<>();

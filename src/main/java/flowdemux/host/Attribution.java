@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Which program owns each local endpoint of the connections a live capture sees. The workers hand each new
  * connection over with {@link #request} (no allocation: a slot of a many-to-one ring, and only for connections with
- * a local endpoint); one lookup thread reads the socket table once per round for every connection then due, joins
+ * a local endpoint); one lookup thread reads the socket table once per round (at most every 20 ms) for every
+ * connection then due, joins
  * each endpoint's socket inode with the processes holding it, and tries again at 20, 60, 150, 400 and 1000 ms for
  * what it could not settle yet (a server's accepted socket exists only after the handshake; a listener stands in for
  * it if it never shows). Settled connections are kept by serial for the reports.
@@ -28,6 +29,11 @@ public final class Attribution implements AutoCloseable
     /** When each attempt is due, from the connection's arrival at the lookup thread. */
     private static final long[] ATTEMPT_AT = {0, 20 * MILLI, 60 * MILLI, 150 * MILLI, 400 * MILLI, 1000 * MILLI};
     private static final long LOCAL_REFRESH = 2000 * MILLI;
+    /**
+     * Rounds at most this often: a read of the table costs the same for one connection as for a hundred (on a busy
+     * host it is thousands of sockets, TIME_WAIT ones included), so the connections due within it share one.
+     */
+    private static final long ROUND_GAP = 20 * MILLI;
 
     /** New connections from the workers: 16,384 waiting at most (1.2 MB). */
     private final RequestRing requests = new RequestRing(1 << 14);
@@ -53,6 +59,10 @@ public final class Attribution implements AutoCloseable
     private Sockets sockets;
     private Programs programs;
     private long localReadAt;
+    private long nextRoundAt;
+    /** Catch-up requests ({@link #catchUp}) asked and served; the asker's thread only writes the first. */
+    private volatile long catchUpAsked;
+    private volatile long catchUpDone;
 
     /**
      * @param netns a network namespace file (/run/netns/NAME) whose sockets to read instead of this one's, or null
@@ -141,6 +151,25 @@ public final class Attribution implements AutoCloseable
     {
         finishing = true;
         LockSupport.unpark(thread);
+    }
+
+    /**
+     * Waits (at most {@code timeoutNanos}) until the lookup thread has taken every connection handed over so far and
+     * tried each once: a rolling report names what can be named of the interval's connections, short ones included.
+     */
+    public void catchUp(final long timeoutNanos)
+    {
+        if (!thread.isAlive())
+        {
+            return;
+        }
+        final long ticket = ++catchUpAsked;
+        LockSupport.unpark(thread);
+        final long deadline = System.nanoTime() + timeoutNanos;
+        while (catchUpDone < ticket && System.nanoTime() < deadline && thread.isAlive())
+        {
+            LockSupport.parkNanos(MILLI / 2);
+        }
     }
 
     /** Enters network namespace {@code netns} on the calling thread only (setns). */
@@ -263,13 +292,19 @@ public final class Attribution implements AutoCloseable
             while (true)
             {
                 final boolean last = finishing;
+                final long asked = catchUpAsked;
                 final long now = System.nanoTime();
                 drain(now);
                 if (now - localReadAt > LOCAL_REFRESH)
                 {
                     refreshLocal(now);
                 }
+                if (asked != catchUpDone)
+                {
+                    nextRoundAt = now; // a report is waiting: this round now, not at the next gap
+                }
                 round(now, last);
+                catchUpDone = asked;
                 if (last)
                 {
                     break;
@@ -277,7 +312,7 @@ public final class Attribution implements AutoCloseable
                 long wait = 5 * MILLI;
                 for (final LocalConnection c : waiting)
                 {
-                    wait = Math.min(wait, Math.max(MILLI, c.dueNanos - now));
+                    wait = Math.min(wait, Math.max(MILLI, Math.max(c.dueNanos, nextRoundAt) - now));
                 }
                 LockSupport.parkNanos(wait);
             }
@@ -321,6 +356,10 @@ public final class Attribution implements AutoCloseable
     /** One read of the tables for every connection due now (all of them when {@code last}). */
     private void round(final long now, final boolean last)
     {
+        if (!last && now < nextRoundAt)
+        {
+            return;
+        }
         boolean due = false;
         for (final LocalConnection c : waiting)
         {
@@ -330,7 +369,16 @@ public final class Attribution implements AutoCloseable
         {
             return;
         }
+        nextRoundAt = now + ROUND_GAP;
         programs.newRound();
+        try
+        {
+            sockets.session(true);
+        }
+        catch (IOException e)
+        {
+            // each read opens its own then
+        }
         final Map<Integer, SocketIndex> tables = new HashMap<>();
         final List<LocalConnection> still = new ArrayList<>();
         for (final LocalConnection c : waiting)
@@ -343,14 +391,7 @@ public final class Attribution implements AutoCloseable
             SocketIndex table = tables.get(c.protocol);
             if (table == null)
             {
-                try
-                {
-                    table = new SocketIndex(sockets.read(c.protocol));
-                }
-                catch (IOException e)
-                {
-                    table = new SocketIndex(List.of());
-                }
+                table = new SocketIndex(sockets, c.protocol);
                 tables.put(c.protocol, table);
             }
             attempt(c, table);
@@ -366,6 +407,14 @@ public final class Attribution implements AutoCloseable
                 still.add(c);
             }
         }
+        try
+        {
+            sockets.session(false);
+        }
+        catch (IOException e)
+        {
+            // closed
+        }
         waiting.clear();
         waiting.addAll(still);
         deniedPids = Math.max(deniedPids, programs.deniedPids());
@@ -377,14 +426,35 @@ public final class Attribution implements AutoCloseable
         {
             final Resolution r = resolve(table, c.protocol, c.aHi, c.aLo, c.aPort, c.bHi, c.bLo, c.bPort);
             c.candidateA = r == null ? null : r.owner;
-            c.finalA = r == null || r.conclusive;
+            c.finalA = r == null || r.conclusive || gone(r, c);
+            if (c.finalA)
+            {
+                c.ownerA = c.candidateA; // seen at once by the reports, before the other side settles
+            }
         }
         if (!c.finalB)
         {
             final Resolution r = resolve(table, c.protocol, c.bHi, c.bLo, c.bPort, c.aHi, c.aLo, c.aPort);
             c.candidateB = r == null ? null : r.owner;
-            c.finalB = r == null || r.conclusive;
+            c.finalB = r == null || r.conclusive || gone(r, c);
+            if (c.finalB)
+            {
+                c.ownerB = c.candidateB;
+            }
         }
+        if (c.finalA || c.finalB)
+        {
+            settled.putIfAbsent(c.serial, c);
+        }
+    }
+
+    /**
+     * No socket in three looks over 60 ms: the socket existed when its packets were sent (a client's before its
+     * first packet), so it is gone, not late; waiting the whole second would only hide the side that is known.
+     */
+    private static boolean gone(final Resolution r, final LocalConnection c)
+    {
+        return r.owner.kind() == Owner.Kind.NO_SOCKET && c.attempts >= 2;
     }
 
     private void settle(final LocalConnection c)
@@ -420,12 +490,8 @@ public final class Attribution implements AutoCloseable
         }
         boolean waitingForAccept = false;
         boolean closed = false;
-        for (final SocketEntry s : table.at(eHi, eLo, ePort))
+        for (final SocketEntry s : table.exact(eHi, eLo, ePort, pHi, pLo, pPort))
         {
-            if (s.remoteHi() != pHi || s.remoteLo() != pLo || s.remotePort() != pPort)
-            {
-                continue;
-            }
             if (s.inode() != 0)
             {
                 return new Resolution(holderOf(s, false), true);
@@ -440,19 +506,19 @@ public final class Attribution implements AutoCloseable
             }
         }
         // No socket of its own (yet, or any more): the listener or bound socket that takes this address and port.
+        // A UDP socket that is not connected is the endpoint itself. A TCP listener stands in for the accepted
+        // socket when that is gone (closed before the lookup: no entry, or TIME_WAIT), and is named so ("via
+        // listener"); while the handshake is still in the listener's queue (SYN_RECV), the next attempts wait for
+        // the accepted socket, which names the very process (a SO_REUSEPORT group, a forked worker).
         final SocketEntry bound = table.listener(protocol, eHi, eLo, ePort);
-        if (closed && !waitingForAccept)
-        {
-            // Closed before the lookup: a server's accepted socket is the listener's program's (said so: "via
-            // listener"); a client's, with no listener on its port, ended.
-            return new Resolution(bound != null && protocol == Sockets.TCP ? holderOf(bound, true)
-                : Owner.none(Owner.Kind.ENDED, null), true);
-        }
         if (bound != null)
         {
-            // A UDP socket that is not connected is the endpoint itself; a TCP listener only stands in for the
-            // accepted socket, which the next attempts may still find.
-            return new Resolution(holderOf(bound, protocol == Sockets.TCP), protocol == Sockets.UDP);
+            return new Resolution(holderOf(bound, protocol == Sockets.TCP), protocol == Sockets.UDP || !waitingForAccept);
+        }
+        if (closed && !waitingForAccept)
+        {
+            // A client's socket closed before the lookup, no listener on its port: it ended.
+            return new Resolution(Owner.none(Owner.Kind.ENDED, null), true);
         }
         return new Resolution(Owner.none(Owner.Kind.NO_SOCKET, null), false);
     }
@@ -488,49 +554,93 @@ public final class Attribution implements AutoCloseable
         return false;
     }
 
-    /** One read of a protocol's sockets, by local address and port. */
+    /** One read of a protocol's sockets: by their four-tuple, and the bound ones by port. */
     static final class SocketIndex
     {
-        private final Map<Long, List<SocketEntry>> byPort = new HashMap<>();
+        private record Tuple(long localHi, long localLo, int localPort, long remoteHi, long remoteLo, int remotePort)
+        {
+        }
+
+        private final Map<Tuple, List<SocketEntry>> byTuple = new HashMap<>();
+        private final Map<Integer, List<SocketEntry>> boundByPort = new HashMap<>();
+        /**
+         * For TCP through netlink: only the listeners are read whole, each connection's own socket is asked for by
+         * its four-tuple (a busy port's thousands of TIME_WAIT sockets are not read every round); else null.
+         */
+        private final Sockets exactFrom;
+        private final int protocol;
+
+        SocketIndex(final Sockets sockets, final int protocol)
+        {
+            this.protocol = protocol;
+            this.exactFrom = protocol == Sockets.TCP && sockets.exactLookups() ? sockets : null;
+            List<SocketEntry> entries;
+            try
+            {
+                entries = exactFrom != null ? sockets.read(protocol, NetlinkSockets.LISTENING_ONLY)
+                    : sockets.read(protocol);
+            }
+            catch (IOException e)
+            {
+                entries = List.of();
+            }
+            index(entries);
+        }
 
         SocketIndex(final List<SocketEntry> entries)
         {
+            this.protocol = 0;
+            this.exactFrom = null;
+            index(entries);
+        }
+
+        private void index(final List<SocketEntry> entries)
+        {
             for (final SocketEntry e : entries)
             {
-                byPort.computeIfAbsent((long)e.localPort(), k -> new ArrayList<>()).add(e);
+                byTuple.computeIfAbsent(new Tuple(e.localHi(), e.localLo(), e.localPort(), e.remoteHi(), e.remoteLo(),
+                    e.remotePort()), k -> new ArrayList<>(1)).add(e);
+                if (e.listening() && e.inode() != 0)
+                {
+                    boundByPort.computeIfAbsent(e.localPort(), k -> new ArrayList<>(1)).add(e);
+                }
             }
         }
 
-        List<SocketEntry> at(final long hi, final long lo, final int port)
+        /** The sockets of exactly this endpoint and peer (more than one: a TIME_WAIT and a new one). */
+        List<SocketEntry> exact(final long hi, final long lo, final int port, final long peerHi, final long peerLo,
+            final int peerPort)
         {
-            final List<SocketEntry> all = byPort.getOrDefault((long)port, List.of());
-            final List<SocketEntry> out = new ArrayList<>(2);
-            for (final SocketEntry e : all)
+            final Tuple key = new Tuple(hi, lo, port, peerHi, peerLo, peerPort);
+            if (exactFrom == null)
             {
-                if (e.localHi() == hi && e.localLo() == lo)
-                {
-                    out.add(e);
-                }
+                return byTuple.getOrDefault(key, List.of());
             }
-            return out;
+            return byTuple.computeIfAbsent(key, k ->
+            {
+                try
+                {
+                    return exactFrom.exact(protocol, hi, lo, port, peerHi, peerLo, peerPort);
+                }
+                catch (IOException e)
+                {
+                    return List.of();
+                }
+            });
         }
 
         /** The bound socket that takes hi/lo:port: on that address first, then on every address. */
         SocketEntry listener(final int protocol, final long hi, final long lo, final int port)
         {
             SocketEntry wildcard = null;
-            for (final SocketEntry e : byPort.getOrDefault((long)port, List.of()))
+            for (final SocketEntry e : boundByPort.getOrDefault(port, List.of()))
             {
-                if (!e.listening() || e.inode() == 0)
-                {
-                    continue;
-                }
-                final Listener l = new Listener(protocol, e.localHi(), e.localLo(), port, 0, null, List.of());
                 if (e.localHi() == hi && e.localLo() == lo)
                 {
                     return e;
                 }
-                if (wildcard == null && l.accepts(protocol, hi, lo, port))
+                if (wildcard == null && new Listener(protocol, e.localHi(), e.localLo(), port, 0, null, List.of())
+                    .accepts(protocol, hi, lo, port))
                 {
                     wildcard = e;
                 }

@@ -23,6 +23,9 @@ public final class Programs
     /** inode to its holders, pid << 32 | fd each (a socket inherited across fork has several). */
     private final Map<Long, long[]> holders = new HashMap<>();
     private final Map<Integer, String> userNames = new HashMap<>();
+    /** Programs read this second, by pid << 32 ^ start time. */
+    private final Map<Long, Program> described = new HashMap<>();
+    private long describedSince = System.nanoTime();
     private boolean scannedThisRound;
     private int deniedPids;
     private long scans;
@@ -39,10 +42,16 @@ public final class Programs
         return new Programs(Path.of("/proc"), Path.of("/etc/passwd"));
     }
 
-    /** Lets the next miss rescan /proc. */
+    /** Lets the next miss rescan /proc; descriptions older than a second are read again. */
     public void newRound()
     {
         scannedThisRound = false;
+        final long now = System.nanoTime();
+        if (now - describedSince > 1_000_000_000L)
+        {
+            described.clear();
+            describedSince = now;
+        }
     }
 
     /** Processes whose descriptors the last scan could not read (other users' without root or CAP_SYS_PTRACE). */
@@ -96,7 +105,7 @@ public final class Programs
                 final String link = Files.readSymbolicLink(proc.resolve(pid + "/fd/" + fd)).toString();
                 if (link.equals("socket:[" + inode + "]"))
                 {
-                    final Program p = describe(pid);
+                    final Program p = described(pid);
                     if (p != null)
                     {
                         out.add(p);
@@ -171,6 +180,46 @@ public final class Programs
             // no /proc: nothing can be attributed, which the caller reports as such
         }
         deniedPids = denied;
+    }
+
+    /**
+     * What {@code pid} is, as read within the last second (a program's name, user and cgroup seldom change; an exec
+     * in place may show its new name a second late; the caller has just checked that the pid holds the socket).
+     */
+    private Program described(final int pid)
+    {
+        // Keyed by the process's start time too: a pid that ended and was reused is another process.
+        final long started = startTime(pid);
+        if (started < 0)
+        {
+            return describe(pid);
+        }
+        final long key = (long)pid << 32 ^ started;
+        Program p = described.get(key);
+        if (p == null)
+        {
+            p = describe(pid);
+            if (p != null)
+            {
+                described.put(key, p);
+            }
+        }
+        return p;
+    }
+
+    /** Field 22 of /proc/PID/stat (clock ticks since boot), or -1 when it cannot be read. */
+    private long startTime(final int pid)
+    {
+        try
+        {
+            final String stat = Files.readString(proc.resolve(pid + "/stat"));
+            final String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[19]);
+        }
+        catch (IOException | RuntimeException e)
+        {
+            return -1;
+        }
     }
 
     /** What {@code pid} is now, or null if it has ended. */

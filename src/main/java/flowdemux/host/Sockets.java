@@ -16,6 +16,43 @@ public interface Sockets
     /** Every socket of {@code protocol} (TCP or UDP), IPv4 and IPv6, in every state. */
     List<SocketEntry> read(int protocol) throws IOException;
 
+    /** The sockets of {@code protocol} whose state is in {@code states} (1 << state each; -1: all). */
+    default List<SocketEntry> read(final int protocol, final int states) throws IOException
+    {
+        final List<SocketEntry> all = read(protocol);
+        if (states == -1)
+        {
+            return all;
+        }
+        final List<SocketEntry> some = new java.util.ArrayList<>();
+        for (final SocketEntry e : all)
+        {
+            if ((states & (1 << e.state())) != 0)
+            {
+                some.add(e);
+            }
+        }
+        return some;
+    }
+
+    /** Whether {@link #exact} asks the kernel for one four-tuple (else it is not offered: read everything). */
+    default boolean exactLookups()
+    {
+        return false;
+    }
+
+    /** The sockets of exactly this endpoint and peer, TIME_WAIT included. */
+    default List<SocketEntry> exact(final int protocol, final long localHi, final long localLo, final int localPort,
+        final long remoteHi, final long remoteLo, final int remotePort) throws IOException
+    {
+        throw new UnsupportedOperationException("no exact lookups from " + source());
+    }
+
+    /** Opens (or closes) one handle for the calls in between: a round of lookups shares it. */
+    default void session(final boolean open) throws IOException
+    {
+    }
+
     /** "sock_diag" or "/proc/net". */
     String source();
 

@@ -148,24 +148,7 @@ class LiveFaultTest
         LiveRequirement.require();
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/runuser")) || Files.isExecutable(Path.of("/sbin/runuser")),
             "runuser is not installed");
-        final java.util.Set<java.nio.file.attribute.PosixFilePermission> open =
-            java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x");
-        Files.setPosixFilePermissions(tmp, open);
-        final StringBuilder classPath = new StringBuilder();
-        int i = 0;
-        for (final String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-        {
-            final Path from = Path.of(entry);
-            if (!Files.isRegularFile(from))
-            {
-                continue; // the class folders: target/ is world-readable; added below
-            }
-            final Path to = tmp.resolve((i++) + "-" + from.getFileName());
-            Files.copy(from, to);
-            Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            classPath.append(to).append(java.io.File.pathSeparator);
-        }
-        classPath.append(Path.of("target/classes").toAbsolutePath());
+        final String classPath = LiveRequirement.classPathForNobody(tmp);
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final Process p = new ProcessBuilder("runuser", "-u", "nobody", "--", java, "-cp", classPath.toString(),
             "flowdemux.cli.Main", "capture", "-i", "lo", "--duration", "1").start();

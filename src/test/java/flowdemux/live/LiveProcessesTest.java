@@ -322,23 +322,9 @@ class LiveProcessesTest
         try
         {
             final Child idle = Child.python(TCP_ECHO, children, "127.0.0.1");
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-            final StringBuilder classPath = new StringBuilder();
-            int i = 0;
-            for (final String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-            {
-                final Path from = Path.of(entry);
-                if (Files.isRegularFile(from))
-                {
-                    final Path to = tmp.resolve((i++) + "-" + from.getFileName());
-                    Files.copy(from, to);
-                    Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-                    classPath.append(to).append(java.io.File.pathSeparator);
-                }
-            }
-            classPath.append(Path.of("target/classes").toAbsolutePath());
+            final String classPath = LiveRequirement.classPathForNobody(tmp);
             final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            final Process p = new ProcessBuilder("runuser", "-u", "nobody", "--", java, "-cp", classPath.toString(),
+            final Process p = new ProcessBuilder("runuser", "-u", "nobody", "--", java, "-cp", classPath,
                 "flowdemux.cli.Main", "sockets", "--format", "json").start();
             final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             final String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();

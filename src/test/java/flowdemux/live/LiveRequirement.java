@@ -63,4 +63,28 @@ final class LiveRequirement
         Assumptions.abort(why);
         return null;
     }
+
+    /**
+     * A class path the user "nobody" can read: copies of the jars in {@code tmp} (made world-readable; the local
+     * Maven repository under root's home is not), and target/classes, which is.
+     */
+    static String classPathForNobody(final java.nio.file.Path tmp) throws java.io.IOException
+    {
+        java.nio.file.Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        final StringBuilder classPath = new StringBuilder();
+        int i = 0;
+        for (final String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        {
+            final java.nio.file.Path from = java.nio.file.Path.of(entry);
+            if (!java.nio.file.Files.isRegularFile(from))
+            {
+                continue; // the class folders: target/ is world-readable; added below
+            }
+            final java.nio.file.Path to = tmp.resolve((i++) + "-" + from.getFileName());
+            java.nio.file.Files.copy(from, to);
+            java.nio.file.Files.setPosixFilePermissions(to, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            classPath.append(to).append(java.io.File.pathSeparator);
+        }
+        return classPath.append(java.nio.file.Path.of("target/classes").toAbsolutePath()).toString();
+    }
 }
