@@ -14,22 +14,22 @@ final class Namespaces
 
     static void enter(final Path netns) throws IOException
     {
-        final int fd = LibC.C.open(netns.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
+        final int fd = LibC.open(netns.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (fd < 0)
         {
-            throw new IOException("cannot open " + netns + ": " + LibC.C.strerror(Native.getLastError()));
+            throw new IOException("cannot open " + netns + ": " + LibC.strerror(Native.getLastError()));
         }
         try
         {
-            if (LibC.C.setns(fd, LibC.CLONE_NEWNET) != 0)
+            if (LibC.setns(fd, LibC.CLONE_NEWNET) != 0)
             {
                 throw new IOException("cannot enter the network namespace " + netns + ": "
-                    + LibC.C.strerror(Native.getLastError()));
+                    + LibC.strerror(Native.getLastError()));
             }
         }
         finally
         {
-            LibC.C.close(fd);
+            LibC.close(fd);
         }
     }
 }

@@ -32,6 +32,11 @@ final class NetlinkSockets implements Sockets
     private static final int MESSAGE_LENGTH = 72;
 
     private final byte[] buffer = new byte[1 << 16];
+    /**
+     * The native side of {@link #buffer} and of requests: JNA would copy a whole Java array both ways on every call,
+     * 64 KiB for a lookup whose answer is 88 bytes.
+     */
+    private final com.sun.jna.Memory nativeBuffer = new com.sun.jna.Memory(1 << 16);
     private int sequence;
     /** The open netlink socket of a {@link #session}, or -1. */
     private int fd = -1;
@@ -129,19 +134,19 @@ final class NetlinkSockets implements Sockets
 
     private void open() throws IOException
     {
-        fd = LibC.C.socket(LibC.AF_NETLINK, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, LibC.NETLINK_INET_DIAG);
+        fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, LibC.NETLINK_INET_DIAG);
         if (fd < 0)
         {
-            throw new IOException("netlink socket: " + LibC.C.strerror(Native.getLastError()));
+            throw new IOException("netlink socket: " + LibC.strerror(Native.getLastError()));
         }
         // An answer the kernel does not finish within two seconds is given up, not waited for.
         final byte[] timeout = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(2).putLong(0).array();
-        LibC.C.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, timeout, timeout.length);
+        LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, timeout, timeout.length);
     }
 
     private void close()
     {
-        LibC.C.close(fd);
+        LibC.close(fd);
         fd = -1;
     }
 
@@ -169,17 +174,19 @@ final class NetlinkSockets implements Sockets
             putAddress(id, family, remoteHi, remoteLo);
             id.putInt(0).putInt(-1).putInt(-1);
         }
-        if (LibC.C.send(fd, req.array(), REQUEST_LENGTH, 0) != REQUEST_LENGTH)
+        nativeBuffer.write(0, req.array(), 0, REQUEST_LENGTH);
+        if (LibC.send(fd, nativeBuffer, REQUEST_LENGTH, 0) != REQUEST_LENGTH)
         {
-            throw new IOException("netlink send: " + LibC.C.strerror(Native.getLastError()));
+            throw new IOException("netlink send: " + LibC.strerror(Native.getLastError()));
         }
         while (true)
         {
-            final long n = LibC.C.recv(fd, buffer, buffer.length, 0);
+            final long n = LibC.recv(fd, nativeBuffer, buffer.length, 0);
             if (n <= 0)
             {
-                throw new IOException("netlink receive: " + (n == 0 ? "closed" : LibC.C.strerror(Native.getLastError())));
+                throw new IOException("netlink receive: " + (n == 0 ? "closed" : LibC.strerror(Native.getLastError())));
             }
+            nativeBuffer.read(0, buffer, 0, (int)n);
             final ByteBuffer b = ByteBuffer.wrap(buffer, 0, (int)n).order(ByteOrder.nativeOrder());
             int p = 0;
             while (p + 16 <= n)
@@ -203,7 +210,7 @@ final class NetlinkSockets implements Sockets
                         {
                             return; // no such socket
                         }
-                        throw new IOException("sock_diag: " + LibC.C.strerror(errno));
+                        throw new IOException("sock_diag: " + LibC.strerror(errno));
                     }
                     if (type == SOCK_DIAG_BY_FAMILY && length >= 16 + MESSAGE_LENGTH)
                     {

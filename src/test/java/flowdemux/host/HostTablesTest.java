@@ -82,6 +82,43 @@ class HostTablesTest
         }
     }
 
+    /** The kernel's answer for one four-tuple: an open connection's socket with its inode, a closed one's TIME_WAIT. */
+    @Test
+    void exactLookupsFindOpenAndTimeWaitSocketsOverIpv4AndIpv6() throws Exception
+    {
+        final Sockets netlink = Sockets.open(Path.of("/proc/thread-self/net"));
+        assertTrue(netlink.exactLookups());
+        for (final String host : new String[] {"127.0.0.1", "::1"})
+        {
+            final java.net.InetAddress a = java.net.InetAddress.getByName(host);
+            final long hi = 0;
+            final long lo = host.contains(":") ? 1 : V4 | 0x7F000001L;
+            try (java.net.ServerSocket server = new java.net.ServerSocket(0, 5, a))
+            {
+                final java.net.Socket client = new java.net.Socket(a, server.getLocalPort());
+                final java.net.Socket accepted = server.accept();
+                final int cp = client.getLocalPort();
+                final int sp = server.getLocalPort();
+                final List<SocketEntry> open = netlink.exact(Sockets.TCP, hi, lo, cp, hi, lo, sp);
+                assertEquals(1, open.size(), host + " " + open);
+                assertEquals(SocketEntry.ESTABLISHED, open.get(0).state());
+                assertEquals(ProcessHandle.current().pid(), Programs.system().holder(open.get(0).inode()).pid());
+                assertEquals(1, netlink.exact(Sockets.TCP, hi, lo, sp, hi, lo, cp).size(), "the accepted side");
+                // The client closes first: its side waits in TIME_WAIT, which no file holds.
+                client.close();
+                accepted.getInputStream().read();
+                accepted.close();
+                Thread.sleep(50);
+                final List<SocketEntry> closed = netlink.exact(Sockets.TCP, hi, lo, cp, hi, lo, sp);
+                assertEquals(1, closed.size(), host + " " + closed);
+                assertEquals(SocketEntry.TIME_WAIT, closed.get(0).state());
+                assertEquals(0, closed.get(0).inode());
+                assertEquals(List.of(), netlink.exact(Sockets.TCP, hi, lo, cp + 1 == sp ? cp + 2 : cp + 1, hi, lo, sp),
+                    "no such socket");
+            }
+        }
+    }
+
     private static Set<String> listening(final List<SocketEntry> entries)
     {
         final Set<String> out = new TreeSet<>();
