@@ -120,6 +120,15 @@ public final class Attribution implements AutoCloseable
         return c == null ? null : c.ownerOf(hi, lo, port);
     }
 
+    /**
+     * The connection has ended and its record was written: its owners are no longer kept (a long capture on a busy
+     * host would otherwise keep every local connection it saw).
+     */
+    public void forget(final long serial)
+    {
+        settled.remove(serial);
+    }
+
     /** A connection settled elsewhere (read back from a capture file). */
     public void put(final LocalConnection c)
     {

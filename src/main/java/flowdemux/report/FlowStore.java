@@ -181,7 +181,14 @@ public final class FlowStore implements FlowSink
     public void flowEnded(final FlowTable table, final int flow, final EndReason reason)
     {
         final FlowRecord record = scratch.fill(table, flow, reason);
-        annotate(record, owners);
+        if (owners != null)
+        {
+            annotate(record, owners);
+            if (reason != EndReason.ACTIVE)
+            {
+                owners.forget(record.serial);
+            }
+        }
         if (reason == EndReason.EVICTED)
         {
             evicted++;

@@ -161,6 +161,46 @@ public class JsonReportTest
         return total;
     }
 
+    /**
+     * Two UDP exchanges on 127.0.0.1 in a pcapng with the custom blocks capture --write keeps: the host's address,
+     * its listeners (one reached, one idle), and each connection's owners (a program, one through the listener, one
+     * without access, one ended).
+     */
+    static Path hostCapture(final Path dir) throws java.io.IOException
+    {
+        final long lo = 0x0000_FFFF_7F00_0001L;
+        final Path file = dir.resolve("host.pcapng");
+        try (java.io.OutputStream os = java.nio.file.Files.newOutputStream(file))
+        {
+            final flowdemux.synth.PcapngWriter w = new flowdemux.synth.PcapngWriter(os, java.nio.ByteOrder.LITTLE_ENDIAN);
+            w.addInterface(1, 9);
+            final flowdemux.host.Program dns = new flowdemux.host.Program(300, "dnsd", "root", "/system.slice/dnsd.service");
+            final flowdemux.host.Program dig = new flowdemux.host.Program(400, "dig", "alice", "/user.slice");
+            w.writeCustom(flowdemux.host.HostRecords.PEN, flowdemux.host.HostRecords.addresses(new long[] {0, lo}));
+            w.writeCustom(flowdemux.host.HostRecords.PEN, flowdemux.host.HostRecords.listening("start", List.of(
+                new flowdemux.host.Listener(17, 0, lo, 5353, 0, "root", List.of(dns)),
+                new flowdemux.host.Listener(6, 0, 0x0000_FFFF_0000_0000L, 2222, 0, "root", List.of(dns)))));
+            final byte[] a = flowdemux.synth.PacketBuilder.ipv4("127.0.0.1");
+            long ts = 1_700_000_000_000_000_000L;
+            for (int c = 0; c < 2; c++)
+            {
+                final flowdemux.synth.PacketBuilder q = new flowdemux.synth.PacketBuilder().udp(a, 40000 + c, a, 5353, 12);
+                w.write(ts, q.frame(), q.length(), 0);
+                final flowdemux.synth.PacketBuilder r = new flowdemux.synth.PacketBuilder().udp(a, 5353, a, 40000 + c, 30);
+                w.write(ts + 1000, r.frame(), r.length(), 0);
+                final flowdemux.host.LocalConnection owners = new flowdemux.host.LocalConnection(2L * c, 17, 0, lo,
+                    40000 + c, 0, lo, 5353, ts);
+                owners.owners(c == 0 ? flowdemux.host.Owner.of(dig, true)
+                    : flowdemux.host.Owner.none(flowdemux.host.Owner.Kind.NO_ACCESS, "bob"),
+                    c == 0 ? flowdemux.host.Owner.of(dns, true) : flowdemux.host.Owner.none(flowdemux.host.Owner.Kind.ENDED, null));
+                w.writeCustom(flowdemux.host.HostRecords.PEN, flowdemux.host.HostRecords.connection(owners));
+                ts += 1_000_000;
+            }
+            w.close();
+        }
+        return file;
+    }
+
     /** A UDP exchange inside VXLAN (the tunnel fields of a connection). */
     private static Path vxlanCapture(final Path dir) throws java.io.IOException
     {
@@ -193,6 +233,11 @@ public class JsonReportTest
         assertEquals(0, r.exitCode, r.err);
         final Set<String> actual = new TreeSet<>();
         paths(JSON.readTree(r.out), "", actual);
+        // The fields of a capture on its own host: a pcapng with the owners a capture keeps.
+        final Cli host = Cli.run("read", hostCapture(tmp).toString(), "--format", "json", "--top", "all");
+        assertEquals(0, host.exitCode, host.err);
+        paths(JSON.readTree(host.out), "", actual);
+        assertTrue(host.out.contains("\"on_host\" : \"listening\""), host.out);
         final Set<String> docs = documented();
         final Set<String> undocumented = new TreeSet<>();
         for (final String p : actual)
