@@ -204,6 +204,37 @@ class HostTablesTest
         assertNull(from.owner(77, 0, 1, 8080));
     }
 
+    /** A capture's blocks are untrusted: every cut and mutation of valid ones is read or skipped, never thrown. */
+    @Test
+    void damagedRecordsAreSkippedNotThrown()
+    {
+        final LocalConnection c = new LocalConnection(5, Sockets.UDP, 0, V4 | 0x7F000001L, 1, 0, 1, 2, 3)
+            .owners(Owner.of(new Program(1, "a", "b", "c"), false), Owner.none(Owner.Kind.ENDED, null));
+        final List<byte[]> blocks = List.of(HostRecords.connection(c), HostRecords.addresses(new long[] {0, 1, 2, 3}),
+            HostRecords.listening("start", List.of(new Listener(Sockets.TCP, 0, 0, 80, 0, "root",
+                List.of(new Program(1, "a", "b", "c"))))));
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        final Attribution into = new Attribution(null, false);
+        int read = 0;
+        for (final byte[] block : blocks)
+        {
+            for (int n = 0; n <= block.length; n++)
+            {
+                read += HostRecords.read(block, 0, n, into) ? 1 : 0;
+            }
+            for (int i = 0; i < 2000; i++)
+            {
+                final byte[] m = block.clone();
+                for (int k = 0; k < 1 + random.nextInt(4); k++)
+                {
+                    m[random.nextInt(m.length)] = (byte)(random.nextBoolean() ? '\t' : random.nextInt(256));
+                }
+                read += HostRecords.read(m, 0, m.length, into) ? 1 : 0;
+            }
+        }
+        assertTrue(read > 0, "some survive");
+    }
+
     @Test
     void networksMatchByPrefix()
     {
