@@ -50,7 +50,9 @@ class LiveProcessesTest
         "import socket, sys, threading",
         "fam = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET",
         "s = socket.socket(fam); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)",
-        "s.bind((sys.argv[1], 0)); s.listen(16); print(s.getsockname()[1], flush=True)",
+        "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)",
+        "s.bind((sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 0)); s.listen(16)",
+        "print(s.getsockname()[1], flush=True)",
         "def serve(c):",
         "    while True:",
         "        d = c.recv(4096)",
@@ -85,7 +87,12 @@ class LiveProcessesTest
             final Child udp4 = Child.python(UDP_ECHO, children, "127.0.0.1");
             final Child udp6 = Child.python(UDP_ECHO, children, "::1");
             final Child idle = Child.python(TCP_ECHO, children, "127.0.0.1");
-            final List<Child> servers = List.of(http4, http6, echo4, echo6, udp4, udp6, idle);
+            // A dual-stack server (::, taking IPv4 as IPv4-mapped addresses) and a SO_REUSEPORT group of two.
+            final Child dual = Child.python(TCP_ECHO, children, "::");
+            final Child group1 = Child.python(TCP_ECHO, children, "127.0.0.1");
+            final Child group2 = Child.start(List.of("python3", "-u", "-c", TCP_ECHO, "127.0.0.1",
+                Integer.toString(group1.port)), "127.0.0.1", children);
+            final List<Child> servers = List.of(http4, http6, echo4, echo6, udp4, udp6, idle, dual, group1, group2);
             final StringBuilder filter = new StringBuilder();
             for (final Child c : servers)
             {
@@ -93,7 +100,7 @@ class LiveProcessesTest
             }
             final Path json = tmp.resolve("capture.json");
             final Path saved = tmp.resolve("capture.pcapng");
-            final Capture capture = Capture.start("lo", filter.toString(), 11, tmp, "--format", "json", "--top", "all",
+            final Capture capture = Capture.start("lo", filter.toString(), 14, tmp, "--format", "json", "--top", "all",
                 "-o", json.toString(), "--write", saved.toString());
 
             // The same moment: ss and sockets.
@@ -104,6 +111,7 @@ class LiveProcessesTest
             {
                 assertTrue(ss.values().stream().anyMatch(pids -> pids.contains(c.pid)), "ss sees " + c.pid);
             }
+            assertEquals(Set.of(group1.pid, group2.pid), ss.get("tcp 127.0.0.1:" + group1.port), "a SO_REUSEPORT group: two sockets on one address and port, a process each");
 
             final Process shortLived = new ProcessBuilder("python3", "-c", SHORT_CLIENT, echo4.host,
                 Integer.toString(echo4.port)).start();
@@ -128,6 +136,18 @@ class LiveProcessesTest
                     s.getOutputStream().write(new byte[] {1, 2, 3});
                     s.getInputStream().readNBytes(3);
                     expectedServer.put(s.getLocalPort(), echo.pid);
+                    Thread.sleep(1200);
+                }
+            }
+            // IPv4 to the dual-stack server; and to the group, whose member that accepted it owns it.
+            final Map<Integer, Set<Long>> eitherOf = new HashMap<>();
+            for (final Child to : List.of(dual, group1))
+            {
+                try (Socket s = new Socket("127.0.0.1", to.port))
+                {
+                    s.getOutputStream().write(new byte[] {1, 2, 3});
+                    s.getInputStream().readNBytes(3);
+                    eitherOf.put(s.getLocalPort(), to == dual ? Set.of(dual.pid) : Set.of(group1.pid, group2.pid));
                     Thread.sleep(1200);
                 }
             }
@@ -156,7 +176,13 @@ class LiveProcessesTest
                 assertNotNull(orig, c.toString());
                 assertNotNull(resp, c.toString());
                 owners.put(c.get("uid").asText(), orig + " " + resp);
-                if (expectedServer.containsKey(origPort))
+                if (eitherOf.containsKey(origPort))
+                {
+                    assertEquals(self, orig.path("pid").asLong(), "the JVM made it: " + c);
+                    assertTrue(eitherOf.get(origPort).contains(resp.path("pid").asLong()), "its server: " + c);
+                    assertFalse(resp.has("via"), "the accepted socket itself was found: " + c);
+                }
+                else if (expectedServer.containsKey(origPort))
                 {
                     jvmConnections++;
                     assertEquals(self, orig.path("pid").asLong(), "the JVM made it: " + c);
