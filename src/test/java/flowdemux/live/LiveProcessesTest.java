@@ -45,6 +45,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LiveProcessesTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * How long a client keeps its socket after its exchange: longer than libpcap's block timeout (0.1 s) and the
+     * lookup's first round (20 ms) with room for a busy machine, so that its own socket is what is found.
+     */
+    private static final int HOLD_MILLIS = 600;
     /** A TCP echo server that keeps each connection until the client closes it; prints its port. */
     private static final String TCP_ECHO = String.join("\n",
         "import socket, sys, threading",
@@ -100,7 +105,7 @@ class LiveProcessesTest
             }
             final Path json = tmp.resolve("capture.json");
             final Path saved = tmp.resolve("capture.pcapng");
-            final Capture capture = Capture.start("lo", filter.toString(), 14, tmp, "--format", "json", "--top", "all",
+            final Capture capture = Capture.start("lo", filter.toString(), 9, tmp, "--format", "json", "--top", "all",
                 "-o", json.toString(), "--write", saved.toString());
 
             // The same moment: ss and sockets.
@@ -126,7 +131,7 @@ class LiveProcessesTest
                     s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                     s.getInputStream().readAllBytes();
                     expectedServer.put(s.getLocalPort(), http.pid);
-                    Thread.sleep(1200); // held (CLOSE_WAIT): the lookup finds this side's socket
+                    Thread.sleep(HOLD_MILLIS); // held (CLOSE_WAIT): the lookup finds this side's socket
                 }
             }
             for (final Child echo : List.of(echo4, echo6))
@@ -136,7 +141,7 @@ class LiveProcessesTest
                     s.getOutputStream().write(new byte[] {1, 2, 3});
                     s.getInputStream().readNBytes(3);
                     expectedServer.put(s.getLocalPort(), echo.pid);
-                    Thread.sleep(1200);
+                    Thread.sleep(HOLD_MILLIS);
                 }
             }
             // IPv4 to the dual-stack server; and to the group, whose member that accepted it owns it.
@@ -148,7 +153,7 @@ class LiveProcessesTest
                     s.getOutputStream().write(new byte[] {1, 2, 3});
                     s.getInputStream().readNBytes(3);
                     eitherOf.put(s.getLocalPort(), to == dual ? Set.of(dual.pid) : Set.of(group1.pid, group2.pid));
-                    Thread.sleep(1200);
+                    Thread.sleep(HOLD_MILLIS);
                 }
             }
             for (final Child udp : List.of(udp4, udp6))
@@ -159,7 +164,7 @@ class LiveProcessesTest
                     d.setSoTimeout(3000);
                     d.receive(new DatagramPacket(new byte[64], 64));
                     expectedServer.put(d.getLocalPort(), udp.pid);
-                    Thread.sleep(1200);
+                    Thread.sleep(HOLD_MILLIS);
                 }
             }
             assertEquals(0, capture.finish(), capture.err());
@@ -297,12 +302,12 @@ class LiveProcessesTest
                     extra.add("--netns");
                     extra.add("/run/netns/" + ns);
                 }
-                final Capture capture = Capture.start(here, "port " + server.port, 5, tmp, extra.toArray(new String[0]));
+                final Capture capture = Capture.start(here, "port " + server.port, 3, tmp, extra.toArray(new String[0]));
                 try (Socket s = new Socket("10.199.77.2", server.port))
                 {
                     s.getOutputStream().write(new byte[] {7, 8, 9});
                     s.getInputStream().readNBytes(3);
-                    Thread.sleep(1200);
+                    Thread.sleep(HOLD_MILLIS);
                 }
                 assertEquals(0, capture.finish(), capture.err());
                 final JsonNode c = JSON.readTree(json.toFile()).get("connections").get(0);

@@ -255,6 +255,30 @@ class HtmlReportTest
             "no TLS client, no section");
     }
 
+    @Test
+    void aCaptureOnItsOwnHostShowsItsProgramsAndSockets(@TempDir final Path tmp) throws Exception
+    {
+        final String chromium = Tools.require("chromium", "chromium");
+        final Path html = tmp.resolve("host.html");
+        assertEquals(0, Cli.run("read", JsonReportTest.hostCapture(tmp).toString(), "--format", "html", "-o",
+            html.toString()).exitCode);
+        final String dom = dom(chromium, html, "");
+        assertEquals("", between(dom, "<pre id=\"errors\">", "</pre>"), "script errors");
+        assertFalse(between(dom, "<div id=\"processes-section\"", ">").contains("hidden"), "the section shows");
+        final List<List<String>> programs = rows(dom, "processes");
+        assertTrue(programs.stream().anyMatch(r -> r.get(0).equals("dnsd") && r.get(1).equals("300")), programs.toString());
+        assertTrue(programs.stream().anyMatch(r -> r.get(0).equals("dig") && r.get(2).equals("alice")), programs.toString());
+        assertTrue(dom.contains("1 no access") && dom.contains("1 ended before lookup"), "the unnamed, by why");
+        final List<List<String>> idle = rows(dom, "idle");
+        assertTrue(idle.stream().anyMatch(r -> r.get(1).equals("2222") && r.get(4).equals("dnsd[300]")), idle.toString());
+        assertTrue(rows(dom, "servers").stream().anyMatch(r -> r.contains("listening: dnsd[300]")), "on this host");
+        assertTrue(rows(dom, "flows").stream().anyMatch(r -> r.contains("dig[400] \u2192 dnsd[300]")), "each flow's programs");
+        final Path plain = tmp.resolve("plain.html");
+        assertEquals(0, Cli.run("read", "samples/three-tabs.pcap", "--format", "html", "-o", plain.toString()).exitCode);
+        assertTrue(between(dom(chromium, plain, ""), "<div id=\"processes-section\"", ">").contains("hidden"),
+            "a capture from elsewhere: no section");
+    }
+
     /** The document after the page's scripts ran (and five seconds of virtual time). */
     private static String dom(final String chromium, final Path html, final String hash) throws Exception
     {
