@@ -596,13 +596,6 @@ public final class Attribution implements AutoCloseable
             index(entries);
         }
 
-        SocketIndex(final List<SocketEntry> entries)
-        {
-            this.protocol = 0;
-            this.exactFrom = null;
-            index(entries);
-        }
-
         private void index(final List<SocketEntry> entries)
         {
             for (final SocketEntry e : entries)

@@ -55,16 +55,6 @@ public final class LocalConnection
         return null;
     }
 
-    public Owner ownerA()
-    {
-        return ownerA;
-    }
-
-    public Owner ownerB()
-    {
-        return ownerB;
-    }
-
     /** Sets both owners at once (a record read back from a capture file). */
     public LocalConnection owners(final Owner a, final Owner b)
     {

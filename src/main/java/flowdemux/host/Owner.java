@@ -29,18 +29,6 @@ public record Owner(Kind kind, Program program, String user, boolean viaListener
         {
             this.text = text;
         }
-
-        static Kind named(final String text)
-        {
-            for (final Kind k : values())
-            {
-                if (k.text.equals(text) || k.name().equals(text))
-                {
-                    return k;
-                }
-            }
-            return null;
-        }
     }
 
     public static Owner of(final Program p, final boolean viaListener)

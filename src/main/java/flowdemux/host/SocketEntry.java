@@ -23,19 +23,9 @@ public record SocketEntry(int protocol, int state, long localHi, long localLo, i
         return protocol == Sockets.TCP ? state == LISTEN : remotePort == 0 && isUnspecified(remoteHi, remoteLo);
     }
 
-    public boolean localUnspecified()
-    {
-        return isUnspecified(localHi, localLo);
-    }
-
     /** 0.0.0.0 (as ::ffff:0.0.0.0) or ::. */
     static boolean isUnspecified(final long hi, final long lo)
     {
         return hi == 0 && (lo == 0 || lo == 0x0000_FFFF_0000_0000L);
-    }
-
-    public boolean localIpv4()
-    {
-        return localHi == 0 && (localLo & 0xFFFF_FFFF_0000_0000L) == 0x0000_FFFF_0000_0000L;
     }
 }
