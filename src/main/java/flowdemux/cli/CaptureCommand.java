@@ -429,7 +429,8 @@ public final class CaptureCommand implements Callable<Integer>
         private final LiveFeed capture;
         private final Path target;
         private final Path temporary;
-        private final PcapWriter pcap;
+        /** What --write writes to, or null; {@link #pcapng} too when it is pcapng (its custom blocks). */
+        private final flowdemux.synth.CaptureWriter saved;
         private final PcapngWriter pcapng;
         private final Attribution attribution;
         private boolean ended;
@@ -443,7 +444,7 @@ public final class CaptureCommand implements Callable<Integer>
             if (target == null)
             {
                 temporary = null;
-                pcap = null;
+                saved = null;
                 pcapng = null;
             }
             else
@@ -453,8 +454,8 @@ public final class CaptureCommand implements Callable<Integer>
                 final OutputStream os = new BufferedOutputStream(Files.newOutputStream(temporary), 1 << 16);
                 if (isPcapng(target))
                 {
-                    pcap = null;
                     pcapng = new PcapngWriter(os, java.nio.ByteOrder.nativeOrder());
+                    saved = pcapng;
                     pcapng.addInterface(capture.linkType(), 9);
                     if (attribution != null)
                     {
@@ -466,7 +467,7 @@ public final class CaptureCommand implements Callable<Integer>
                 }
                 else
                 {
-                    pcap = new PcapWriter(os, capture.linkType(), true);
+                    saved = new PcapWriter(os, capture.linkType(), true);
                     pcapng = null;
                 }
                 ticker.tee = this;
@@ -488,14 +489,9 @@ public final class CaptureCommand implements Callable<Integer>
                 return false;
             }
             intervalSizes.recordValue(Math.max(0, Math.min(record.originalLength, 1 << 24)));
-            if (pcap != null)
+            if (saved != null)
             {
-                pcap.writeCaptured(record.timestampNanos, record.buffer, record.offset, record.capturedLength,
-                    record.originalLength);
-            }
-            else if (pcapng != null)
-            {
-                pcapng.writeCaptured(record.timestampNanos, record.buffer, record.offset, record.capturedLength,
+                saved.writeCaptured(record.timestampNanos, record.buffer, record.offset, record.capturedLength,
                     record.originalLength);
             }
             return true;
@@ -516,14 +512,10 @@ public final class CaptureCommand implements Callable<Integer>
 
         void flush() throws IOException
         {
-            if (pcap != null)
-            {
-                pcap.flush();
-            }
-            else if (pcapng != null)
+            if (saved != null)
             {
                 writeSettled();
-                pcapng.flush();
+                saved.flush();
             }
         }
 
@@ -548,18 +540,14 @@ public final class CaptureCommand implements Callable<Integer>
         @Override
         public void close() throws IOException
         {
-            if (pcap != null)
-            {
-                pcap.close();
-            }
-            else if (pcapng != null)
+            if (saved != null)
             {
                 writeSettled();
-                if (attribution != null)
+                if (pcapng != null && attribution != null)
                 {
                     pcapng.writeCustom(HostRecords.PEN, HostRecords.listening("end", attribution.listenersAtEnd()));
                 }
-                pcapng.close();
+                saved.close();
             }
             if (target != null)
             {

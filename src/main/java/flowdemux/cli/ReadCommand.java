@@ -151,12 +151,7 @@ public final class ReadCommand implements Callable<Integer>
             {
                 kept[0] = new flowdemux.host.Attribution(null, false);
             }
-            int n = length;
-            while (n > 0 && data[offset + n - 1] == 0)
-            {
-                n--; // the block's padding
-            }
-            flowdemux.host.HostRecords.read(data, offset, n, kept[0]);
+            flowdemux.host.HostRecords.read(data, offset, length, kept[0]);
         });
         final List<String> names = new ArrayList<>();
         for (final MergedReader.Input in : opened.inputs())
@@ -213,7 +208,13 @@ public final class ReadCommand implements Callable<Integer>
             progressListener(err), config);
         run.recordFilter(compiled);
         run.collectAtPhaseEnds(analysis.views);
-        final flowdemux.host.Attribution owners = kept[0];
+        // Kept owners are keyed by the serials of that one capture: a merge of several numbers packets anew.
+        final flowdemux.host.Attribution owners = opened.inputs().size() == 1 ? kept[0] : null;
+        if (kept[0] != null && owners == null)
+        {
+            err.println("flowdemux: warning: the programs a capture kept are shown for that capture read alone, "
+                + "not merged with others");
+        }
         if (owners != null)
         {
             // The first blocks came before the first packet: every connection's line can carry its owners.

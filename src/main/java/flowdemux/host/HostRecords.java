@@ -71,7 +71,12 @@ public final class HostRecords
      */
     public static boolean read(final byte[] data, final int offset, final int length, final Attribution into)
     {
-        final String text = new String(data, offset, length, StandardCharsets.UTF_8);
+        int end = length;
+        while (end > 0 && data[offset + end - 1] == 0)
+        {
+            end--; // the block's padding to 32 bits: pcapng gives custom data no length of its own
+        }
+        final String text = new String(data, offset, end, StandardCharsets.UTF_8);
         final String[] f = text.split("\t", -1);
         if (f.length < 2 || !f[0].equals(TAG))
         {

@@ -30,6 +30,7 @@ public final class PcapWriter implements CaptureWriter
     }
 
     /** A packet of {@code originalLength} bytes on the wire, of which {@code length} were captured. */
+    @Override
     public void writeCaptured(final long timestampNanos, final byte[] frame, final int offset, final int length,
         final int originalLength) throws IOException
     {
@@ -48,6 +49,7 @@ public final class PcapWriter implements CaptureWriter
         out.write(frame, offset, length);
     }
 
+    @Override
     public void flush() throws IOException
     {
         out.flush();

@@ -65,6 +65,7 @@ public final class PcapngWriter implements CaptureWriter
      * An enhanced packet block of {@code length} captured bytes of a frame of {@code originalLength}, on interface 0
      * (whose if_tsresol is {@code 10^-9} for a live capture's nanoseconds); nothing allocated.
      */
+    @Override
     public void writeCaptured(final long timestampNanos, final byte[] frame, final int offset, final int length,
         final int originalLength) throws IOException
     {
@@ -98,6 +99,7 @@ public final class PcapngWriter implements CaptureWriter
         out.write(t.array());
     }
 
+    @Override
     public void flush() throws IOException
     {
         out.flush();

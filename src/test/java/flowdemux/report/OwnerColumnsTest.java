@@ -14,6 +14,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The owners of local endpoints in the per-connection formats (a pcapng with the owners a capture keeps): CSV
@@ -45,6 +46,12 @@ class OwnerColumnsTest
         final JsonNode second = new ObjectMapper().readTree(lines[1]);
         assertEquals("no access", second.get("orig_process").get("state").asText());
         assertEquals("bob", second.get("orig_process").get("user").asText());
+
+        // Merged with another capture, its packets are numbered anew: the kept owners are not applied, and it says so.
+        final Cli merged = Cli.run("read", capture, "samples/three-tabs.pcap", "--format", "jsonl");
+        assertEquals(0, merged.exitCode, merged.err);
+        assertFalse(merged.out.contains("_process"), merged.out);
+        assertTrue(merged.err.contains("read alone"), merged.err);
 
         // A capture from elsewhere: the columns are there, empty; the objects are not.
         final List<Map<String, String>> plain = table(Cli.run("read", "samples/three-tabs.pcap", "--format", "csv").out,
